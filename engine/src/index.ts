@@ -1,0 +1,14 @@
+// The public API of the exercise engine: the lesson schema, the course catalogue and the check runner.
+export type { ExecOptions, ExecResult, Sandbox } from './sandbox.ts';
+export * from './lesson-schema.ts';
+export { runCheck, runExercise } from './check-runner.ts';
+export type { CheckReport, ExerciseReport, RunOptions } from './check-runner.ts';
+export {
+  familiarImageReference,
+  normaliseImageReference,
+  parseImageReference,
+  sameImageReference,
+} from './image-reference.ts';
+export type { ImageReference } from './image-reference.ts';
+export { findExerciseUsages, formatLessonIssue, LessonError, loadCourse } from './lesson-catalogue.ts';
+export type { Course, Lesson, LessonIssue, LoadCourseOptions } from './lesson-catalogue.ts';

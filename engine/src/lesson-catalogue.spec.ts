@@ -1,0 +1,184 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { findExerciseUsages, LessonError, loadCourse } from './lesson-catalogue.ts';
+
+let repo: string;
+let lessonsDir: string;
+
+beforeEach(async () => {
+  repo = await mkdtemp(path.join(tmpdir(), 'dockyard-catalogue-'));
+  lessonsDir = path.join(repo, 'lessons');
+  await mkdir(lessonsDir);
+});
+
+afterEach(async () => {
+  await rm(repo, { recursive: true, force: true });
+});
+
+async function writeLesson(folder: string, files: Record<string, string>): Promise<void> {
+  await mkdir(path.join(lessonsDir, folder), { recursive: true });
+  for (const [name, text] of Object.entries(files))
+    await writeFile(path.join(lessonsDir, folder, name), text);
+}
+
+async function loadError(): Promise<LessonError> {
+  const error = await loadCourse(lessonsDir).then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  if (!(error instanceof LessonError)) throw new Error(`expected a LessonError, got ${String(error)}`);
+  return error;
+}
+
+const goodMdx = `---
+title: Your first container
+summary: Run hello-world.
+minutes: 10
+---
+
+Some text.
+
+<Exercise id="run-hello-world" />
+`;
+
+const goodYaml = `exercises:
+  - id: run-hello-world
+    title: Run your first container
+    solve: docker run hello-world
+    checks:
+      - id: image-pulled
+        kind: image
+        ref: hello-world
+        title: The image is here
+        message: The image is missing.
+        hint: Run it.
+`;
+
+describe('loadCourse', () => {
+  it('reads lessons in the order of their numbers', async () => {
+    await writeLesson('02-images', { 'lesson.mdx': '---\ntitle: Images\nsummary: Build one.\n---\nText.\n' });
+    await writeLesson('01-first-container', { 'lesson.mdx': goodMdx, 'exercises.yaml': goodYaml });
+    await writeLesson('apps', { 'README.md': 'example apps, not a lesson' });
+    const course = await loadCourse(lessonsDir);
+    expect(course.lessons.map((lesson) => [lesson.order, lesson.slug, lesson.title])).toEqual([
+      [1, 'first-container', 'Your first container'],
+      [2, 'images', 'Images'],
+    ]);
+    const [first, second] = course.lessons;
+    expect(first).toMatchObject({
+      summary: 'Run hello-world.',
+      minutes: 10,
+      file: path.join(lessonsDir, '01-first-container', 'lesson.mdx'),
+    });
+    expect(first?.exercises[0]?.checks[0]).toMatchObject({ id: 'image-pulled', kind: 'image' });
+    expect(second?.exercises).toEqual([]);
+    expect(second).not.toHaveProperty('minutes');
+  });
+
+  it('names file, line and field of a bad check kind', async () => {
+    const yaml = goodYaml.replace('kind: image', 'kind: volume');
+    await writeLesson('01-first-container', { 'lesson.mdx': goodMdx, 'exercises.yaml': yaml });
+    const error = await loadError();
+    expect(error.message).toBe(
+      'lessons/01-first-container/exercises.yaml:7: exercises[0].checks[0].kind: Invalid option: expected one of "command"|"container"|"image"',
+    );
+  });
+
+  it('collects every problem of every file', async () => {
+    const yaml = `exercises:
+  - id: run-hello-world
+    title: Run your first container
+    solve: docker run hello-world
+    checks:
+      - id: image-pulled
+        kind: image
+        ref: hello-world
+        title: The image is here
+        message: The image is missing.
+        hnt: Run it.
+      - id: image-pulled
+        kind: container
+        state: sleeping
+        title: A container exists
+        message: No container.
+        hint: Run one.
+`;
+    await writeLesson('01-first-container', {
+      'lesson.mdx': goodMdx.replace('minutes: 10', 'minutes: ten'),
+      'exercises.yaml': yaml,
+    });
+    await writeLesson('02-images', {
+      'lesson.mdx': '---\ntitle: Images\n---\n\n<Exercise id="build-one" />\n',
+    });
+    const lines = (await loadError()).message.split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^lessons\/01-first-container\/lesson\.mdx:4: minutes: Invalid input: expected number/,
+      ),
+      'lessons/01-first-container/exercises.yaml:6: exercises[0].checks[0].hint: Invalid input: expected string, received undefined',
+      'lessons/01-first-container/exercises.yaml:11: exercises[0].checks[0].hnt: Unknown field "hnt": remove it or check its spelling.',
+      expect.stringMatching(
+        /^lessons\/01-first-container\/exercises\.yaml:14: exercises\[0\]\.checks\[1\]\.state: Invalid option/,
+      ),
+      'lessons/01-first-container/exercises.yaml:12: exercises[0].checks[1].id: Duplicate check id "image-pulled": check ids must be unique within an exercise.',
+      'lessons/02-images/lesson.mdx:2: summary: Invalid input: expected string, received undefined',
+      'lessons/02-images/lesson.mdx:5: <Exercise id="build-one">: There is no exercises.yaml beside the lesson to define this exercise.',
+    ]);
+  });
+
+  it('fails when the MDX uses an exercise id that exercises.yaml does not define', async () => {
+    await writeLesson('01-first-container', {
+      'lesson.mdx': `${goodMdx}\nMore.\n\n<Exercise id='list-containers'/>\n`,
+      'exercises.yaml': goodYaml,
+    });
+    expect((await loadError()).message).toBe(
+      'lessons/01-first-container/lesson.mdx:13: <Exercise id="list-containers">: No exercise with this id in exercises.yaml; defined ids: run-hello-world.',
+    );
+  });
+
+  it('reports YAML syntax errors and missing frontmatter with their lines', async () => {
+    await writeLesson('01-first-container', {
+      'lesson.mdx': '# No frontmatter\n',
+      'exercises.yaml': 'exercises:\n  - id: a\n    id: b\n',
+    });
+    const issues = (await loadError()).issues;
+    expect(issues.map((issue) => [issue.file, issue.line, issue.field])).toEqual([
+      ['lessons/01-first-container/lesson.mdx', 1, ''],
+      ['lessons/01-first-container/exercises.yaml', 3, ''],
+    ]);
+    expect(issues[1]?.message).toMatch(/^Not valid YAML: /);
+  });
+
+  it('rejects two lessons with the same number and a lesson folder without lesson.mdx', async () => {
+    await writeLesson('01-first-container', { 'lesson.mdx': goodMdx, 'exercises.yaml': goodYaml });
+    await writeLesson('01-again', { 'notes.txt': 'draft' });
+    expect((await loadError()).message).toBe(
+      [
+        'lessons/01-again:1: The lesson folder has no lesson.mdx.',
+        'lessons/01-first-container:1: Lesson number 1 is also used by 01-again: give each lesson its own number.',
+      ].join('\n'),
+    );
+  });
+
+  it('validates the lessons of this repository', async () => {
+    const repoLessons = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../lessons');
+    const course = await loadCourse(repoLessons);
+    expect(course.lessons[0]).toMatchObject({ slug: 'first-container', order: 1 });
+    expect(course.lessons[0]?.exercises.map((exercise) => exercise.id)).toContain('run-hello-world');
+  });
+});
+
+describe('findExerciseUsages', () => {
+  it('finds ids in every quoting style with their lines', () => {
+    const mdx =
+      'a\n<Exercise id="one" />\n<Exercise\n  id=\'two\'\n/>\n<Exercise id={"three"} />\n<ExerciseList />\n';
+    expect(findExerciseUsages(mdx)).toEqual([
+      { id: 'one', line: 2 },
+      { id: 'two', line: 3 },
+      { id: 'three', line: 6 },
+    ]);
+  });
+});

@@ -1,0 +1,271 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Document } from 'yaml';
+import type { z } from 'zod';
+import { exercisesFileSchema, lessonFrontmatterSchema } from './lesson-schema.ts';
+import type { Exercise } from './lesson-schema.ts';
+
+/** One lesson of the course, read from `lessons/<NN>-<slug>/`. */
+export interface Lesson {
+  /** Folder name without its `NN-` prefix, e.g. `first-container`. */
+  slug: string;
+  /** The `NN` of the folder name: the lesson's place in the course. */
+  order: number;
+  title: string;
+  summary: string;
+  minutes?: number;
+  /** Absolute path of the lesson's `lesson.mdx`. */
+  file: string;
+  exercises: Exercise[];
+}
+
+/** The whole course, lessons in order. */
+export interface Course {
+  lessons: Lesson[];
+}
+
+/** One problem in a lesson file, located as precisely as the file allows. */
+export interface LessonIssue {
+  /** The file, relative to the folder that holds the lessons folder, e.g. `lessons/01-first-container/exercises.yaml`. */
+  file: string;
+  /** 1-based line number. */
+  line: number;
+  /** The field at fault, e.g. `exercises[0].checks[1].kind`; empty for the file as a whole. */
+  field: string;
+  message: string;
+}
+
+/** Thrown by `loadCourse` with every problem of every lesson file; its message has one `file:line: field: message` per line. */
+export class LessonError extends Error {
+  readonly issues: LessonIssue[];
+
+  constructor(issues: LessonIssue[]) {
+    super(issues.map(formatLessonIssue).join('\n'));
+    this.name = 'LessonError';
+    this.issues = issues;
+  }
+}
+
+/** Formats an issue as `file:line: field: message`. */
+export function formatLessonIssue(issue: LessonIssue): string {
+  return `${issue.file}:${issue.line}: ${issue.field ? `${issue.field}: ` : ''}${issue.message}`;
+}
+
+/** Options for `loadCourse`. */
+export interface LoadCourseOptions {
+  /** File names in errors are relative to this folder. Default: the parent of the lessons folder (the repo). */
+  displayRoot?: string;
+}
+
+const lessonFolder = /^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)$/;
+const lessonFile = 'lesson.mdx';
+const exercisesFile = 'exercises.yaml';
+
+/** Reads and validates every lesson under `lessonsDir`; throws a `LessonError` listing all problems found. */
+export async function loadCourse(lessonsDir: string, options: LoadCourseOptions = {}): Promise<Course> {
+  const root = path.resolve(lessonsDir);
+  const displayRoot = path.resolve(options.displayRoot ?? path.dirname(root));
+  const display = (file: string): string => path.relative(displayRoot, file).split(path.sep).join('/');
+  const issues: LessonIssue[] = [];
+  const lessons: Lesson[] = [];
+
+  const entries = (await readdir(root, { withFileTypes: true }))
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+  const folders = entries.flatMap((name) => {
+    const match = lessonFolder.exec(name);
+    return match?.[1] && match[2] ? [{ name, order: Number(match[1]), slug: match[2] }] : [];
+  });
+
+  const seenOrders = new Map<number, string>();
+  for (const folder of folders) {
+    const dir = path.join(root, folder.name);
+    const earlier = seenOrders.get(folder.order);
+    if (earlier !== undefined) {
+      issues.push({
+        file: display(dir),
+        line: 1,
+        field: '',
+        message: `Lesson number ${folder.order} is also used by ${earlier}: give each lesson its own number.`,
+      });
+    }
+    seenOrders.set(folder.order, folder.name);
+    const lesson = await readLesson(dir, folder, display, issues);
+    if (lesson) lessons.push(lesson);
+  }
+
+  if (issues.length > 0) throw new LessonError(issues);
+  return { lessons: lessons.sort((a, b) => a.order - b.order) };
+}
+
+async function readLesson(
+  dir: string,
+  folder: { name: string; order: number; slug: string },
+  display: (file: string) => string,
+  issues: LessonIssue[],
+): Promise<Lesson | undefined> {
+  const mdxPath = path.join(dir, lessonFile);
+  const yamlPath = path.join(dir, exercisesFile);
+  const mdx = await readOptional(mdxPath);
+  if (mdx === undefined) {
+    issues.push({
+      file: display(dir),
+      line: 1,
+      field: '',
+      message: `The lesson folder has no ${lessonFile}.`,
+    });
+    return undefined;
+  }
+
+  const before = issues.length;
+  const frontmatter = parseFrontmatter(mdx, display(mdxPath), issues);
+  const yamlText = await readOptional(yamlPath);
+  const exercises = yamlText === undefined ? [] : parseExercises(yamlText, display(yamlPath), issues);
+
+  const known = new Set((exercises ?? []).map((exercise) => exercise.id));
+  for (const usage of findExerciseUsages(mdx)) {
+    if (exercises !== undefined && !known.has(usage.id)) {
+      issues.push({
+        file: display(mdxPath),
+        line: usage.line,
+        field: `<Exercise id="${usage.id}">`,
+        message:
+          yamlText === undefined
+            ? `There is no ${exercisesFile} beside the lesson to define this exercise.`
+            : `No exercise with this id in ${exercisesFile}; defined ids: ${[...known].join(', ') || 'none'}.`,
+      });
+    }
+  }
+
+  if (issues.length > before || frontmatter === undefined || exercises === undefined) return undefined;
+  return {
+    slug: folder.slug,
+    order: folder.order,
+    title: frontmatter.title,
+    summary: frontmatter.summary,
+    ...(frontmatter.minutes === undefined ? {} : { minutes: frontmatter.minutes }),
+    file: mdxPath,
+    exercises,
+  };
+}
+
+function parseFrontmatter(
+  mdx: string,
+  file: string,
+  issues: LessonIssue[],
+): z.infer<typeof lessonFrontmatterSchema> | undefined {
+  const match = /^---[ \t]*\r?\n([\s\S]*?)\r?\n?---[ \t]*(?:\r?\n|$)/.exec(mdx);
+  if (!match) {
+    issues.push({
+      file,
+      line: 1,
+      field: '',
+      message: 'The lesson must start with a frontmatter block between `---` lines (title, summary).',
+    });
+    return undefined;
+  }
+  // The frontmatter's first line is line 2 of the file.
+  return parseYaml(match[1] ?? '', lessonFrontmatterSchema, file, 1, issues);
+}
+
+function parseExercises(text: string, file: string, issues: LessonIssue[]): Exercise[] | undefined {
+  return parseYaml(text, exercisesFileSchema, file, 0, issues)?.exercises;
+}
+
+function parseYaml<T>(
+  text: string,
+  schema: z.ZodType<T>,
+  file: string,
+  lineOffset: number,
+  issues: LessonIssue[],
+): T | undefined {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const lineAt = (offset: number): number => lineCounter.linePos(offset).line + lineOffset;
+  if (doc.errors.length > 0) {
+    for (const error of doc.errors) {
+      issues.push({
+        file,
+        line: lineAt(error.pos[0]),
+        field: '',
+        message: `Not valid YAML: ${firstLine(error.message)}`,
+      });
+    }
+    return undefined;
+  }
+  const result = schema.safeParse(doc.toJS());
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    const fieldPath = issue.path.filter((key) => typeof key !== 'symbol') as (string | number)[];
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+    for (const key of keys) {
+      const located = key === undefined ? fieldPath : [...fieldPath, key];
+      issues.push({
+        file,
+        line: lineAt(findOffset(doc, located)),
+        field: formatFieldPath(located),
+        message:
+          key === undefined ? issue.message : `Unknown field "${key}": remove it or check its spelling.`,
+      });
+    }
+  }
+  return undefined;
+}
+
+/** The source offset of the node at `fieldPath`, or of its nearest existing ancestor. */
+function findOffset(doc: Document, fieldPath: (string | number)[]): number {
+  let node: unknown = doc.contents;
+  let offset = isNode(node) ? (node.range?.[0] ?? 0) : 0;
+  for (const key of fieldPath) {
+    let next: unknown;
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === key);
+      if (!pair) break;
+      // Point at the key: a missing or wrong value is still best found by its key's line.
+      if (isNode(pair.key) && pair.key.range) offset = pair.key.range[0];
+      next = pair.value;
+      if (isNode(next) && next.range && !(isMap(next) || isSeq(next))) offset = next.range[0];
+    } else if (isSeq(node) && typeof key === 'number') {
+      next = node.items[key];
+      if (isNode(next) && next.range) offset = next.range[0];
+    } else {
+      break;
+    }
+    if (next === undefined || next === null) break;
+    node = next;
+  }
+  return offset;
+}
+
+function formatFieldPath(fieldPath: (string | number)[]): string {
+  return fieldPath
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${key}`))
+    .join('');
+}
+
+/** Finds `<Exercise id="…" />` usages in MDX with their 1-based lines. */
+export function findExerciseUsages(mdx: string): { id: string; line: number }[] {
+  const usages: { id: string; line: number }[] = [];
+  const tag = /<Exercise\b[^>]*?\bid\s*=\s*(?:"([^"]*)"|'([^']*)'|\{\s*["'`]([^"'`]*)["'`]\s*\})/g;
+  for (const match of mdx.matchAll(tag)) {
+    const id = match[1] ?? match[2] ?? match[3] ?? '';
+    usages.push({ id, line: mdx.slice(0, match.index).split('\n').length });
+  }
+  return usages;
+}
+
+async function readOptional(file: string): Promise<string | undefined> {
+  try {
+    if (!(await stat(file)).isFile()) return undefined;
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}
