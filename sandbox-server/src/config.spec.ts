@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseBytes } from './config.ts';
+import { originAllowed } from './server.ts';
+
+describe('configuration', () => {
+  it('has sane defaults', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(8080);
+    expect(c.sandbox).toEqual({ memoryBytes: 1024 ** 3, nanoCpus: 1e9, pidsLimit: 1024 });
+    expect(c.sessionIdleMs).toBe(30 * 60_000);
+  });
+
+  it('reads sizes and rejects nonsense with the variable name', () => {
+    expect(parseBytes('512m')).toBe(512 * 1024 ** 2);
+    expect(parseBytes('2G')).toBe(2 * 1024 ** 3);
+    expect(loadConfig({ DOCKYARD_SANDBOX_MEMORY: '768m', DOCKYARD_SANDBOX_CPUS: '1.5' }).sandbox).toMatchObject({
+      memoryBytes: 768 * 1024 ** 2,
+      nanoCpus: 1.5e9,
+    });
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT must be/);
+    expect(() => loadConfig({ DOCKYARD_SANDBOX_MEMORY: 'lots' })).toThrow(/not a size/);
+  });
+});
+
+describe('originAllowed', () => {
+  it('accepts no origin, the same host, and configured origins only', () => {
+    expect(originAllowed(undefined, 'localhost:8080', [])).toBe(true);
+    expect(originAllowed('http://localhost:8080', 'localhost:8080', [])).toBe(true);
+    expect(originAllowed('http://evil.example', 'localhost:8080', [])).toBe(false);
+    expect(originAllowed('https://course.example', 'internal:8080', ['https://course.example'])).toBe(true);
+    expect(originAllowed('garbage', 'localhost:8080', [])).toBe(false);
+  });
+});

@@ -1,0 +1,75 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Everything the server can be told through the environment, with the defaults documented in README.md. */
+export interface ServerConfig {
+  port: number;
+  host: string;
+  repoRoot: string;
+  dataDir: string;
+  dbFile: string;
+  hubDir: string;
+  /** Sandboxes are labelled with this, so two servers on one engine never touch each other's. */
+  instance: string;
+  siteDir: string;
+  lessonsDir: string;
+  sandboxImage: string | undefined;
+  sandbox: { memoryBytes: number; nanoCpus: number; pidsLimit: number };
+  maxSessions: number;
+  sessionTtlMs: number;
+  sessionIdleMs: number;
+  reapIntervalMs: number;
+  allowedOrigins: string[];
+  hub: { port: number; enabled: boolean };
+  firewall: boolean;
+}
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got "${raw}".`);
+  return value;
+}
+
+/** Parses a size such as 1g, 512m or a plain byte count. */
+export function parseBytes(raw: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([kmg]?)i?b?$/i.exec(raw.trim());
+  if (!match) throw new Error(`"${raw}" is not a size (try 512m or 1g).`);
+  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[match[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Math.round(Number(match[1]) * unit);
+}
+
+/** Reads the configuration from the environment; throws a one-sentence error for a bad value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const dataDir = path.resolve(env.DOCKYARD_DATA_DIR ?? path.join(repoRoot, '.dockyard'));
+  return {
+    port: int(env, 'PORT', 8080),
+    host: env.HOST ?? '0.0.0.0',
+    repoRoot,
+    dataDir,
+    dbFile: path.resolve(env.DOCKYARD_DB ?? path.join(dataDir, 'dockyard.db')),
+    hubDir: path.resolve(env.DOCKYARD_HUB_DIR ?? path.join(dataDir, 'hub')),
+    instance: env.DOCKYARD_INSTANCE ?? 'default',
+    siteDir: path.resolve(env.DOCKYARD_SITE_DIR ?? path.join(repoRoot, 'site', 'dist')),
+    lessonsDir: path.resolve(env.DOCKYARD_LESSONS_DIR ?? path.join(repoRoot, 'lessons')),
+    sandboxImage: env.DOCKYARD_SANDBOX_IMAGE || undefined,
+    sandbox: {
+      memoryBytes: parseBytes(env.DOCKYARD_SANDBOX_MEMORY ?? '1g'),
+      nanoCpus: Math.round(Number(env.DOCKYARD_SANDBOX_CPUS ?? '1') * 1e9),
+      pidsLimit: int(env, 'DOCKYARD_SANDBOX_PIDS', 1024),
+    },
+    maxSessions: int(env, 'DOCKYARD_MAX_SESSIONS', 20),
+    sessionTtlMs: int(env, 'DOCKYARD_SESSION_TTL_MINUTES', 240) * 60_000,
+    sessionIdleMs: int(env, 'DOCKYARD_SESSION_IDLE_MINUTES', 30) * 60_000,
+    reapIntervalMs: int(env, 'DOCKYARD_REAP_INTERVAL_SECONDS', 30) * 1000,
+    allowedOrigins: (env.DOCKYARD_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+    hub: { port: int(env, 'DOCKYARD_HUB_PORT', 5000), enabled: env.DOCKYARD_HUB !== 'off' },
+    firewall: env.DOCKYARD_FIREWALL !== 'off',
+  };
+}

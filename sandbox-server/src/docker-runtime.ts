@@ -1,0 +1,225 @@
+import { PassThrough } from 'node:stream';
+import Docker from 'dockerode';
+import type { ExecOptions, ExecResult } from '../../engine/src/sandbox.ts';
+import { logger } from './logger.ts';
+import type { AttachCommand, SandboxInfo, SandboxLimits, SandboxRuntime } from './sandbox-runtime.ts';
+
+export const LABEL_MANAGED = 'dockyard.managed';
+export const LABEL_SESSION = 'dockyard.session';
+export const LABEL_INSTANCE = 'dockyard.instance';
+export const HUB_HOSTNAME = 'hub.dockyard.internal';
+/** Every sandbox bridge is named with this prefix, so the firewall can match them all at once. */
+export const BRIDGE_PREFIX = 'dy';
+const LEARNER = 'learner';
+const MAX_OUTPUT = 1024 * 1024;
+
+const names = (sessionId: string) => ({
+  container: `dockyard-${sessionId}`,
+  network: `dockyard-${sessionId}`,
+  volume: `dockyard-${sessionId}-docker`,
+  bridge: `${BRIDGE_PREFIX}${sessionId.slice(0, 13)}`,
+});
+
+const isNotFound = (err: unknown) => (err as { statusCode?: number }).statusCode === 404;
+
+/**
+ * Sandboxes as Docker containers on the host engine: systemd as PID 1 with its own dockerd,
+ * a private cgroup namespace (nested containers stay inside the limits), an internal bridge of
+ * its own (no route out, no route to other sandboxes) and a volume for /var/lib/docker.
+ */
+export class DockerRuntime implements SandboxRuntime {
+  constructor(
+    private readonly docker: Docker,
+    private readonly image: string,
+    private readonly instance: string,
+    private readonly dockerCli = 'docker',
+  ) {}
+
+  private get filters() {
+    return { label: [`${LABEL_MANAGED}=true`, `${LABEL_INSTANCE}=${this.instance}`] };
+  }
+
+  async create(sessionId: string, limits: SandboxLimits): Promise<void> {
+    const n = names(sessionId);
+    const labels = { [LABEL_MANAGED]: 'true', [LABEL_INSTANCE]: this.instance, [LABEL_SESSION]: sessionId };
+    const network = await this.docker.createNetwork({
+      Name: n.network,
+      Driver: 'bridge',
+      Internal: true,
+      Labels: labels,
+      Options: { 'com.docker.network.bridge.name': n.bridge },
+    });
+    const gateway = ((await network.inspect()) as { IPAM: { Config: { Gateway?: string }[] } }).IPAM.Config[0]
+      ?.Gateway;
+    await this.docker.createVolume({ Name: n.volume, Labels: labels });
+    const container = await this.docker.createContainer({
+      name: n.container,
+      Image: this.image,
+      Hostname: 'dockyard',
+      Labels: labels,
+      Env: ['container=docker'],
+      StopSignal: 'SIGRTMIN+3',
+      HostConfig: {
+        NetworkMode: n.network,
+        ExtraHosts: gateway ? [`${HUB_HOSTNAME}:${gateway}`] : [],
+        // Docker-in-Docker without --privileged (which this kind of host refuses): every
+        // capability except SYS_RESOURCE, no seccomp/AppArmor filter, writable system paths.
+        CapAdd: ['ALL'],
+        CapDrop: ['SYS_RESOURCE'],
+        SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined', 'systempaths=unconfined'],
+        DeviceCgroupRules: ['a *:* rwm'],
+        CgroupnsMode: 'private',
+        Tmpfs: { '/run': 'rw,mode=755', '/run/lock': 'rw', '/tmp': 'rw,mode=1777' },
+        Binds: [`${n.volume}:/var/lib/docker`],
+        Memory: limits.memoryBytes,
+        MemorySwap: limits.memoryBytes,
+        NanoCpus: limits.nanoCpus,
+        PidsLimit: limits.pidsLimit,
+        RestartPolicy: { Name: 'no' },
+      } as Docker.HostConfig,
+    });
+    await container.start();
+    logger.info({ sessionId, image: this.image }, 'sandbox started');
+  }
+
+  async waitUntilReady(sessionId: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      const result = await this.exec(sessionId, 'docker info --format "{{.ServerVersion}}"', { timeoutMs: 5000 }).catch(
+        (err: Error) => ({ exitCode: -1, stdout: '', stderr: err.message }),
+      );
+      if (result.exitCode === 0) return;
+      last = result.stderr.trim();
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    throw new Error(`The sandbox's Docker engine did not start within ${timeoutMs / 1000}s: ${last}`);
+  }
+
+  async exec(sessionId: string, script: string, options: ExecOptions = {}): Promise<ExecResult> {
+    const container = this.docker.getContainer(names(sessionId).container);
+    const user = options.user ?? 'root';
+    const exec = await container.exec({
+      Cmd: ['sh', '-c', script],
+      User: user,
+      WorkingDir: user === LEARNER ? `/home/${LEARNER}` : '/root',
+      Env: user === LEARNER ? [`HOME=/home/${LEARNER}`, `USER=${LEARNER}`] : ['HOME=/root'],
+      AttachStdout: true,
+      AttachStderr: true,
+    });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let size = 0;
+    const collect = (into: Buffer[]) => (chunk: Buffer) => {
+      if (size < MAX_OUTPUT) into.push(chunk);
+      size += chunk.length;
+    };
+    stdout.on('data', collect(out));
+    stderr.on('data', collect(err));
+    this.docker.modem.demuxStream(stream, stdout, stderr);
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        stream.destroy();
+        reject(new Error(`The command did not finish within ${timeoutMs / 1000}s.`));
+      }, timeoutMs);
+      stream.on('end', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      stream.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+    });
+    const info = await exec.inspect();
+    return {
+      exitCode: info.ExitCode ?? -1,
+      stdout: Buffer.concat(out).toString('utf8'),
+      stderr: Buffer.concat(err).toString('utf8'),
+    };
+  }
+
+  attachCommand(sessionId: string): AttachCommand {
+    return {
+      file: this.dockerCli,
+      args: [
+        'exec',
+        '-it',
+        '-u',
+        LEARNER,
+        '-w',
+        `/home/${LEARNER}`,
+        '-e',
+        'TERM=xterm-256color',
+        '-e',
+        'LANG=C.UTF-8',
+        '-e',
+        `HOME=/home/${LEARNER}`,
+        '-e',
+        `USER=${LEARNER}`,
+        names(sessionId).container,
+        // The shell lives in tmux inside the sandbox: it survives this client going away.
+        'tmux',
+        '-u',
+        'new-session',
+        '-A',
+        '-s',
+        'main',
+      ],
+      env: { ...(process.env as Record<string, string>), TERM: 'xterm-256color' },
+    };
+  }
+
+  async remove(sessionId: string): Promise<void> {
+    const n = names(sessionId);
+    await this.docker
+      .getContainer(n.container)
+      .remove({ force: true, v: true })
+      .catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+    await this.docker
+      .getNetwork(n.network)
+      .remove()
+      .catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+    await this.docker
+      .getVolume(n.volume)
+      .remove({ force: true })
+      .catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+    logger.info({ sessionId }, 'sandbox removed');
+  }
+
+  async list(): Promise<SandboxInfo[]> {
+    const containers = await this.docker.listContainers({ all: true, filters: this.filters });
+    return containers.map((c) => ({ sessionId: c.Labels[LABEL_SESSION] ?? '', running: c.State === 'running' }));
+  }
+
+  async removeOrphans(keep: Set<string>): Promise<number> {
+    const filters = this.filters;
+    let removed = 0;
+    for (const net of await this.docker.listNetworks({ filters })) {
+      const sessionId = net.Labels?.[LABEL_SESSION];
+      if (sessionId && !keep.has(sessionId)) {
+        await this.docker.getNetwork(net.Id).remove().catch(() => undefined);
+        removed++;
+      }
+    }
+    const { Volumes } = await this.docker.listVolumes({ filters });
+    for (const vol of Volumes ?? []) {
+      const sessionId = vol.Labels?.[LABEL_SESSION];
+      if (sessionId && !keep.has(sessionId)) {
+        await this.docker.getVolume(vol.Name).remove({ force: true }).catch(() => undefined);
+        removed++;
+      }
+    }
+    return removed;
+  }
+}

@@ -1,0 +1,17 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** What `npm start` built: written by scripts/setup to <dataDir>/images.json. */
+export interface ImageManifest {
+  sandbox: string;
+  library: Record<string, string>;
+}
+
+/** Reads the image manifest; throws a sentence that says to run the set-up when it is missing. */
+export function readImageManifest(dataDir: string): ImageManifest {
+  const file = path.join(dataDir, 'images.json');
+  if (!fs.existsSync(file)) {
+    throw new Error(`No images have been built yet (${file} is missing): run "npm start" to build them.`);
+  }
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as ImageManifest;
+}

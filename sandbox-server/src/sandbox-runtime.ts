@@ -1,0 +1,41 @@
+import type { ExecOptions, ExecResult } from '../../engine/src/sandbox.ts';
+
+/** A sandbox the runtime knows about, found by its labels. */
+export interface SandboxInfo {
+  sessionId: string;
+  running: boolean;
+}
+
+/** The command node-pty runs to attach a terminal to the learner's shell. */
+export interface AttachCommand {
+  file: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+export interface SandboxLimits {
+  memoryBytes: number;
+  nanoCpus: number;
+  pidsLimit: number;
+}
+
+/**
+ * Where learners' machines run. The Docker driver is the only one today; a multi-host or
+ * hardened-runtime driver implements the same interface.
+ */
+export interface SandboxRuntime {
+  /** Creates and starts the sandbox of a session (its machine, network and storage). */
+  create(sessionId: string, limits: SandboxLimits): Promise<void>;
+  /** Resolves once the sandbox's own Docker engine answers; rejects after timeoutMs. */
+  waitUntilReady(sessionId: string, timeoutMs: number): Promise<void>;
+  /** Runs a script in the sandbox with `sh -c`. Never throws for a non-zero exit. */
+  exec(sessionId: string, script: string, options?: ExecOptions): Promise<ExecResult>;
+  /** How to attach a terminal to the session's persistent shell. */
+  attachCommand(sessionId: string): AttachCommand;
+  /** Removes everything the session owns. Idempotent. */
+  remove(sessionId: string): Promise<void>;
+  /** Every sandbox this runtime left on the host, running or not. */
+  list(): Promise<SandboxInfo[]>;
+  /** Removes networks and volumes labelled as Dockyard's whose session has no sandbox any more. */
+  removeOrphans(keep: Set<string>): Promise<number>;
+}

@@ -1,0 +1,85 @@
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { ApiError, forbidden, notFound } from './api-error.ts';
+import { createApi, type ApiContext } from './http-api.ts';
+import { logger } from './logger.ts';
+import { serveStatic } from './static-files.ts';
+import { bridgeTerminal } from './terminal-session.ts';
+
+export interface ServerOptions extends ApiContext {
+  siteDir: string;
+  allowedOrigins: string[];
+}
+
+const TERMINAL_PATH = /^\/api\/sessions\/([A-Za-z0-9_-]{1,64})\/terminal$/;
+
+function refuseUpgrade(socket: Duplex, err: ApiError): void {
+  const body = JSON.stringify(err.toJSON());
+  socket.end(
+    `HTTP/1.1 ${err.status} ${http.STATUS_CODES[err.status]}\r\ncontent-type: application/json\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** The browser's Origin must be this server (or a configured one); non-browser clients send none. */
+export function originAllowed(origin: string | undefined, host: string | undefined, allowed: string[]): boolean {
+  if (!origin) return true;
+  if (allowed.includes(origin)) return true;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+/** One HTTP server: the site, the JSON API and the terminal WebSockets on one port. */
+export function createServer(options: ServerOptions): http.Server {
+  const api = createApi(options);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+
+  const server = http.createServer((req, res) => {
+    api(req, res)
+      .then((handled) => {
+        if (handled) return;
+        if (req.method !== 'GET' && req.method !== 'HEAD') {
+          res.writeHead(405, { allow: 'GET, HEAD' }).end();
+          return;
+        }
+        serveStatic(options.siteDir, req, res);
+      })
+      .catch((err: unknown) => {
+        logger.error({ err }, 'request failed');
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+  });
+
+  server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => undefined);
+    const url = new URL(req.url ?? '/', 'http://x');
+    const match = TERMINAL_PATH.exec(url.pathname);
+    try {
+      if (!match) throw notFound(`There is no WebSocket endpoint ${url.pathname}.`);
+      if (!originAllowed(req.headers.origin, req.headers.host, options.allowedOrigins)) {
+        throw forbidden(`Origin ${req.headers.origin} may not open terminals here.`);
+      }
+      const sessionId = match[1]!;
+      const record = options.sessions.authorize(sessionId, url.searchParams.get('token') ?? undefined);
+      options.sessions
+        .whenReady(sessionId)
+        .then(() => {
+          wss.handleUpgrade(req, socket, head, (ws) => {
+            bridgeTerminal(ws, options.runtime.attachCommand(sessionId), {
+              sessionId,
+              onActivity: () => options.sessions.touch(record),
+            });
+          });
+        })
+        .catch((err: Error) => refuseUpgrade(socket, new ApiError(503, 'unavailable', err.message)));
+    } catch (err) {
+      refuseUpgrade(socket, err instanceof ApiError ? err : new ApiError(500, 'internal', 'Upgrade failed.'));
+    }
+  });
+
+  return server;
+}

@@ -1,0 +1,114 @@
+import * as pty from 'node-pty';
+import type { WebSocket, RawData } from 'ws';
+import { logger } from './logger.ts';
+import type { AttachCommand } from './sandbox-runtime.ts';
+import { FlowControl, parseClientControl, type ServerControl } from './terminal-protocol.ts';
+
+/** Output is gathered for at most this long before a frame goes out, unless the user just typed. */
+const BATCH_MS = 8;
+const BATCH_MAX = 64 * 1024;
+
+/**
+ * Bridges one WebSocket to one terminal client (node-pty running `docker exec … tmux attach`).
+ * The shell itself lives in tmux inside the sandbox, so closing this bridge never ends it.
+ */
+export function bridgeTerminal(
+  socket: WebSocket,
+  attach: AttachCommand,
+  options: { sessionId: string; onActivity: () => void },
+): void {
+  const { sessionId } = options;
+  const send = (msg: ServerControl) => {
+    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(msg));
+  };
+  let term: pty.IPty;
+  try {
+    term = pty.spawn(attach.file, attach.args, {
+      name: 'xterm-256color',
+      cols: 80,
+      rows: 24,
+      env: attach.env,
+      encoding: null,
+    });
+  } catch (err) {
+    send({ type: 'error', message: `The terminal could not be attached: ${(err as Error).message}` });
+    socket.close(1011, 'attach failed');
+    return;
+  }
+  logger.info({ sessionId, pid: term.pid }, 'terminal attached');
+  send({ type: 'ready' });
+
+  const flow = new FlowControl(
+    () => term.pause(),
+    () => term.resume(),
+  );
+  let batch: Buffer[] = [];
+  let batchSize = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let typedRecently = false;
+
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (batchSize === 0) return;
+    const frame = batch.length === 1 ? batch[0]! : Buffer.concat(batch, batchSize);
+    batch = [];
+    batchSize = 0;
+    if (socket.readyState !== socket.OPEN) return;
+    socket.send(frame, { binary: true });
+    flow.sent(frame.length);
+  };
+
+  const dataListener = term.onData((data: string | Buffer) => {
+    const chunk = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    batch.push(chunk);
+    batchSize += chunk.length;
+    // Echo of a keystroke goes out at once so typing stays snappy; bulk output is batched.
+    if (typedRecently || batchSize >= BATCH_MAX) {
+      typedRecently = false;
+      flush();
+    } else if (!timer) {
+      timer = setTimeout(flush, BATCH_MS);
+    }
+  });
+
+  const exitListener = term.onExit(({ exitCode }) => {
+    flush();
+    logger.info({ sessionId, exitCode }, 'terminal client exited');
+    send({ type: 'exit', code: exitCode });
+    socket.close(1000, 'shell exited');
+  });
+
+  const activity = setInterval(options.onActivity, 30_000);
+
+  socket.on('message', (data: RawData, isBinary: boolean) => {
+    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    if (isBinary) {
+      typedRecently = true;
+      term.write(buf);
+      return;
+    }
+    const msg = parseClientControl(buf.toString('utf8'));
+    if ('error' in msg) {
+      send({ type: 'error', message: msg.error });
+      return;
+    }
+    if (msg.type === 'resize') term.resize(msg.cols, msg.rows);
+    else flow.acked(msg.bytes);
+  });
+
+  socket.on('close', () => {
+    clearInterval(activity);
+    if (timer) clearTimeout(timer);
+    dataListener.dispose();
+    exitListener.dispose();
+    // Only the attach client dies; tmux keeps the shell for the next connection.
+    try {
+      term.kill();
+    } catch {
+      /* already gone */
+    }
+    logger.info({ sessionId }, 'terminal detached');
+  });
+  socket.on('error', (err) => logger.warn({ sessionId, err }, 'terminal socket error'));
+}

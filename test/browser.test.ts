@@ -1,0 +1,82 @@
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Platform } from './helpers/platform.ts';
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Polls until the assertion holds (hydration and the sandbox take a moment). */
+async function eventually(assertion: () => Promise<void>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await assertion();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+const terminalText = (page: Page) => page.getByLabel('Terminal').innerText();
+
+// A learner in Debian's Chromium: lesson 1, the terminal, the Run button and the Check button.
+describe('lesson 1 in the browser', () => {
+  const platform = new Platform();
+  let browser: Browser;
+
+  beforeAll(async () => {
+    await platform.start();
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await platform.stop();
+  });
+
+  it('opens lesson 1 from the index, runs hello-world in the terminal and passes the check', async () => {
+    const page = await browser.newPage();
+    await page.goto(platform.url + '/');
+    await page.getByRole('link', { name: /Your first container/i }).first().click();
+    await page.waitForURL(/\/lessons\/first-container\/?$/);
+
+    await eventually(async () => expect(await terminalText(page)).toMatch(/learner@dockyard:~\$/));
+
+    const check = page.getByRole('button', { name: 'Check' });
+    await check.click();
+    await eventually(async () => {
+      const status = await page.getByRole('status').first().innerText();
+      expect(status).toMatch(/Not yet/i);
+    });
+    expect(await page.getByRole('listitem').filter({ hasText: /hello-world/ }).count()).toBeGreaterThan(0);
+
+    // Type into the terminal like a learner, then use the Run button for the lesson's command.
+    await page.getByLabel('Terminal').click();
+    await page.keyboard.type('echo typed-$((20+22))');
+    await page.keyboard.press('Enter');
+    await eventually(async () => expect(await terminalText(page)).toMatch(/typed-42/));
+
+    await page.getByRole('button', { name: 'Run' }).first().click();
+    await eventually(async () => expect(await terminalText(page)).toMatch(/Hello from Dockyard!/));
+
+    await check.click();
+    await eventually(async () => {
+      const status = await page.getByRole('status').first().innerText();
+      expect(status).toMatch(/Passed/i);
+    });
+
+    // A reload brings the same shell back with its screen.
+    await page.reload();
+    await eventually(async () => expect(await terminalText(page)).toMatch(/Hello from Dockyard!/));
+    await page.close();
+  });
+});

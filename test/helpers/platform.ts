@@ -1,0 +1,110 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * A real Dockyard server in a child process, as `npm start` runs it, with its own database file
+ * and instance label so tests never touch another server's sandboxes.
+ */
+export class Platform {
+  url = '';
+  private child: ChildProcess | undefined;
+  readonly log: string[] = [];
+  readonly env: Record<string, string>;
+  readonly dbFile: string;
+  readonly instance: string;
+
+  constructor(env: Record<string, string> = {}) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockyard-test-'));
+    this.dbFile = path.join(dir, 'dockyard.db');
+    this.instance = `test-${crypto.randomBytes(4).toString('hex')}`;
+    this.env = {
+      PORT: String(18000 + Math.floor(Math.random() * 2000)),
+      DOCKYARD_DB: this.dbFile,
+      DOCKYARD_INSTANCE: this.instance,
+      DOCKYARD_LOG_LEVEL: 'info',
+      ...env,
+    };
+  }
+
+  /** Starts the server and resolves once it prints its URL. */
+  async start(): Promise<void> {
+    const child = spawn(path.join(repoRoot, 'node_modules', '.bin', 'tsx'), ['sandbox-server/src/main.ts'], {
+      cwd: repoRoot,
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start:\n${this.log.join('\n')}`)), 60_000);
+      const onData = (d: Buffer) => {
+        const text = d.toString();
+        this.log.push(text.trimEnd());
+        const m = /Dockyard is running at (http:\/\/\S+)/.exec(text);
+        if (m) {
+          clearTimeout(timer);
+          this.url = m[1]!;
+          resolve();
+        }
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', onData);
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`server exited with ${code}:\n${this.log.join('\n')}`));
+      });
+    });
+  }
+
+  /** Stops the server process (sandboxes stay, as on a real restart). `kill` simulates a crash. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
+  }
+
+  get wsUrl(): string {
+    return this.url.replace(/^http/, 'ws');
+  }
+
+  async api(method: string, urlPath: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
+    const res = await fetch(this.url + urlPath, {
+      method,
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: parsed };
+  }
+
+  /** Creates a session and waits until its sandbox's engine answers. */
+  async session(lesson?: string): Promise<{ id: string; token: string }> {
+    const created = await this.api('POST', '/api/sessions', lesson ? { lesson } : {});
+    if (created.status !== 201) throw new Error(`session not created: ${JSON.stringify(created.body)}`);
+    const { id, token } = created.body as { id: string; token: string };
+    for (let i = 0; i < 600; i++) {
+      const s = await this.api('GET', `/api/sessions/${id}`, undefined, token);
+      if (s.body.state === 'ready') return { id, token };
+      if (s.body.state === 'failed') throw new Error(`sandbox failed: ${s.body.failure}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error('sandbox did not become ready');
+  }
+}

@@ -1,0 +1,117 @@
+import net from 'node:net';
+import os from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { docker, inSandbox } from './helpers/docker-cli.ts';
+import { Platform } from './helpers/platform.ts';
+
+/** Tries a TCP connection from a sandbox; "open", "refused" (reachable, nothing listens) or "blocked". */
+async function tcpFrom(sessionId: string, host: string, port: number): Promise<'open' | 'refused' | 'blocked'> {
+  const r = await inSandbox(sessionId, `timeout 4 bash -c 'echo > /dev/tcp/${host}/${port}' && echo OPEN`);
+  if (r.stdout.includes('OPEN')) return 'open';
+  return /refused/i.test(r.stderr) ? 'refused' : 'blocked';
+}
+
+const ipOf = async (sessionId: string) =>
+  (
+    await docker('inspect', `dockyard-${sessionId}`, '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}')
+  ).stdout.trim();
+const gatewayOf = async (sessionId: string) =>
+  (
+    await docker('inspect', `dockyard-${sessionId}`, '--format', '{{range .NetworkSettings.Networks}}{{.Gateway}}{{end}}')
+  ).stdout.trim();
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const start = Date.now();
+  const value = await fn();
+  return { value, ms: Date.now() - start };
+}
+
+// The security baseline of docs/operations.md, each point against real sandboxes.
+describe('sandbox isolation', () => {
+  const platform = new Platform();
+  let a: { id: string; token: string };
+  let b: { id: string; token: string };
+  let hostListener: net.Server;
+  let hostPort = 0;
+
+  beforeAll(async () => {
+    await platform.start();
+    [a, b] = await Promise.all([platform.session(), platform.session()]);
+    hostListener = net.createServer((s) => s.end('host-secret\n'));
+    await new Promise<void>((r) => hostListener.listen(0, '0.0.0.0', r));
+    hostPort = (hostListener.address() as net.AddressInfo).port;
+  });
+  afterAll(async () => {
+    hostListener.close();
+    for (const s of [a, b]) await platform.api('DELETE', `/api/sessions/${s.id}`, undefined, s.token);
+    await platform.stop();
+  });
+
+  it('reaches the lab hub', async () => {
+    const r = await inSandbox(a.id, 'curl -s -o /dev/null -w "%{http_code}" http://hub.dockyard.internal:5000/v2/');
+    expect(r.stdout).toBe('200');
+  });
+
+  it('cannot reach another sandbox', async () => {
+    // A listener in B, proven reachable from the host, is not reachable from A.
+    await inSandbox(
+      b.id,
+      `nohup perl -MIO::Socket::INET -e '$s=IO::Socket::INET->new(LocalPort=>7070,Listen=>5,ReuseAddr=>1) or die; while($c=$s->accept){print $c "b-secret\\n"; close $c}' >/dev/null 2>&1 &`,
+    );
+    const bIp = await ipOf(b.id);
+    const fromHost = await new Promise<string>((resolve) => {
+      const sock = net.connect(7070, bIp);
+      sock.on('data', (d) => resolve(d.toString()));
+      sock.on('error', (e) => resolve(e.message));
+    });
+    expect(fromHost).toMatch(/b-secret/);
+    expect(await tcpFrom(a.id, bIp, 7070)).toBe('blocked');
+    const ping = await inSandbox(a.id, `ping -c 1 -W 2 ${bIp}`);
+    expect(ping.code).not.toBe(0);
+  });
+
+  it("cannot reach the server's port or any other host port", async () => {
+    const gateway = await gatewayOf(a.id);
+    const serverPort = Number(new URL(platform.url).port);
+    expect(await tcpFrom(a.id, gateway, serverPort)).toBe('blocked');
+    expect(await tcpFrom(a.id, gateway, hostPort)).toBe('blocked');
+    const hostIps = Object.values(os.networkInterfaces())
+      .flat()
+      .filter((i) => i && i.family === 'IPv4' && !i.internal && !i.address.startsWith('172.'))
+      .map((i) => i!.address);
+    for (const ip of hostIps) expect(await tcpFrom(a.id, ip, hostPort)).toBe('blocked');
+    // Even with a route added by the learner (they are root in their machine), nothing opens.
+    await inSandbox(a.id, `ip route add default via ${gateway} 2>/dev/null || true`, 'root');
+    for (const ip of hostIps) expect(await tcpFrom(a.id, ip, hostPort)).toBe('blocked');
+    expect(await tcpFrom(a.id, gateway, serverPort)).toBe('blocked');
+  });
+
+  it('has no way out to the internet', async () => {
+    const r = await inSandbox(a.id, 'curl -s -m 4 -o /dev/null -w "%{http_code}" http://deb.debian.org/ || echo failed');
+    expect(r.stdout).toMatch(/failed|000/);
+  });
+
+  it('contains a memory hog: the hog is killed, the sandbox and the server carry on', async () => {
+    const hog = await inSandbox(a.id, 'head -c 3G /dev/zero | tail > /dev/null; echo exit=$?');
+    expect(hog.stdout).toMatch(/exit=(137|1)/);
+    expect((await inSandbox(a.id, 'echo alive')).stdout.trim()).toBe('alive');
+    expect((await platform.api('GET', '/api/health')).status).toBe(200);
+  });
+
+  it('contains a fork bomb: the server and other sandboxes stay responsive', async () => {
+    await inSandbox(a.id, `nohup bash -c ':(){ :|:& };:' >/dev/null 2>&1 &`);
+    await new Promise((r) => setTimeout(r, 3000));
+    const pids = await docker('inspect', `dockyard-${a.id}`, '--format', '{{.HostConfig.PidsLimit}}');
+    expect(Number(pids.stdout.trim())).toBeGreaterThan(0);
+    const health = await timed(() => platform.api('GET', '/api/health'));
+    expect(health.value.status).toBe(200);
+    expect(health.ms).toBeLessThan(5000);
+    const other = await timed(() => inSandbox(b.id, 'echo responsive'));
+    expect(other.value.stdout.trim()).toBe('responsive');
+    expect(other.ms).toBeLessThan(10_000);
+    const check = await timed(() =>
+      platform.api('POST', `/api/sessions/${b.id}/exercises/first-container/run-hello-world/check`, undefined, b.token),
+    );
+    expect(check.value.status).toBe(200);
+  });
+});

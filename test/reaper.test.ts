@@ -1,0 +1,33 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { docker, leftovers } from './helpers/docker-cli.ts';
+import { Platform } from './helpers/platform.ts';
+
+// Sessions end with everything they own; a restart never leaks what a previous run left.
+describe('reaping and recovery', () => {
+  const platform = new Platform({ DOCKYARD_SESSION_IDLE_MINUTES: '0.1', DOCKYARD_REAP_INTERVAL_SECONDS: '1' });
+  afterAll(() => platform.stop());
+
+  it('reaps an idle session with its container, volume and network', async () => {
+    await platform.start();
+    const s = await platform.session();
+    expect((await leftovers(s.id)).length).toBeGreaterThanOrEqual(3);
+    // Idle timeout is 6 s; the reaper runs every second.
+    const deadline = Date.now() + 30_000;
+    while ((await leftovers(s.id)).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+    expect(await leftovers(s.id)).toEqual([]);
+    expect((await platform.api('GET', `/api/sessions/${s.id}`, undefined, s.token)).status).toBe(404);
+  });
+
+  it('on start-up removes sandboxes whose session it does not know', async () => {
+    const s = await platform.session();
+    await platform.stop('SIGKILL');
+    // Forget the session, as if the database were lost; the sandbox is still on the host.
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(platform.dbFile);
+    db.prepare('DELETE FROM sessions').run();
+    db.close();
+    expect((await docker('ps', '-q', '--filter', `label=dockyard.session=${s.id}`)).stdout.trim()).not.toBe('');
+    await platform.start();
+    expect(await leftovers(s.id)).toEqual([]);
+  });
+});

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { docker, inSandbox, leftovers } from './helpers/docker-cli.ts';
+import { Platform } from './helpers/platform.ts';
+
+// A learner's machine from creation to deletion, with the exercise check failing then passing.
+describe('sandbox lifecycle', () => {
+  const platform = new Platform();
+  let session: { id: string; token: string };
+
+  beforeAll(async () => {
+    await platform.start();
+    session = await platform.session('first-container');
+  });
+  afterAll(() => platform.stop());
+
+  it('is a Debian machine with a sudo-capable learner, Docker 26, compose v2 and buildx', async () => {
+    const r = await inSandbox(
+      session.id,
+      'whoami; sudo -n true && echo sudo-ok; docker version --format "{{.Server.Version}}"; docker compose version --short; docker buildx version; . /etc/os-release; echo $ID',
+    );
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe('learner');
+    expect(lines[1]).toBe('sudo-ok');
+    expect(lines[2]).toMatch(/^26\./);
+    expect(lines[3]).toMatch(/^2\./);
+    expect(lines[4]).toMatch(/buildx/);
+    expect(lines[5]).toBe('debian');
+  });
+
+  it('fails the hello-world check on a fresh machine, saying what is missing, and passes after the run', async () => {
+    const checkPath = `/api/sessions/${session.id}/exercises/first-container/run-hello-world/check`;
+    const before = await platform.api('POST', checkPath, undefined, session.token);
+    expect(before.status).toBe(200);
+    expect(before.body.passed).toBe(false);
+    expect(before.body.checks.length).toBeGreaterThan(0);
+    for (const check of before.body.checks) {
+      expect(check.passed).toBe(false);
+      expect(check.message).toMatch(/hello-world/);
+      expect(check.hint).toEqual(expect.any(String));
+    }
+
+    const run = await inSandbox(session.id, 'docker run hello-world');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Hello from Dockyard!/);
+
+    const after = await platform.api('POST', checkPath, undefined, session.token);
+    expect(after.body.passed).toBe(true);
+    expect(after.body.checks.every((c: { passed: boolean }) => c.passed)).toBe(true);
+  });
+
+  it('keeps nested containers inside the sandbox, not on the host engine', async () => {
+    const host = await docker('ps', '-a', '--filter', 'ancestor=hello-world', '-q');
+    expect(host.stdout.trim()).toBe('');
+    const inner = await inSandbox(session.id, 'docker ps -aq | wc -l');
+    expect(Number(inner.stdout.trim())).toBeGreaterThanOrEqual(1);
+  });
+
+  it('applies the memory, CPU and PID limits to the sandbox', async () => {
+    const r = await docker(
+      'inspect',
+      `dockyard-${session.id}`,
+      '--format',
+      '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}',
+    );
+    const [memory, cpus, pids] = r.stdout.trim().split(' ').map(Number);
+    expect(memory).toBe(1024 ** 3);
+    expect(cpus).toBe(1e9);
+    expect(pids).toBe(1024);
+  });
+
+  it('DELETE removes the container, its volume and its network', async () => {
+    expect((await leftovers(session.id)).length).toBeGreaterThanOrEqual(3);
+    const res = await platform.api('DELETE', `/api/sessions/${session.id}`, undefined, session.token);
+    expect(res.status).toBe(204);
+    expect(await leftovers(session.id)).toEqual([]);
+    const gone = await platform.api('GET', `/api/sessions/${session.id}`, undefined, session.token);
+    expect(gone.status).toBe(404);
+  });
+});
