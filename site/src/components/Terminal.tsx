@@ -1,0 +1,131 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { Terminal as XTerm } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import { WebLinksAddon } from '@xterm/addon-web-links';
+import '@xterm/xterm/css/xterm.css';
+import { describeError } from '../lib/api.ts';
+import { getSession, revalidateSession } from '../lib/session.ts';
+import { TerminalConnection, type ConnectionStatus } from '../lib/terminal-connection.ts';
+import { registerTerminal, setTerminalReady } from '../lib/terminal-store.ts';
+import { readTerminalTheme } from '../lib/terminal-theme.ts';
+
+export interface TerminalProps {
+  /** The lesson the page shows; a new session is created for it if the learner has none. */
+  lesson: string;
+}
+
+const resizeDebounceMs = 100;
+const dim = (text: string) => `\x1b[2m${text}\x1b[0m`;
+const red = (text: string) => `\x1b[31m${text}\x1b[0m`;
+
+/** A live shell on the learner's sandbox, filling its container. */
+export default function Terminal({ lesson }: TerminalProps) {
+  const hostRef = useRef<HTMLDivElement>(null);
+  const connectionRef = useRef<TerminalConnection | null>(null);
+  const [status, setStatus] = useState<ConnectionStatus>({ kind: 'starting' });
+
+  useEffect(() => {
+    const host = hostRef.current;
+    if (!host) return;
+
+    const term = new XTerm({
+      cursorBlink: true,
+      fontFamily: getComputedStyle(host).getPropertyValue('--font-mono').trim() || 'monospace',
+      fontSize: 14,
+      scrollback: 5000,
+      theme: readTerminalTheme(host),
+    });
+    const fit = new FitAddon();
+    term.loadAddon(fit);
+    term.loadAddon(new WebLinksAddon());
+    term.open(host);
+    fit.fit();
+
+    const connection = new TerminalConnection({
+      getSession: ({ revalidate }) => {
+        if (revalidate) revalidateSession();
+        return getSession(lesson);
+      },
+      write: (bytes, rendered) => term.write(bytes, rendered),
+      size: () => ({ cols: term.cols, rows: term.rows }),
+      onStatus: (next) => {
+        setStatus(next);
+        setTerminalReady(next.kind === 'ready');
+        if (next.kind === 'exited')
+          term.write(`\r\n${dim('[session ended — press Enter to start a new shell]')}\r\n`);
+      },
+      onServerError: (message) => term.write(`\r\n${red(`[${message}]`)}\r\n`),
+      describeError,
+    });
+    connectionRef.current = connection;
+
+    const input = term.onData((data) => {
+      if (connection.hasExited) {
+        if (data.includes('\r')) connection.connect();
+        return;
+      }
+      connection.sendInput(data);
+    });
+    const resized = term.onResize(({ cols, rows }) => connection.resize(cols, rows));
+
+    let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+    const observer = new ResizeObserver(() => {
+      clearTimeout(resizeTimer);
+      resizeTimer = setTimeout(() => fit.fit(), resizeDebounceMs);
+    });
+    observer.observe(host);
+
+    const unregister = registerTerminal((text) => {
+      connection.sendInput(text);
+    });
+    connection.connect();
+
+    return () => {
+      clearTimeout(resizeTimer);
+      observer.disconnect();
+      unregister();
+      input.dispose();
+      resized.dispose();
+      connection.dispose();
+      connectionRef.current = null;
+      term.dispose();
+    };
+  }, [lesson]);
+
+  const retry = useCallback(() => connectionRef.current?.connect(), []);
+
+  return (
+    <section className="terminal" aria-label="Terminal">
+      <div className="terminal-host" ref={hostRef} />
+      <TerminalOverlay status={status} onRetry={retry} />
+    </section>
+  );
+}
+
+function TerminalOverlay({ status, onRetry }: { status: ConnectionStatus; onRetry: () => void }) {
+  const message = overlayMessage(status);
+  return (
+    <div className="terminal-overlay" data-visible={message !== undefined} role="status" aria-live="polite">
+      {message !== undefined && <p>{message}</p>}
+      {status.kind === 'failed' && (
+        <button type="button" className="button" onClick={onRetry}>
+          Retry
+        </button>
+      )}
+    </div>
+  );
+}
+
+function overlayMessage(status: ConnectionStatus): string | undefined {
+  switch (status.kind) {
+    case 'starting':
+      return 'Starting your machine…';
+    case 'reconnecting':
+      return 'Reconnecting…';
+    case 'failed':
+      return `Your machine could not be started: ${status.message}`;
+    case 'ready':
+    case 'exited':
+      return undefined;
+  }
+}

@@ -1,0 +1,51 @@
+/** An API answer that was not a success, with the server's message in words. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Calls the same-origin API and returns the parsed JSON body, or throws an ApiError. */
+export async function apiRequest<T>(
+  path: string,
+  init: { method?: string; token?: string; body?: unknown } = {},
+): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (init.token) headers.Authorization = `Bearer ${init.token}`;
+  if (init.body !== undefined) headers['Content-Type'] = 'application/json';
+
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: init.method ?? 'GET',
+      headers,
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+  } catch {
+    throw new ApiError('Could not reach the Dockyard server. Check that it is running, then try again.', 0);
+  }
+
+  const body: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) throw errorFromBody(response.status, body);
+  return body as T;
+}
+
+function errorFromBody(status: number, body: unknown): ApiError {
+  const error = (body as { error?: { message?: unknown; code?: unknown } } | undefined)?.error;
+  const message =
+    typeof error?.message === 'string'
+      ? error.message
+      : `The server answered with status ${status}. Try again in a moment.`;
+  return new ApiError(message, status, typeof error?.code === 'string' ? error.code : undefined);
+}
+
+/** A message to show for anything thrown by an API call. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return 'Something went wrong. Try again in a moment.';
+}

@@ -1,0 +1,71 @@
+import { getCollection, type CollectionEntry } from 'astro:content';
+import { parse } from 'yaml';
+import { exercisesFileSchema, type LessonFrontmatter } from '../../../engine/src/lesson-schema.ts';
+
+/** What a page may know about an exercise: never its checks or solve script. */
+export interface ExerciseSummary {
+  id: string;
+  title: string;
+}
+
+/** What the MDX author components need to know about the lesson they render in. */
+export interface LessonContext {
+  slug: string;
+  exercises: ExerciseSummary[];
+}
+
+export interface Lesson extends LessonFrontmatter {
+  /** The folder name, e.g. `01-first-container`. */
+  folder: string;
+  /** The numeric folder prefix, used for ordering. */
+  order: number;
+  /** The folder name without its prefix, e.g. `first-container`; the page URL. */
+  slug: string;
+  exercises: ExerciseSummary[];
+  entry: CollectionEntry<'lessons'>;
+}
+
+// Raw text of every lessons/<folder>/exercises.yaml, resolved at build time relative to this file.
+const exerciseFiles = import.meta.glob<string>('../../../lessons/*/exercises.yaml', {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+});
+
+const folderPattern = /^(\d+)-(.+)$/;
+
+/** Every lesson, ordered by its folder prefix. */
+export async function getLessons(): Promise<Lesson[]> {
+  const entries: CollectionEntry<'lessons'>[] = await getCollection('lessons');
+  const lessons = entries.map((entry): Lesson => {
+    const folder: string = entry.id;
+    const match = folderPattern.exec(folder);
+    if (!match?.[1] || !match[2]) {
+      throw new Error(`Lesson folder "${folder}" must be named <NN>-<slug>, e.g. 01-first-container.`);
+    }
+    const data = entry.data as LessonFrontmatter;
+    return {
+      ...data,
+      folder,
+      order: Number(match[1]),
+      slug: match[2],
+      exercises: readExerciseSummaries(folder),
+      entry,
+    };
+  });
+  return lessons.sort((a, b) => a.order - b.order || a.folder.localeCompare(b.folder));
+}
+
+function readExerciseSummaries(folder: string): ExerciseSummary[] {
+  const path = `../../../lessons/${folder}/exercises.yaml`;
+  const text = exerciseFiles[path];
+  if (text === undefined) return [];
+  const result = exercisesFileSchema.safeParse(parse(text));
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (issue) => `  ${issue.path.map(String).join('.')}: ${issue.message}`,
+    );
+    throw new Error(`lessons/${folder}/exercises.yaml is invalid:\n${problems.join('\n')}`);
+  }
+  return result.data.exercises.map(({ id, title }) => ({ id, title }));
+}

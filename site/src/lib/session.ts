@@ -1,0 +1,83 @@
+import { ApiError, apiRequest } from './api.ts';
+
+/** The learner's sandbox session: one per learner, shared by every lesson. */
+export interface Session {
+  id: string;
+  token: string;
+  expiresAt: string;
+}
+
+interface SessionState {
+  state: 'starting' | 'ready' | 'failed';
+}
+
+const storageKey = 'dockyard.session';
+
+let current: Promise<Session> | undefined;
+
+/**
+ * Returns the learner's session: the stored one while the server still knows it, else a new one.
+ * Concurrent callers (terminal, exercise cards) share one request.
+ */
+export function getSession(lesson: string): Promise<Session> {
+  current ??= resolveSession(lesson).catch((error: unknown) => {
+    current = undefined;
+    throw error;
+  });
+  return current;
+}
+
+/** Forgets the in-memory answer so the next getSession asks the server again (e.g. after a dropped socket). */
+export function revalidateSession(): void {
+  current = undefined;
+}
+
+async function resolveSession(lesson: string): Promise<Session> {
+  const stored = readStoredSession();
+  if (stored && (await isUsable(stored))) return stored;
+  const created = await apiRequest<Session>('/api/sessions', { method: 'POST', body: { lesson } });
+  storeSession(created);
+  return created;
+}
+
+async function isUsable(session: Session): Promise<boolean> {
+  if (Date.parse(session.expiresAt) <= Date.now()) return false;
+  try {
+    const state = await apiRequest<SessionState>(`/api/sessions/${encodeURIComponent(session.id)}`, {
+      token: session.token,
+    });
+    return state.state !== 'failed';
+  } catch (error) {
+    // Unknown, foreign or expired session: start a new one. Other failures (503, offline) are reported,
+    // so a passing hiccup does not throw away the learner's machine.
+    if (error instanceof ApiError && [401, 403, 404].includes(error.status)) return false;
+    throw error;
+  }
+}
+
+function readStoredSession(): Session | undefined {
+  try {
+    const value: unknown = JSON.parse(localStorage.getItem(storageKey) ?? 'null');
+    if (isSession(value)) return value;
+  } catch {
+    // Storage unavailable or corrupt: behave as if nothing was stored.
+  }
+  return undefined;
+}
+
+function storeSession(session: Session): void {
+  try {
+    localStorage.setItem(
+      storageKey,
+      JSON.stringify({ id: session.id, token: session.token, expiresAt: session.expiresAt }),
+    );
+  } catch {
+    // Private browsing may refuse storage; the session still works for this page.
+  }
+}
+
+function isSession(value: unknown): value is Session {
+  if (typeof value !== 'object' || value === null) return false;
+  const { id, token, expiresAt } = value as Record<string, unknown>;
+  return typeof id === 'string' && typeof token === 'string' && typeof expiresAt === 'string';
+}

@@ -1,0 +1,173 @@
+import type { Session } from './session.ts';
+
+/** What the terminal should tell the learner about its connection. */
+export type ConnectionStatus =
+  | { kind: 'starting' }
+  | { kind: 'ready' }
+  | { kind: 'reconnecting' }
+  | { kind: 'exited'; code: number | undefined }
+  | { kind: 'failed'; message: string };
+
+export interface TerminalConnectionOptions {
+  /** Resolves the session to attach to; called before every (re)connect. */
+  getSession: (options: { revalidate: boolean }) => Promise<Session>;
+  /** Render output bytes and call `rendered` once they are on screen (xterm's write callback). */
+  write: (bytes: Uint8Array, rendered: () => void) => void;
+  /** The terminal size to report when a socket opens. */
+  size: () => { cols: number; rows: number };
+  onStatus: (status: ConnectionStatus) => void;
+  /** A `{"type":"error"}` frame from the server, in words. */
+  onServerError: (message: string) => void;
+  describeError: (error: unknown) => string;
+}
+
+type ServerMessage =
+  { type: 'ready' } | { type: 'exit'; code?: number } | { type: 'error'; message?: string };
+
+/** Acknowledge rendered output in steps of at least this many bytes (docs/api.md, flow control). */
+const ackStep = 16 * 1024;
+/** Acknowledge the remainder once output has been quiet this long. */
+const ackQuietMs = 100;
+const backoffMs = [500, 1000, 2000, 4000, 8000];
+
+/**
+ * The terminal WebSocket of one session: binary frames for bytes, JSON text frames for control,
+ * acknowledgements for flow control, and reconnection with backoff (the shell survives in tmux).
+ */
+export class TerminalConnection {
+  private socket: WebSocket | undefined;
+  private generation = 0;
+  private failures = 0;
+  private everAttached = false;
+  private exited = false;
+  private disposed = false;
+  private unacknowledged = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private ackTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly encoder = new TextEncoder();
+
+  constructor(private readonly options: TerminalConnectionOptions) {}
+
+  /** Opens the socket (again). Safe to call after an exit or a failure. */
+  connect(): void {
+    this.closeSocket();
+    this.exited = false;
+    const generation = ++this.generation;
+    this.options.onStatus(this.everAttached ? { kind: 'reconnecting' } : { kind: 'starting' });
+    this.options
+      .getSession({ revalidate: this.failures > 0 })
+      .then((session) => {
+        if (generation === this.generation && !this.disposed) this.open(session, generation);
+      })
+      .catch((error: unknown) => {
+        if (generation !== this.generation || this.disposed) return;
+        this.failures++;
+        if (this.everAttached) this.scheduleReconnect();
+        else this.options.onStatus({ kind: 'failed', message: this.options.describeError(error) });
+      });
+  }
+
+  get hasExited(): boolean {
+    return this.exited;
+  }
+
+  /** Sends keystrokes as UTF-8 bytes; returns false when there is no open socket. */
+  sendInput(text: string): boolean {
+    if (this.socket?.readyState !== WebSocket.OPEN || this.exited) return false;
+    this.socket.send(this.encoder.encode(text));
+    return true;
+  }
+
+  resize(cols: number, rows: number): void {
+    this.sendControl({ type: 'resize', cols, rows });
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.generation++;
+    clearTimeout(this.retryTimer);
+    this.closeSocket();
+  }
+
+  private open(session: Session, generation: number): void {
+    const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const url =
+      `${protocol}//${location.host}/api/sessions/${encodeURIComponent(session.id)}/terminal` +
+      `?token=${encodeURIComponent(session.token)}`;
+    const socket = new WebSocket(url);
+    socket.binaryType = 'arraybuffer';
+    this.socket = socket;
+    this.unacknowledged = 0;
+
+    socket.addEventListener('open', () => {
+      const { cols, rows } = this.options.size();
+      this.resize(cols, rows);
+    });
+    socket.addEventListener('message', (event: MessageEvent<ArrayBuffer | string>) => {
+      if (generation !== this.generation) return;
+      const data = event.data;
+      if (typeof data === 'string') this.handleControl(data);
+      else this.options.write(new Uint8Array(data), () => this.acknowledge(data.byteLength, generation));
+    });
+    socket.addEventListener('close', () => {
+      if (generation !== this.generation || this.disposed) return;
+      this.socket = undefined;
+      if (this.exited) return; // wait for the learner to press Enter
+      this.failures++;
+      this.scheduleReconnect();
+    });
+  }
+
+  private handleControl(text: string): void {
+    let message: ServerMessage;
+    try {
+      message = JSON.parse(text) as ServerMessage;
+    } catch {
+      return;
+    }
+    if (message.type === 'ready') {
+      this.failures = 0;
+      this.everAttached = true;
+      this.options.onStatus({ kind: 'ready' });
+    } else if (message.type === 'exit') {
+      this.exited = true;
+      this.flushAck();
+      this.options.onStatus({ kind: 'exited', code: message.code });
+    } else if (message.type === 'error') {
+      this.options.onServerError(message.message ?? 'The terminal reported an error.');
+    }
+  }
+
+  private scheduleReconnect(): void {
+    this.options.onStatus({ kind: 'reconnecting' });
+    clearTimeout(this.retryTimer);
+    const delay = backoffMs[Math.min(this.failures, backoffMs.length - 1)] ?? 8000;
+    this.retryTimer = setTimeout(() => this.connect(), delay + Math.random() * 250);
+  }
+
+  private acknowledge(bytes: number, generation: number): void {
+    if (generation !== this.generation) return; // rendered output of a socket that is gone
+    this.unacknowledged += bytes;
+    clearTimeout(this.ackTimer);
+    if (this.unacknowledged >= ackStep) this.flushAck();
+    else this.ackTimer = setTimeout(() => this.flushAck(), ackQuietMs);
+  }
+
+  private flushAck(): void {
+    clearTimeout(this.ackTimer);
+    if (this.unacknowledged === 0) return;
+    this.sendControl({ type: 'ack', bytes: this.unacknowledged });
+    this.unacknowledged = 0;
+  }
+
+  private sendControl(message: object): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  private closeSocket(): void {
+    clearTimeout(this.ackTimer);
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket && socket.readyState <= WebSocket.OPEN) socket.close();
+  }
+}

@@ -1,0 +1,32 @@
+// The one way islands drive the terminal: the Terminal registers a sender, <Run> buttons call
+// runInTerminal. ES modules are shared between the islands of a page, so this state is too.
+
+type Sender = (text: string) => void;
+
+let sender: Sender | undefined;
+let ready = false;
+const pending: string[] = [];
+
+/** Called by the Terminal island; returns the function that unregisters it. */
+export function registerTerminal(send: Sender): () => void {
+  sender = send;
+  return () => {
+    if (sender !== send) return;
+    sender = undefined;
+    ready = false;
+  };
+}
+
+/** The Terminal reports whether its shell is attached; queued commands go out once it is. */
+export function setTerminalReady(isReady: boolean): void {
+  ready = isReady;
+  if (!ready || !sender) return;
+  for (const text of pending.splice(0)) sender(text);
+}
+
+/** Types a command into the terminal and presses Enter, now or as soon as the shell is attached. */
+export function runInTerminal(command: string): void {
+  const text = `${command.replace(/\r?\n/g, '\r')}\r`;
+  if (sender && ready) sender(text);
+  else pending.push(text);
+}
