@@ -26,18 +26,34 @@ async function npmDependencies() {
     info('up to date');
     return;
   }
-  await run('npm', ['ci', '--no-audit', '--no-fund'], { label: 'npm ci', cwd: root, filter: (l) => /added|ERR/.test(l) });
+  await run('npm', ['ci', '--no-audit', '--no-fund'], {
+    label: 'npm ci',
+    cwd: root,
+    filter: (l) => /added|ERR/.test(l),
+  });
   fs.writeFileSync(stamp, wanted);
 }
 
 async function buildSite() {
-  const hash = hashTree(path.join(root, 'site', 'src'), fs.readFileSync(path.join(root, 'site', 'astro.config.mjs'), 'utf8'), hashTree(path.join(root, 'lessons')), hashTree(path.join(root, 'engine', 'src')));
+  const hash = hashTree(
+    path.join(root, 'site', 'src'),
+    fs.readFileSync(path.join(root, 'site', 'astro.config.mjs'), 'utf8'),
+    hashTree(path.join(root, 'lessons')),
+    hashTree(path.join(root, 'engine', 'src')),
+  );
   const stamp = path.join(dataDir, 'site.hash');
-  if (fs.existsSync(path.join(root, 'site', 'dist', 'index.html')) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === hash) {
+  if (
+    fs.existsSync(path.join(root, 'site', 'dist', 'index.html')) &&
+    fs.existsSync(stamp) &&
+    fs.readFileSync(stamp, 'utf8') === hash
+  ) {
     info('up to date');
     return;
   }
-  await run(path.join(root, 'node_modules', '.bin', 'astro'), ['build', '--root', 'site', '--silent'], { label: 'astro build', cwd: root });
+  await run(path.join(root, 'node_modules', '.bin', 'astro'), ['build', '--root', 'site', '--silent'], {
+    label: 'astro build',
+    cwd: root,
+  });
   fs.mkdirSync(dataDir, { recursive: true });
   fs.writeFileSync(stamp, hash);
   info('site built into site/dist');
@@ -73,7 +89,11 @@ async function main() {
   await publishLibrary(dataDir, { 'hello-world': tags['hello-world'], debian: tags.debian });
   fs.writeFileSync(
     path.join(dataDir, 'images.json'),
-    JSON.stringify({ sandbox: tags.sandbox, library: { 'hello-world': tags['hello-world'], debian: tags.debian } }, null, 2),
+    JSON.stringify(
+      { sandbox: tags.sandbox, library: { 'hello-world': tags['hello-world'], debian: tags.debian } },
+      null,
+      2,
+    ),
   );
 
   step(5, TOTAL, 'Site');
@@ -81,15 +101,21 @@ async function main() {
 
   if (setupOnly) return;
   step(6, TOTAL, 'Server');
-  const server = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'sandbox-server', 'src', 'main.ts')], {
-    stdio: 'inherit',
-    cwd: root,
-  });
+  const server = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'sandbox-server', 'src', 'main.ts')],
+    {
+      stdio: 'inherit',
+      cwd: root,
+    },
+  );
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
   server.on('exit', (code) => process.exit(code ?? 0));
 }
 
 main().catch((err) => {
-  console.error(`\n\x1b[31mDockyard set-up failed:\x1b[0m ${err instanceof SetupError ? err.message : err.stack}`);
+  console.error(
+    `\n\x1b[31mDockyard set-up failed:\x1b[0m ${err instanceof SetupError ? err.message : err.stack}`,
+  );
   process.exit(1);
 });

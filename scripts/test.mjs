@@ -11,7 +11,10 @@ const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 
 async function main() {
   step(1, 5, 'Set-up (npm start --setup-only)');
-  await run('node', [path.join(root, 'scripts', 'start.mjs'), '--setup-only'], { label: 'set-up', cwd: root });
+  await run('node', [path.join(root, 'scripts', 'start.mjs'), '--setup-only'], {
+    label: 'set-up',
+    cwd: root,
+  });
   if (!has('chromium')) await aptInstall(['chromium'], 'The browser tests');
 
   step(2, 5, 'Type check (tsc --noEmit)');

@@ -36,7 +36,9 @@ describe('HTTP API', () => {
     expect(res.status).toBe(201);
     expect(Buffer.from(res.body.token, 'base64url').length).toBeGreaterThanOrEqual(16);
     expect(new Date(res.body.expiresAt).getTime()).toBeGreaterThan(Date.now());
-    expect((await platform.api('DELETE', `/api/sessions/${res.body.id}`, undefined, res.body.token)).status).toBe(204);
+    expect(
+      (await platform.api('DELETE', `/api/sessions/${res.body.id}`, undefined, res.body.token)).status,
+    ).toBe(204);
   });
 
   it('refuses a missing token (401), a wrong token (403) and an unknown session (404) in JSON', async () => {
@@ -47,7 +49,9 @@ describe('HTTP API', () => {
     const other = await platform.api('POST', '/api/sessions', {});
     const wrong = await platform.api('POST', checkPath, undefined, other.body.token);
     expect(wrong.status).toBe(403);
-    expect((await platform.api('DELETE', `/api/sessions/${session.id}`, undefined, other.body.token)).status).toBe(403);
+    expect(
+      (await platform.api('DELETE', `/api/sessions/${session.id}`, undefined, other.body.token)).status,
+    ).toBe(403);
     const unknown = await platform.api('GET', '/api/sessions/ffffffffffffffff', undefined, session.token);
     expect(unknown.status).toBe(404);
     await platform.api('DELETE', `/api/sessions/${other.body.id}`, undefined, other.body.token);
@@ -82,7 +86,8 @@ describe('HTTP API', () => {
     );
     expect(exercise.status).toBe(404);
     expect(exercise.body.error.message).toMatch(/nope/);
-    for (const res of [unknownPath, method, exercise]) expect(JSON.stringify(res.body)).not.toMatch(/at .*\.ts:\d+/);
+    for (const res of [unknownPath, method, exercise])
+      expect(JSON.stringify(res.body)).not.toMatch(/at .*\.ts:\d+/);
     // The server is still serving.
     expect((await platform.api('GET', '/api/health')).status).toBe(200);
   });

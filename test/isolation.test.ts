@@ -5,7 +5,11 @@ import { docker, inSandbox } from './helpers/docker-cli.ts';
 import { Platform } from './helpers/platform.ts';
 
 /** Tries a TCP connection from a sandbox; "open", "refused" (reachable, nothing listens) or "blocked". */
-async function tcpFrom(sessionId: string, host: string, port: number): Promise<'open' | 'refused' | 'blocked'> {
+async function tcpFrom(
+  sessionId: string,
+  host: string,
+  port: number,
+): Promise<'open' | 'refused' | 'blocked'> {
   const r = await inSandbox(sessionId, `timeout 4 bash -c 'echo > /dev/tcp/${host}/${port}' && echo OPEN`);
   if (r.stdout.includes('OPEN')) return 'open';
   return /refused/i.test(r.stderr) ? 'refused' : 'blocked';
@@ -13,11 +17,21 @@ async function tcpFrom(sessionId: string, host: string, port: number): Promise<'
 
 const ipOf = async (sessionId: string) =>
   (
-    await docker('inspect', `dockyard-${sessionId}`, '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}')
+    await docker(
+      'inspect',
+      `dockyard-${sessionId}`,
+      '--format',
+      '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}',
+    )
   ).stdout.trim();
 const gatewayOf = async (sessionId: string) =>
   (
-    await docker('inspect', `dockyard-${sessionId}`, '--format', '{{range .NetworkSettings.Networks}}{{.Gateway}}{{end}}')
+    await docker(
+      'inspect',
+      `dockyard-${sessionId}`,
+      '--format',
+      '{{range .NetworkSettings.Networks}}{{.Gateway}}{{end}}',
+    )
   ).stdout.trim();
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
@@ -48,7 +62,10 @@ describe('sandbox isolation', () => {
   });
 
   it('reaches the lab hub', async () => {
-    const r = await inSandbox(a.id, 'curl -s -o /dev/null -w "%{http_code}" http://hub.dockyard.internal:5000/v2/');
+    const r = await inSandbox(
+      a.id,
+      'curl -s -o /dev/null -w "%{http_code}" http://hub.dockyard.internal:5000/v2/',
+    );
     expect(r.stdout).toBe('200');
   });
 
@@ -87,7 +104,10 @@ describe('sandbox isolation', () => {
   });
 
   it('has no way out to the internet', async () => {
-    const r = await inSandbox(a.id, 'curl -s -m 4 -o /dev/null -w "%{http_code}" http://deb.debian.org/ || echo failed');
+    const r = await inSandbox(
+      a.id,
+      'curl -s -m 4 -o /dev/null -w "%{http_code}" http://deb.debian.org/ || echo failed',
+    );
     expect(r.stdout).toMatch(/failed|000/);
   });
 
@@ -110,7 +130,12 @@ describe('sandbox isolation', () => {
     expect(other.value.stdout.trim()).toBe('responsive');
     expect(other.ms).toBeLessThan(10_000);
     const check = await timed(() =>
-      platform.api('POST', `/api/sessions/${b.id}/exercises/first-container/run-hello-world/check`, undefined, b.token),
+      platform.api(
+        'POST',
+        `/api/sessions/${b.id}/exercises/first-container/run-hello-world/check`,
+        undefined,
+        b.token,
+      ),
     );
     expect(check.value.status).toBe(200);
   });

@@ -4,7 +4,10 @@ import { Platform } from './helpers/platform.ts';
 
 // Sessions end with everything they own; a restart never leaks what a previous run left.
 describe('reaping and recovery', () => {
-  const platform = new Platform({ DOCKYARD_SESSION_IDLE_MINUTES: '0.1', DOCKYARD_REAP_INTERVAL_SECONDS: '1' });
+  const platform = new Platform({
+    DOCKYARD_SESSION_IDLE_MINUTES: '0.1',
+    DOCKYARD_REAP_INTERVAL_SECONDS: '1',
+  });
   afterAll(() => platform.stop());
 
   it('reaps an idle session with its container, volume and network', async () => {
@@ -13,7 +16,8 @@ describe('reaping and recovery', () => {
     expect((await leftovers(s.id)).length).toBeGreaterThanOrEqual(3);
     // Idle timeout is 6 s; the reaper runs every second.
     const deadline = Date.now() + 30_000;
-    while ((await leftovers(s.id)).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+    while ((await leftovers(s.id)).length > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 500));
     expect(await leftovers(s.id)).toEqual([]);
     expect((await platform.api('GET', `/api/sessions/${s.id}`, undefined, s.token)).status).toBe(404);
   });
@@ -26,7 +30,9 @@ describe('reaping and recovery', () => {
     const db = new Database(platform.dbFile);
     db.prepare('DELETE FROM sessions').run();
     db.close();
-    expect((await docker('ps', '-q', '--filter', `label=dockyard.session=${s.id}`)).stdout.trim()).not.toBe('');
+    expect((await docker('ps', '-q', '--filter', `label=dockyard.session=${s.id}`)).stdout.trim()).not.toBe(
+      '',
+    );
     await platform.start();
     expect(await leftovers(s.id)).toEqual([]);
   });

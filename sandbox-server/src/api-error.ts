@@ -10,11 +10,14 @@ export class ApiError extends Error {
   }
 
   toJSON(): { error: { code: string; message: string; field?: string } } {
-    return { error: { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}) } };
+    return {
+      error: { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}) },
+    };
   }
 }
 
-export const badRequest = (message: string, field?: string) => new ApiError(400, 'bad_request', message, field);
+export const badRequest = (message: string, field?: string) =>
+  new ApiError(400, 'bad_request', message, field);
 export const unauthorized = (message: string) => new ApiError(401, 'unauthorized', message);
 export const forbidden = (message: string) => new ApiError(403, 'forbidden', message);
 export const notFound = (message: string) => new ApiError(404, 'not_found', message);

@@ -13,7 +13,9 @@ describe('configuration', () => {
   it('reads sizes and rejects nonsense with the variable name', () => {
     expect(parseBytes('512m')).toBe(512 * 1024 ** 2);
     expect(parseBytes('2G')).toBe(2 * 1024 ** 3);
-    expect(loadConfig({ DOCKYARD_SANDBOX_MEMORY: '768m', DOCKYARD_SANDBOX_CPUS: '1.5' }).sandbox).toMatchObject({
+    expect(
+      loadConfig({ DOCKYARD_SANDBOX_MEMORY: '768m', DOCKYARD_SANDBOX_CPUS: '1.5' }).sandbox,
+    ).toMatchObject({
       memoryBytes: 768 * 1024 ** 2,
       nanoCpus: 1.5e9,
     });

@@ -66,7 +66,10 @@ export class DockerRuntime implements SandboxRuntime {
         // capability except SYS_RESOURCE, no seccomp/AppArmor filter, writable system paths.
         CapAdd: ['ALL'],
         CapDrop: ['SYS_RESOURCE'],
-        SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined', 'systempaths=unconfined'],
+        SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
+        // systempaths=unconfined, as the API spells it: nothing masked or read-only under /proc, /sys.
+        MaskedPaths: [],
+        ReadonlyPaths: [],
         DeviceCgroupRules: ['a *:* rwm'],
         CgroupnsMode: 'private',
         Tmpfs: { '/run': 'rw,mode=755', '/run/lock': 'rw', '/tmp': 'rw,mode=1777' },
@@ -86,9 +89,9 @@ export class DockerRuntime implements SandboxRuntime {
     const deadline = Date.now() + timeoutMs;
     let last = '';
     while (Date.now() < deadline) {
-      const result = await this.exec(sessionId, 'docker info --format "{{.ServerVersion}}"', { timeoutMs: 5000 }).catch(
-        (err: Error) => ({ exitCode: -1, stdout: '', stderr: err.message }),
-      );
+      const result = await this.exec(sessionId, 'docker version --format "{{.Server.Version}}"', {
+        timeoutMs: 5000,
+      }).catch((err: Error) => ({ exitCode: -1, stdout: '', stderr: err.message }));
       if (result.exitCode === 0) return;
       last = result.stderr.trim();
       await new Promise((r) => setTimeout(r, 150));
@@ -199,7 +202,10 @@ export class DockerRuntime implements SandboxRuntime {
 
   async list(): Promise<SandboxInfo[]> {
     const containers = await this.docker.listContainers({ all: true, filters: this.filters });
-    return containers.map((c) => ({ sessionId: c.Labels[LABEL_SESSION] ?? '', running: c.State === 'running' }));
+    return containers.map((c) => ({
+      sessionId: c.Labels[LABEL_SESSION] ?? '',
+      running: c.State === 'running',
+    }));
   }
 
   async removeOrphans(keep: Set<string>): Promise<number> {
@@ -208,7 +214,10 @@ export class DockerRuntime implements SandboxRuntime {
     for (const net of await this.docker.listNetworks({ filters })) {
       const sessionId = net.Labels?.[LABEL_SESSION];
       if (sessionId && !keep.has(sessionId)) {
-        await this.docker.getNetwork(net.Id).remove().catch(() => undefined);
+        await this.docker
+          .getNetwork(net.Id)
+          .remove()
+          .catch(() => undefined);
         removed++;
       }
     }
@@ -216,7 +225,10 @@ export class DockerRuntime implements SandboxRuntime {
     for (const vol of Volumes ?? []) {
       const sessionId = vol.Labels?.[LABEL_SESSION];
       if (sessionId && !keep.has(sessionId)) {
-        await this.docker.getVolume(vol.Name).remove({ force: true }).catch(() => undefined);
+        await this.docker
+          .getVolume(vol.Name)
+          .remove({ force: true })
+          .catch(() => undefined);
         removed++;
       }
     }

@@ -110,7 +110,8 @@ export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerRe
         const body = await readJson(req);
         const lesson = body.lesson;
         if (lesson !== undefined && lesson !== null) {
-          if (typeof lesson !== 'string') throw badRequest('Field "lesson" must be a lesson slug (a string).', 'lesson');
+          if (typeof lesson !== 'string')
+            throw badRequest('Field "lesson" must be a lesson slug (a string).', 'lesson');
           if (!lessonsBySlug.has(lesson)) throw badRequest(`There is no lesson "${lesson}".`, 'lesson');
         }
         const { record, token } = await sessions.create((lesson as string | undefined) ?? null);
@@ -174,7 +175,9 @@ export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerRe
         json(res, err.status, err.toJSON());
       } else {
         logger.error({ err, path: pathname }, 'unexpected API error');
-        json(res, 500, { error: { code: 'internal', message: 'Something went wrong on the server; it is logged.' } });
+        json(res, 500, {
+          error: { code: 'internal', message: 'Something went wrong on the server; it is logged.' },
+        });
       }
     }
     return true;

@@ -21,7 +21,9 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
   const engineVersion = await docker.version().then(
     (v) => v.Version,
     (err: Error) => {
-      throw new Error(`The Docker engine does not answer (${err.message}). Run "npm start" to install or start it.`);
+      throw new Error(
+        `The Docker engine does not answer (${err.message}). Run "npm start" to install or start it.`,
+      );
     },
   );
   const sandboxImage = config.sandboxImage ?? readImageManifest(config.dataDir).sandbox;

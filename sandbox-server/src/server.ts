@@ -23,7 +23,11 @@ function refuseUpgrade(socket: Duplex, err: ApiError): void {
 }
 
 /** The browser's Origin must be this server (or a configured one); non-browser clients send none. */
-export function originAllowed(origin: string | undefined, host: string | undefined, allowed: string[]): boolean {
+export function originAllowed(
+  origin: string | undefined,
+  host: string | undefined,
+  allowed: string[],
+): boolean {
   if (!origin) return true;
   if (allowed.includes(origin)) return true;
   try {

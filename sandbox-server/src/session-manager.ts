@@ -104,7 +104,8 @@ export class SessionManager {
   /** Finds a live session and checks its token: 404 unknown or expired, 401 missing, 403 wrong. */
   authorize(id: string, token: string | undefined): SessionRecord {
     const record = this.store.get(id);
-    if (!record || this.isExpired(record)) throw notFound(`There is no session "${id}" (it may have expired).`);
+    if (!record || this.isExpired(record))
+      throw notFound(`There is no session "${id}" (it may have expired).`);
     if (!token) throw unauthorized('This call needs the session token (Authorization: Bearer <token>).');
     const given = Buffer.from(hashToken(token), 'hex');
     const expected = Buffer.from(record.tokenHash, 'hex');
@@ -147,7 +148,9 @@ export class SessionManager {
       const expired = this.store.all().filter((r) => this.isExpired(r));
       for (const r of expired) {
         logger.info({ sessionId: r.id }, 'reaping expired session');
-        await this.destroy(r.id).catch((err: unknown) => logger.error({ sessionId: r.id, err }, 'reap failed'));
+        await this.destroy(r.id).catch((err: unknown) =>
+          logger.error({ sessionId: r.id, err }, 'reap failed'),
+        );
       }
       return expired.map((r) => r.id);
     } finally {

@@ -3,7 +3,11 @@ import { FlowControl, parseClientControl } from './terminal-protocol.ts';
 
 describe('parseClientControl', () => {
   it('accepts resize and ack messages', () => {
-    expect(parseClientControl('{"type":"resize","cols":120,"rows":40}')).toEqual({ type: 'resize', cols: 120, rows: 40 });
+    expect(parseClientControl('{"type":"resize","cols":120,"rows":40}')).toEqual({
+      type: 'resize',
+      cols: 120,
+      rows: 40,
+    });
     expect(parseClientControl('{"type":"ack","bytes":65536}')).toEqual({ type: 'ack', bytes: 65536 });
   });
 

@@ -5,34 +5,39 @@
 export type ClientControl = { type: 'resize'; cols: number; rows: number } | { type: 'ack'; bytes: number };
 
 export type ServerControl =
-  | { type: 'ready' }
-  | { type: 'exit'; code: number }
-  | { type: 'error'; message: string };
+  { type: 'ready' } | { type: 'exit'; code: number } | { type: 'error'; message: string };
 
 const MAX_CONTROL_FRAME = 1024;
 
 /** Parses a client text frame; returns an error sentence instead of throwing for anything malformed. */
 export function parseClientControl(text: string): ClientControl | { error: string } {
-  if (text.length > MAX_CONTROL_FRAME) return { error: `Control frames are at most ${MAX_CONTROL_FRAME} bytes.` };
+  if (text.length > MAX_CONTROL_FRAME)
+    return { error: `Control frames are at most ${MAX_CONTROL_FRAME} bytes.` };
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return { error: 'A text frame must be a JSON control message such as {"type":"resize","cols":80,"rows":24}.' };
+    return {
+      error: 'A text frame must be a JSON control message such as {"type":"resize","cols":80,"rows":24}.',
+    };
   }
-  if (typeof value !== 'object' || value === null) return { error: 'A control message must be a JSON object.' };
+  if (typeof value !== 'object' || value === null)
+    return { error: 'A control message must be a JSON object.' };
   const msg = value as Record<string, unknown>;
   const dim = (v: unknown) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1000;
   switch (msg.type) {
     case 'resize':
-      if (!dim(msg.cols) || !dim(msg.rows)) return { error: 'resize needs integer "cols" and "rows" from 1 to 1000.' };
+      if (!dim(msg.cols) || !dim(msg.rows))
+        return { error: 'resize needs integer "cols" and "rows" from 1 to 1000.' };
       return { type: 'resize', cols: msg.cols as number, rows: msg.rows as number };
     case 'ack':
       if (!Number.isInteger(msg.bytes) || (msg.bytes as number) < 0)
         return { error: 'ack needs a non-negative integer "bytes".' };
       return { type: 'ack', bytes: msg.bytes as number };
     default:
-      return { error: `Unknown control message type ${JSON.stringify(msg.type)}; expected "resize" or "ack".` };
+      return {
+        error: `Unknown control message type ${JSON.stringify(msg.type)}; expected "resize" or "ack".`,
+      };
   }
 }
 

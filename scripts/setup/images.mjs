@@ -12,7 +12,9 @@ const SUITE = 'trixie';
 export function hashTree(dir, ...extra) {
   const h = crypto.createHash('sha256');
   const walk = (d) => {
-    for (const entry of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of fs
+      .readdirSync(d, { withFileTypes: true })
+      .sort((a, b) => a.name.localeCompare(b.name))) {
       const p = path.join(d, entry.name);
       if (entry.isDirectory()) walk(p);
       else {
@@ -51,13 +53,25 @@ async function importRootfs(dir, tag, workDir, changes) {
     filter: (l) => /^(I:|E:|W:)/.test(l),
   });
   info(`root filesystem ready in ${secs}s; importing`);
-  await run('docker', ['import', ...changes.flatMap((c) => ['--change', c]), tar, tag], { label: 'docker import', quiet: true });
+  await run('docker', ['import', ...changes.flatMap((c) => ['--change', c]), tar, tag], {
+    label: 'docker import',
+    quiet: true,
+  });
   fs.rmSync(tar, { force: true });
 }
 
 async function dockerBuild(dir, tag, buildArgs) {
-  const args = ['build', '-t', tag, ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]), dir];
-  await run('docker', args, { label: `docker build ${tag}`, filter: (l) => /^(Step|#\d+ \[|ERROR|error)/.test(l) });
+  const args = [
+    'build',
+    '-t',
+    tag,
+    ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+    dir,
+  ];
+  await run('docker', args, {
+    label: `docker build ${tag}`,
+    filter: (l) => /^(Step|#\d+ \[|ERROR|error)/.test(l),
+  });
 }
 
 /**
@@ -73,7 +87,10 @@ export async function buildImages(root, workDir) {
   if (imageExists(tags.debian)) info(`debian base: ${tags.debian} (up to date)`);
   else {
     info(`debian base: building ${tags.debian}`);
-    await importRootfs(path.join(images, 'debian'), tags.debian, workDir, ['CMD ["bash"]', 'ENV LANG=C.UTF-8']);
+    await importRootfs(path.join(images, 'debian'), tags.debian, workDir, [
+      'CMD ["bash"]',
+      'ENV LANG=C.UTF-8',
+    ]);
   }
 
   const sandboxHash = hashTree(path.join(images, 'sandbox'), SUITE);

@@ -16,7 +16,11 @@ export class SetupError extends Error {}
 /** Runs a command quietly; returns { code, stdout, stderr }. */
 export function capture(cmd, args, options = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', ...options });
-  return { code: r.error ? -1 : r.status, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + (r.error?.message ?? '') };
+  return {
+    code: r.error ? -1 : r.status,
+    stdout: r.stdout ?? '',
+    stderr: (r.stderr ?? '') + (r.error?.message ?? ''),
+  };
 }
 
 export function has(cmd) {
@@ -30,7 +34,11 @@ export function has(cmd) {
 export function run(cmd, args, { label = cmd, quiet = false, env, cwd, filter } = {}) {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      env: { ...process.env, ...env },
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let tail = [];
     let last = Date.now();
     const onLine = (line) => {
