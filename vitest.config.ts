@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ['engine/**/*.spec.ts', 'sandbox-server/**/*.spec.ts', 'test/**/*.test.ts'],
     exclude: ['node_modules', 'site/dist'],
+    globalSetup: ['test/global-setup.ts'],
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 180_000,

@@ -1,0 +1,102 @@
+// `npm run bench`: prints the platform's speed and memory figures. Not a test: nothing here fails
+// on a slow machine; the numbers go into the closing notes and docs/operations.md.
+import { docker } from '../helpers/docker-cli.ts';
+import { Platform } from '../helpers/platform.ts';
+import { TerminalClient } from '../helpers/terminal-client.ts';
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+
+async function timeToPrompt(
+  platform: Platform,
+): Promise<{ ms: number; session: { id: string; token: string } }> {
+  const start = performance.now();
+  const created = await platform.api('POST', '/api/sessions', {});
+  const session = created.body as { id: string; token: string };
+  // The upgrade waits for the sandbox's engine, as the browser's does.
+  const term = await TerminalClient.open(
+    `${platform.wsUrl}/api/sessions/${session.id}/terminal?token=${session.token}`,
+  );
+  await term.waitFor(/learner@dockyard:~\$/, 120_000);
+  const elapsed = performance.now() - start;
+  await term.close();
+  return { ms: elapsed, session };
+}
+
+async function echoRoundTrips(platform: Platform, session: { id: string; token: string }, samples: number) {
+  const term = await TerminalClient.open(
+    `${platform.wsUrl}/api/sessions/${session.id}/terminal?token=${session.token}`,
+  );
+  await term.waitFor(/learner@dockyard:~\$/);
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const before = term.received;
+    const start = performance.now();
+    term.type(i % 2 === 0 ? 'x' : '\x7f'); // type a character, then erase it
+    while (term.received === before) await new Promise((r) => setImmediate(r));
+    times.push(performance.now() - start);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await term.close();
+  return times;
+}
+
+async function checkLatencies(platform: Platform, session: { id: string; token: string }, samples: number) {
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const start = performance.now();
+    await platform.api(
+      'POST',
+      `/api/sessions/${session.id}/exercises/first-container/run-hello-world/check`,
+      undefined,
+      session.token,
+    );
+    times.push(performance.now() - start);
+  }
+  return times;
+}
+
+async function idleMemory(sessionId: string): Promise<string> {
+  await new Promise((r) => setTimeout(r, 10_000));
+  const stats = await docker('stats', '--no-stream', '--format', '{{.MemUsage}}', `dockyard-${sessionId}`);
+  return stats.stdout.trim().split(' / ')[0] ?? '?';
+}
+
+async function main() {
+  const platform = new Platform({ DOCKYARD_LOG_LEVEL: 'warn' });
+  await platform.start();
+  const sessions: { id: string; token: string }[] = [];
+  try {
+    const cold: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await timeToPrompt(platform);
+      cold.push(r.ms);
+      sessions.push(r.session);
+    }
+    const first = sessions[0]!;
+    const echo = await echoRoundTrips(platform, first, 400);
+    const checks = await checkLatencies(platform, first, 20);
+    const memory = await idleMemory(first.id);
+
+    console.log('\nDockyard benchmarks');
+    console.log(`  time to a usable prompt (cold, POST → prompt): ${cold.map((c) => ms(c)).join(', ')}`);
+    console.log(
+      `  keystroke echo round trip over the WebSocket: p50 ${ms(percentile(echo, 50))}, p99 ${ms(percentile(echo, 99))}`,
+    );
+    console.log(
+      `  exercise check (lesson 1): p50 ${ms(percentile(checks, 50))}, p95 ${ms(percentile(checks, 95))}`,
+    );
+    console.log(`  memory of one idle sandbox (systemd + dockerd + containerd): ${memory}`);
+  } finally {
+    for (const s of sessions) await platform.api('DELETE', `/api/sessions/${s.id}`, undefined, s.token);
+    await platform.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
