@@ -3,21 +3,20 @@ import { docker } from './helpers/docker-cli.ts';
 /** Removes sandboxes, networks and volumes that test servers (instance "test-…") left behind. */
 async function removeTestLeftovers(): Promise<void> {
   const kinds = [
-    { list: ['ps', '-aq'], remove: ['rm', '-f', '-v'] },
-    { list: ['network', 'ls', '-q'], remove: ['network', 'rm'] },
-    { list: ['volume', 'ls', '-q'], remove: ['volume', 'rm', '-f'] },
+    { list: ['ps', '-a'], id: '{{.ID}}', remove: ['rm', '-f', '-v'] },
+    { list: ['network', 'ls'], id: '{{.ID}}', remove: ['network', 'rm'] },
+    { list: ['volume', 'ls'], id: '{{.Name}}', remove: ['volume', 'rm', '-f'] },
   ];
   for (const kind of kinds) {
-    const ids = (await docker(...kind.list, '--filter', 'label=dockyard.managed=true')).stdout
+    const format = `${kind.id} {{.Label "dockyard.instance"}}`;
+    const rows = (await docker(...kind.list, '--filter', 'label=dockyard.managed=true', '--format', format))
+      .stdout;
+    const ids = rows
       .split('\n')
-      .filter(Boolean);
-    for (const id of ids) {
-      const inspect = kind.list[0] === 'ps' ? ['inspect'] : [kind.list[0]!, 'inspect'];
-      const instance = (
-        await docker(...inspect, '--format', '{{index .Labels "dockyard.instance"}}', id)
-      ).stdout.trim();
-      if (instance.startsWith('test-')) await docker(...kind.remove, id);
-    }
+      .map((row) => row.split(' '))
+      .filter(([, instance]) => instance?.startsWith('test-'))
+      .map(([id]) => id!);
+    if (ids.length) await docker(...kind.remove, ...ids);
   }
 }
 
