@@ -1,12 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Course } from '../../engine/src/index.ts';
 import { runExercise } from '../../engine/src/index.ts';
 import { ApiError, badRequest, notFound } from './api-error.ts';
-import { logger } from './logger.ts';
+import { SEGMENT, bearerToken, json, readJson, type Route } from './http-routing.ts';
 import type { SandboxRuntime } from './sandbox-runtime.ts';
 import type { SessionManager } from './session-manager.ts';
-
-const MAX_BODY = 16 * 1024;
 
 export interface ApiContext {
   sessions: SessionManager;
@@ -15,55 +12,8 @@ export interface ApiContext {
   health: () => Promise<{ ok: boolean; [key: string]: unknown }>;
 }
 
-function json(res: ServerResponse, status: number, body?: unknown): void {
-  if (body === undefined) {
-    res.writeHead(status).end();
-    return;
-  }
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
-
-/** Reads a small JSON object body; an empty body is `{}`. */
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new ApiError(413, 'payload_too_large', `The body is over ${MAX_BODY} bytes.`);
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (!text) return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw badRequest('The body is not valid JSON.');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw badRequest('The body must be a JSON object.');
-  }
-  return value as Record<string, unknown>;
-}
-
-export function bearerToken(req: IncomingMessage): string | undefined {
-  const header = req.headers.authorization;
-  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  return match?.[1];
-}
-
-type Handler = (req: IncomingMessage, res: ServerResponse, params: string[]) => Promise<void>;
-interface Route {
-  method: string;
-  pattern: RegExp;
-  handler: Handler;
-}
-
-const SEGMENT = '([A-Za-z0-9_-]{1,64})';
-
-/** The JSON API of docs/api.md. Returns false when the path is not an API path. */
-export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+/** The core endpoints of docs/api.md: health, the course, sessions and exercise checks. */
+export function coreRoutes(ctx: ApiContext): Route[] {
   const { sessions, course } = ctx;
   const lessonsBySlug = new Map(course.lessons.map((l) => [l.slug, l]));
 
@@ -79,7 +29,7 @@ export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerRe
     };
   };
 
-  const routes: Route[] = [
+  return [
     {
       method: 'GET',
       pattern: /^\/api\/health$/,
@@ -154,32 +104,4 @@ export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerRe
       },
     },
   ];
-
-  return async (req, res) => {
-    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
-    if (!pathname.startsWith('/api/')) return false;
-    try {
-      const matching = routes.filter((r) => r.pattern.test(pathname));
-      if (matching.length === 0) throw notFound(`There is no API endpoint ${pathname}.`);
-      const route = matching.find((r) => r.method === req.method);
-      if (!route) {
-        res.setHeader('allow', matching.map((r) => r.method).join(', '));
-        throw new ApiError(405, 'method_not_allowed', `${req.method} is not allowed on ${pathname}.`);
-      }
-      const params = route.pattern.exec(pathname)!.slice(1);
-      await route.handler(req, res, params);
-    } catch (err) {
-      if (res.headersSent) {
-        res.destroy();
-      } else if (err instanceof ApiError) {
-        json(res, err.status, err.toJSON());
-      } else {
-        logger.error({ err, path: pathname }, 'unexpected API error');
-        json(res, 500, {
-          error: { code: 'internal', message: 'Something went wrong on the server; it is logged.' },
-        });
-      }
-    }
-    return true;
-  };
 }

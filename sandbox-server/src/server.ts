@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { ApiError, forbidden, notFound } from './api-error.ts';
-import { createApi, type ApiContext } from './http-api.ts';
+import { coreRoutes, type ApiContext } from './http-api.ts';
+import { createRouter, type Route } from './http-routing.ts';
 import { logger } from './logger.ts';
 import { serveStatic } from './static-files.ts';
 import { bridgeTerminal } from './terminal-session.ts';
@@ -10,6 +11,8 @@ import { bridgeTerminal } from './terminal-session.ts';
 export interface ServerOptions extends ApiContext {
   siteDir: string;
   allowedOrigins: string[];
+  /** Endpoints of other features (hub, course progress, preview), added to the core ones. */
+  extraRoutes?: Route[];
 }
 
 const TERMINAL_PATH = /^\/api\/sessions\/([A-Za-z0-9_-]{1,64})\/terminal$/;
@@ -39,7 +42,7 @@ export function originAllowed(
 
 /** One HTTP server: the site, the JSON API and the terminal WebSockets on one port. */
 export function createServer(options: ServerOptions): http.Server {
-  const api = createApi(options);
+  const api = createRouter([...coreRoutes(options), ...(options.extraRoutes ?? [])]);
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
 
   const server = http.createServer((req, res) => {

@@ -1,0 +1,90 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError, badRequest, notFound } from './api-error.ts';
+import { logger } from './logger.ts';
+
+/** One API endpoint: a method, a path pattern whose groups become `params`, and a handler. */
+export interface Route {
+  method: string;
+  pattern: RegExp;
+  handler: (req: IncomingMessage, res: ServerResponse, params: string[]) => Promise<void>;
+}
+
+/** A path segment the API accepts as an id or slug. */
+export const SEGMENT = '([A-Za-z0-9_-]{1,64})';
+const MAX_BODY = 16 * 1024;
+
+/** Answers with a JSON body (or none, for 204). */
+export function json(res: ServerResponse, status: number, body?: unknown): void {
+  if (body === undefined) {
+    res.writeHead(status).end();
+    return;
+  }
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+/** Reads a small JSON object body; an empty body is `{}`. */
+export async function readJson(req: IncomingMessage, maxBytes = MAX_BODY): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) throw new ApiError(413, 'payload_too_large', `The body is over ${maxBytes} bytes.`);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (!text) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw badRequest('The body is not valid JSON.');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw badRequest('The body must be a JSON object.');
+  }
+  return value as Record<string, unknown>;
+}
+
+/** The token of `Authorization: Bearer <token>`, if any. */
+export function bearerToken(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return match?.[1];
+}
+
+/**
+ * Dispatches `/api/*` requests to routes; answers errors as JSON (ApiError in words, anything else
+ * as a logged 500 without details). Resolves false for paths outside `/api/`.
+ */
+export function createRouter(
+  routes: Route[],
+): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+  return async (req, res) => {
+    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    if (!pathname.startsWith('/api/')) return false;
+    try {
+      const matching = routes.filter((r) => r.pattern.test(pathname));
+      if (matching.length === 0) throw notFound(`There is no API endpoint ${pathname}.`);
+      const route = matching.find((r) => r.method === req.method);
+      if (!route) {
+        res.setHeader('allow', matching.map((r) => r.method).join(', '));
+        throw new ApiError(405, 'method_not_allowed', `${req.method} is not allowed on ${pathname}.`);
+      }
+      const params = route.pattern.exec(pathname)!.slice(1);
+      await route.handler(req, res, params);
+    } catch (err) {
+      if (res.headersSent) {
+        res.destroy();
+      } else if (err instanceof ApiError) {
+        json(res, err.status, err.toJSON());
+      } else {
+        logger.error({ err, path: pathname }, 'unexpected API error');
+        json(res, 500, {
+          error: { code: 'internal', message: 'Something went wrong on the server; it is logged.' },
+        });
+      }
+    }
+    return true;
+  };
+}
