@@ -10,5 +10,11 @@ export {
   sameImageReference,
 } from './image-reference.ts';
 export type { ImageReference } from './image-reference.ts';
-export { findExerciseUsages, formatLessonIssue, LessonError, loadCourse } from './lesson-catalogue.ts';
+export {
+  findExerciseUsages,
+  findQuizUsages,
+  formatLessonIssue,
+  LessonError,
+  loadCourse,
+} from './lesson-catalogue.ts';
 export type { Course, Lesson, LessonIssue, LoadCourseOptions } from './lesson-catalogue.ts';

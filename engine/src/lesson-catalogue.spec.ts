@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findExerciseUsages, LessonError, loadCourse } from './lesson-catalogue.ts';
+import { findExerciseUsages, findQuizUsages, LessonError, loadCourse } from './lesson-catalogue.ts';
 
 let repo: string;
 let lessonsDir: string;
@@ -139,6 +139,40 @@ describe('loadCourse', () => {
     );
   });
 
+  it('reads the lesson setup and quizzes, and checks <Quiz> usages', async () => {
+    const yaml = `setup: |
+  systemctl stop docker docker.socket
+quizzes:
+  - id: shared-kernel
+    question: Which kernel does a container run on?
+    options: [Its own, The host's]
+    answer: [1]
+    explanation: Containers share the host's kernel.
+${goodYaml}`;
+    await writeLesson('01-first-container', {
+      'lesson.mdx': `${goodMdx}\n<Quiz id="shared-kernel" />\n`,
+      'exercises.yaml': yaml,
+    });
+    const [lesson] = (await loadCourse(lessonsDir)).lessons;
+    expect(lesson?.setup).toBe('systemctl stop docker docker.socket');
+    expect(lesson?.quizzes.map((quiz) => quiz.id)).toEqual(['shared-kernel']);
+
+    await writeLesson('01-first-container', {
+      'lesson.mdx': `${goodMdx}\n<Quiz id="kernel" />\n`,
+      'exercises.yaml': yaml,
+    });
+    expect((await loadError()).message).toBe(
+      'lessons/01-first-container/lesson.mdx:11: <Quiz id="kernel">: No quiz with this id in exercises.yaml; defined ids: shared-kernel.',
+    );
+  });
+
+  it('leaves setup out and quizzes empty when the file has none', async () => {
+    await writeLesson('01-first-container', { 'lesson.mdx': goodMdx, 'exercises.yaml': goodYaml });
+    const [lesson] = (await loadCourse(lessonsDir)).lessons;
+    expect(lesson?.quizzes).toEqual([]);
+    expect(lesson).not.toHaveProperty('setup');
+  });
+
   it('reports YAML syntax errors and missing frontmatter with their lines', async () => {
     await writeLesson('01-first-container', {
       'lesson.mdx': '# No frontmatter\n',
@@ -180,5 +214,16 @@ describe('findExerciseUsages', () => {
       { id: 'two', line: 3 },
       { id: 'three', line: 6 },
     ]);
+  });
+});
+
+describe('findQuizUsages', () => {
+  it('finds quiz ids and ignores other components', () => {
+    expect(findQuizUsages('<Quiz id="a" />\n<Exercise id="b" />\n<QuizList />\n<Quiz id={\'c\'} />')).toEqual(
+      [
+        { id: 'a', line: 1 },
+        { id: 'c', line: 4 },
+      ],
+    );
   });
 });

@@ -4,7 +4,7 @@ import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument } fr
 import type { Document } from 'yaml';
 import type { z } from 'zod';
 import { exercisesFileSchema, lessonFrontmatterSchema } from './lesson-schema.ts';
-import type { Exercise } from './lesson-schema.ts';
+import type { Exercise, ExercisesFile, Quiz } from './lesson-schema.ts';
 
 /** One lesson of the course, read from `lessons/<NN>-<slug>/`. */
 export interface Lesson {
@@ -18,6 +18,10 @@ export interface Lesson {
   /** Absolute path of the lesson's `lesson.mdx`. */
   file: string;
   exercises: Exercise[];
+  /** The lesson's quizzes, in page order; their answers stay on the server. */
+  quizzes: Quiz[];
+  /** A root shell script that prepares the sandbox when the learner opens or resets the lesson. */
+  setup?: string;
 }
 
 /** The whole course, lessons in order. */
@@ -122,24 +126,38 @@ async function readLesson(
   const before = issues.length;
   const frontmatter = parseFrontmatter(mdx, display(mdxPath), issues);
   const yamlText = await readOptional(yamlPath);
-  const exercises = yamlText === undefined ? [] : parseExercises(yamlText, display(yamlPath), issues);
+  const contents: ExercisesFile | undefined =
+    yamlText === undefined
+      ? { exercises: [], quizzes: [] }
+      : parseYaml(yamlText, exercisesFileSchema, display(yamlPath), 0, issues);
 
-  const known = new Set((exercises ?? []).map((exercise) => exercise.id));
-  for (const usage of findExerciseUsages(mdx)) {
-    if (exercises !== undefined && !known.has(usage.id)) {
-      issues.push({
-        file: display(mdxPath),
-        line: usage.line,
-        field: `<Exercise id="${usage.id}">`,
-        message:
-          yamlText === undefined
-            ? `There is no ${exercisesFile} beside the lesson to define this exercise.`
-            : `No exercise with this id in ${exercisesFile}; defined ids: ${[...known].join(', ') || 'none'}.`,
-      });
+  if (contents !== undefined) {
+    const usages = [
+      {
+        component: 'Exercise',
+        noun: 'exercise',
+        ids: contents.exercises.map((e) => e.id),
+        find: findExerciseUsages,
+      },
+      { component: 'Quiz', noun: 'quiz', ids: contents.quizzes.map((q) => q.id), find: findQuizUsages },
+    ];
+    for (const { component, noun, ids, find } of usages) {
+      for (const usage of find(mdx)) {
+        if (ids.includes(usage.id)) continue;
+        issues.push({
+          file: display(mdxPath),
+          line: usage.line,
+          field: `<${component} id="${usage.id}">`,
+          message:
+            yamlText === undefined
+              ? `There is no ${exercisesFile} beside the lesson to define this ${noun}.`
+              : `No ${noun} with this id in ${exercisesFile}; defined ids: ${ids.join(', ') || 'none'}.`,
+        });
+      }
     }
   }
 
-  if (issues.length > before || frontmatter === undefined || exercises === undefined) return undefined;
+  if (issues.length > before || frontmatter === undefined || contents === undefined) return undefined;
   return {
     slug: folder.slug,
     order: folder.order,
@@ -147,7 +165,9 @@ async function readLesson(
     summary: frontmatter.summary,
     ...(frontmatter.minutes === undefined ? {} : { minutes: frontmatter.minutes }),
     file: mdxPath,
-    exercises,
+    exercises: contents.exercises,
+    quizzes: contents.quizzes,
+    ...(contents.setup === undefined ? {} : { setup: contents.setup }),
   };
 }
 
@@ -168,10 +188,6 @@ function parseFrontmatter(
   }
   // The frontmatter's first line is line 2 of the file.
   return parseYaml(match[1] ?? '', lessonFrontmatterSchema, file, 1, issues);
-}
-
-function parseExercises(text: string, file: string, issues: LessonIssue[]): Exercise[] | undefined {
-  return parseYaml(text, exercisesFileSchema, file, 0, issues)?.exercises;
 }
 
 function parseYaml<T>(
@@ -247,8 +263,20 @@ function formatFieldPath(fieldPath: (string | number)[]): string {
 
 /** Finds `<Exercise id="…" />` usages in MDX with their 1-based lines. */
 export function findExerciseUsages(mdx: string): { id: string; line: number }[] {
+  return findComponentUsages(mdx, 'Exercise');
+}
+
+/** Finds `<Quiz id="…" />` usages in MDX with their 1-based lines. */
+export function findQuizUsages(mdx: string): { id: string; line: number }[] {
+  return findComponentUsages(mdx, 'Quiz');
+}
+
+function findComponentUsages(mdx: string, component: string): { id: string; line: number }[] {
   const usages: { id: string; line: number }[] = [];
-  const tag = /<Exercise\b[^>]*?\bid\s*=\s*(?:"([^"]*)"|'([^']*)'|\{\s*["'`]([^"'`]*)["'`]\s*\})/g;
+  const tag = new RegExp(
+    `<${component}\\b[^>]*?\\bid\\s*=\\s*(?:"([^"]*)"|'([^']*)'|\\{\\s*["'\`]([^"'\`]*)["'\`]\\s*\\})`,
+    'g',
+  );
   for (const match of mdx.matchAll(tag)) {
     const id = match[1] ?? match[2] ?? match[3] ?? '';
     usages.push({ id, line: mdx.slice(0, match.index).split('\n').length });

@@ -4,7 +4,10 @@ import {
   checkSchema,
   exerciseSchema,
   exercisesFileSchema,
+  gradeQuiz,
   lessonFrontmatterSchema,
+  publicQuiz,
+  quizSchema,
 } from './lesson-schema.ts';
 
 const imageCheck = {
@@ -172,5 +175,64 @@ describe('descriptions', () => {
     visit(exercisesFileSchema, 'file');
     visit(lessonFrontmatterSchema, 'frontmatter');
     expect(undescribed).toEqual([]);
+  });
+});
+
+const quiz = {
+  id: 'what-is-shared',
+  question: 'What do containers on one machine share?',
+  options: ['The kernel', 'The root filesystem', 'The process table', 'The system calls they can make'],
+  answer: [0, 3],
+  explanation: 'They share the kernel and so its system calls; files and processes are their own.',
+};
+
+describe('quizSchema', () => {
+  it('accepts a well-formed quiz', () => {
+    expect(quizSchema.parse(quiz)).toEqual(quiz);
+  });
+
+  it('rejects too few options, no answer, and answers that are not options', () => {
+    const messages = (input: unknown): string[] =>
+      (quizSchema.safeParse(input).error?.issues ?? []).map(
+        (issue) => `${issue.path.join('.')}: ${issue.message}`,
+      );
+    expect(messages({ ...quiz, options: ['Only one'], answer: [0] })).toEqual([
+      'options: A quiz needs at least 2 options.',
+    ]);
+    expect(messages({ ...quiz, answer: [] })).toEqual([
+      'answer: Give the index of at least one correct option.',
+    ]);
+    expect(messages({ ...quiz, answer: [4, 0, 0] })).toEqual([
+      'answer.0: Answer 4 is not an option: options are numbered 0 to 3.',
+      'answer.2: Answer 0 is listed twice.',
+    ]);
+  });
+
+  it('is read from the top of exercises.yaml with a lesson setup', () => {
+    const file = exercisesFileSchema.parse({ setup: 'gpasswd -d learner docker', quizzes: [quiz] });
+    expect(file).toEqual({ setup: 'gpasswd -d learner docker', exercises: [], quizzes: [quiz] });
+    expect(exercisesFileSchema.safeParse({ quizzes: [quiz, quiz] }).error?.issues[0]?.message).toBe(
+      'Duplicate quiz id "what-is-shared": quiz ids must be unique within a lesson.',
+    );
+  });
+});
+
+describe('publicQuiz and gradeQuiz', () => {
+  const parsed = quizSchema.parse(quiz);
+
+  it('gives the page the question without the answers', () => {
+    const shown = publicQuiz(parsed);
+    expect(shown).toEqual({ id: quiz.id, question: quiz.question, options: quiz.options, multiple: true });
+    expect(JSON.stringify(shown)).not.toContain('answer');
+    expect(JSON.stringify(shown)).not.toContain('explanation');
+    expect(publicQuiz({ ...parsed, answer: [1] }).multiple).toBe(false);
+  });
+
+  it('is correct only for exactly the right set of options', () => {
+    expect(gradeQuiz(parsed, [3, 0])).toEqual({ correct: true, explanation: quiz.explanation });
+    expect(gradeQuiz(parsed, [0]).correct).toBe(false);
+    expect(gradeQuiz(parsed, [0, 3, 1]).correct).toBe(false);
+    expect(gradeQuiz(parsed, [0, 0]).correct).toBe(false);
+    expect(gradeQuiz(parsed, []).correct).toBe(false);
   });
 });

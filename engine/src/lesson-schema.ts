@@ -172,17 +172,76 @@ export const exerciseSchema = z
   }, runEvenWhenInvalid)
   .describe('An exercise the learner does in their sandbox.');
 
+/** A multiple-choice question; its answers are graded on the server and never sent to the page. */
+export const quizSchema = z
+  .strictObject({
+    id: idSchema.describe('Identifies the quiz within its lesson; used by `<Quiz id="…" />`.'),
+    question: z.string().trim().min(1).describe("The question, in the learner's words."),
+    options: z
+      .array(z.string().trim().min(1))
+      .min(2, { error: 'A quiz needs at least 2 options.' })
+      .max(6, { error: 'A quiz has at most 6 options.' })
+      .describe('The options the learner chooses from, in display order.'),
+    answer: z
+      .array(z.int().min(0))
+      .min(1, { error: 'Give the index of at least one correct option.' })
+      .describe('Indexes (from 0) of the correct options; more than one makes it a multiple-choice quiz.'),
+    explanation: z
+      .string()
+      .trim()
+      .min(1)
+      .describe('Shown once the learner has answered: why the right options are right.'),
+  })
+  .superRefine((quiz, ctx) => {
+    const raw = quiz as unknown as Record<string, unknown>;
+    const options = Array.isArray(raw.options) ? raw.options.length : 0;
+    const answers = Array.isArray(raw.answer) ? (raw.answer as unknown[]) : [];
+    const seen = new Set<unknown>();
+    answers.forEach((index, i) => {
+      if (typeof index === 'number' && options > 0 && index >= options) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['answer', i],
+          message: `Answer ${index} is not an option: options are numbered 0 to ${options - 1}.`,
+        });
+      }
+      if (seen.has(index)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['answer', i],
+          message: `Answer ${String(index)} is listed twice.`,
+        });
+      }
+      seen.add(index);
+    });
+  }, runEvenWhenInvalid)
+  .describe('A quiz question shown by `<Quiz id="…" />`.');
+
 /** The `exercises.yaml` file beside a lesson. */
 export const exercisesFileSchema = z
   .strictObject({
-    exercises: z.array(exerciseSchema).describe('The exercises of the lesson, in page order.'),
+    setup: scriptSchema
+      .optional()
+      .describe(
+        'A shell script run as root when the learner opens the lesson or resets it, before any exercise setup.',
+      ),
+    exercises: z.array(exerciseSchema).default([]).describe('The exercises of the lesson, in page order.'),
+    quizzes: z.array(quizSchema).default([]).describe('The quizzes of the lesson, in page order.'),
   })
   .superRefine((file, ctx) => {
-    reportDuplicateIds(idsOf((file as unknown as Record<string, unknown>).exercises), (index, id) =>
+    const raw = file as unknown as Record<string, unknown>;
+    reportDuplicateIds(idsOf(raw.exercises), (index, id) =>
       ctx.addIssue({
         code: 'custom',
         path: ['exercises', index, 'id'],
         message: `Duplicate exercise id "${id}": exercise ids must be unique within a lesson.`,
+      }),
+    );
+    reportDuplicateIds(idsOf(raw.quizzes), (index, id) =>
+      ctx.addIssue({
+        code: 'custom',
+        path: ['quizzes', index, 'id'],
+        message: `Duplicate quiz id "${id}": quiz ids must be unique within a lesson.`,
       }),
     );
   }, runEvenWhenInvalid)
@@ -195,6 +254,42 @@ export type ImageCheck = z.infer<typeof imageCheckSchema>;
 export type Check = z.infer<typeof checkSchema>;
 export type Exercise = z.infer<typeof exerciseSchema>;
 export type ExercisesFile = z.infer<typeof exercisesFileSchema>;
+export type Quiz = z.infer<typeof quizSchema>;
+
+/** What the page may know about a quiz: never its answers. */
+export interface PublicQuiz {
+  id: string;
+  question: string;
+  options: string[];
+  /** True when more than one option is correct, so the page offers checkboxes instead of radio buttons. */
+  multiple: boolean;
+}
+
+/** The verdict on one answer to a quiz. */
+export interface QuizGrade {
+  correct: boolean;
+  explanation: string;
+}
+
+/** The quiz as the page may see it: question and options, without the answers. */
+export function publicQuiz(quiz: Quiz): PublicQuiz {
+  return {
+    id: quiz.id,
+    question: quiz.question,
+    options: [...quiz.options],
+    multiple: quiz.answer.length > 1,
+  };
+}
+
+/** Grades the learner's chosen option indexes: correct when they are exactly the right set, in any order. */
+export function gradeQuiz(quiz: Quiz, chosen: number[]): QuizGrade {
+  const picked = new Set(chosen);
+  const correct =
+    picked.size === chosen.length &&
+    picked.size === quiz.answer.length &&
+    quiz.answer.every((index) => picked.has(index));
+  return { correct, explanation: quiz.explanation };
+}
 
 function isValidRegex(source: string): boolean {
   try {
