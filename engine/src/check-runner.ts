@@ -1,6 +1,23 @@
+import { DockerDaemonDownError, DockerReader, shellQuote } from './docker-state.ts';
+import type { ContainerFacts, ImageDetails } from './docker-state.ts';
 import { familiarImageReference, sameImageReference } from './image-reference.ts';
-import type { Check, CommandCheck, ContainerCheck, Exercise, ImageCheck } from './lesson-schema.ts';
-import type { ExecResult, Sandbox } from './sandbox.ts';
+import type {
+  Check,
+  CommandCheck,
+  ComposeCheck,
+  ContainerCheck,
+  Exercise,
+  FileCheck,
+  GroupCheck,
+  HttpCheck,
+  HubCheck,
+  ImageCheck,
+  NetworkCheck,
+  ServiceCheck,
+  VolumeCheck,
+} from './lesson-schema.ts';
+import type { Sandbox } from './sandbox.ts';
+import { withVars } from './substitution.ts';
 
 /** The verdict on one check. `hint` comes with failures only. */
 export interface CheckReport {
@@ -20,6 +37,8 @@ export interface ExerciseReport {
 export interface RunOptions {
   /** How long one check may take before it counts as failed. Default 20 s. */
   checkTimeoutMs?: number;
+  /** Values for `{{name}}` placeholders in check fields, e.g. `{ 'hub.username': 'ada' }`. */
+  vars?: Record<string, string>;
 }
 
 const defaultCheckTimeoutMs = 20_000;
@@ -34,7 +53,8 @@ export async function runExercise(
 ): Promise<ExerciseReport> {
   const timeoutMs = options.checkTimeoutMs ?? defaultCheckTimeoutMs;
   const checks: CheckReport[] = [];
-  for (const check of exercise.checks) checks.push(await runCheck(check, sandbox, timeoutMs));
+  const vars = options.vars ?? {};
+  for (const check of exercise.checks) checks.push(await runCheck(withVars(check, vars), sandbox, timeoutMs));
   return { passed: checks.every((check) => check.passed), checks };
 }
 
@@ -69,13 +89,30 @@ export async function runCheck(
 type Outcome = { passed: true } | { passed: false; found: string };
 
 function judge(check: Check, sandbox: Sandbox, timeoutMs: number): Promise<Outcome> {
+  const docker = new DockerReader(sandbox, timeoutMs);
   switch (check.kind) {
     case 'command':
       return judgeCommand(check, sandbox, timeoutMs);
     case 'container':
-      return judgeContainer(check, new DockerReader(sandbox, timeoutMs));
+      return judgeContainer(check, docker);
     case 'image':
-      return judgeImage(check, new DockerReader(sandbox, timeoutMs));
+      return judgeImage(check, docker);
+    case 'volume':
+      return judgeVolume(check, docker);
+    case 'network':
+      return judgeNetwork(check, docker);
+    case 'http':
+      return judgeHttp(check, sandbox, timeoutMs);
+    case 'hub':
+      return judgeHub(check, sandbox, timeoutMs);
+    case 'compose':
+      return judgeCompose(check, docker);
+    case 'file':
+      return judgeFile(check, sandbox, timeoutMs);
+    case 'group':
+      return judgeGroup(check, sandbox, timeoutMs);
+    case 'service':
+      return judgeService(check, sandbox, timeoutMs);
   }
 }
 
@@ -123,11 +160,85 @@ async function judgeContainer(check: ContainerCheck, docker: DockerReader): Prom
     };
   }
   const inState = candidates.filter((c) => containerInState(c, check));
-  if (inState.length > 0) return { passed: true };
+  if (inState.length === 0) {
+    return {
+      passed: false,
+      found: `Found ${count(candidates.length, 'container')} ${wanted}, but none ${describeWantedState(check)}: ${listContainers(candidates)}.`,
+    };
+  }
+  const mismatches = inState.map((c) => ({ container: c, differences: containerDifferences(c, check) }));
+  if (mismatches.some((m) => m.differences.length === 0)) return { passed: true };
+  const described = mismatches
+    .slice(0, maxListed)
+    .map((m) => `${m.container.name} ${m.differences.join(', ')}`)
+    .join('; ');
   return {
     passed: false,
-    found: `Found ${count(candidates.length, 'container')} ${wanted}, but none ${describeWantedState(check)}: ${listContainers(candidates)}.`,
+    found: `Found ${count(inState.length, 'container')} ${wanted}, but ${inState.length === 1 ? 'it does' : 'none does'} not match: ${described}.`,
   };
+}
+
+/** How a container differs from the details a check asks for, in the learner's words; empty when it matches. */
+function containerDifferences(c: ContainerFacts, check: ContainerCheck): string[] {
+  const differences: string[] = [];
+  for (const port of check.ports ?? []) {
+    const published = c.ports.some(
+      (p) =>
+        p.container === port.container &&
+        p.protocol === port.protocol &&
+        (port.host === undefined || p.host === port.host),
+    );
+    if (!published) {
+      const shown = c.ports.map(formatPort).join(', ');
+      differences.push(
+        `publishes ${shown || 'no ports'} (expected ${formatPort({ ...port, host: port.host })})`,
+      );
+    }
+  }
+  for (const wantedEnv of check.env ?? []) {
+    const difference = envDifference(c.env, wantedEnv);
+    if (difference) differences.push(difference);
+  }
+  for (const mount of check.mounts ?? []) {
+    const mounted = c.mounts.some(
+      (m) => m.target === mount.target && (mount.source === undefined || m.source === mount.source),
+    );
+    if (!mounted) {
+      const shown = c.mounts.map((m) => `${m.source} at ${m.target}`).join(', ');
+      differences.push(
+        `mounts ${shown || 'nothing'} (expected ${mount.source ?? 'something'} at ${mount.target})`,
+      );
+    }
+  }
+  if (check.memory) {
+    const { max, equals } = check.memory;
+    const has = c.memory > 0 ? `has a memory limit of ${formatBytes(c.memory)}` : 'has no memory limit';
+    if (equals !== undefined && c.memory !== equals)
+      differences.push(`${has} (expected exactly ${formatBytes(equals)})`);
+    else if (max !== undefined && (c.memory === 0 || c.memory > max))
+      differences.push(`${has} (expected at most ${formatBytes(max)})`);
+  }
+  const missingNetworks = (check.networks ?? []).filter((n) => !c.networks.includes(n));
+  if (missingNetworks.length > 0)
+    differences.push(
+      `is attached to ${c.networks.join(', ') || 'no network'} (expected ${missingNetworks.join(', ')})`,
+    );
+  return differences;
+}
+
+function formatPort(port: { container: number; protocol: string; host?: number }): string {
+  const suffix = port.protocol === 'tcp' ? '' : `/${port.protocol}`;
+  return `${port.host ?? 'any port'}→${port.container}${suffix}`;
+}
+
+/** How a list of `KEY=VALUE` misses one wanted `KEY=VALUE` or `KEY`, or undefined when it does not. */
+function envDifference(env: string[], wanted: string): string | undefined {
+  const [key = '', ...rest] = wanted.split('=');
+  const value = rest.length > 0 ? rest.join('=') : undefined;
+  const found = env.find((entry) => entry.split('=')[0] === key);
+  if (found === undefined) return `has no ${key} variable (expected ${wanted})`;
+  if (value !== undefined && found !== wanted) return `has ${found} (expected ${wanted})`;
+  return undefined;
 }
 
 async function judgeImage(check: ImageCheck, docker: DockerReader): Promise<Outcome> {
@@ -140,7 +251,7 @@ async function judgeImage(check: ImageCheck, docker: DockerReader): Promise<Outc
       image.references.some((ref) => sameImageReference(ref, check.ref)) ||
       (wantedId !== undefined && image.id.replace(/^sha256:/, '').startsWith(wantedId)),
   );
-  if (present) return { passed: true };
+  if (present) return judgeImageDetails(check, docker);
   if (images.length === 0)
     return { passed: false, found: 'Found no images at all (`docker images` is empty).' };
   const names = images.map(
@@ -149,6 +260,248 @@ async function judgeImage(check: ImageCheck, docker: DockerReader): Promise<Outc
   return {
     passed: false,
     found: `Found ${count(images.length, 'image')}, none is ${familiarImageReference(check.ref)}: ${listNames(names)}.`,
+  };
+}
+
+async function judgeImageDetails(check: ImageCheck, docker: DockerReader): Promise<Outcome> {
+  const wantsDetails =
+    check.maxSize !== undefined ||
+    check.maxLayers !== undefined ||
+    check.labels !== undefined ||
+    check.env !== undefined ||
+    check.workdir !== undefined;
+  if (!wantsDetails) return { passed: true };
+  const details = await docker.imageDetails(check.ref);
+  if (!details)
+    return { passed: false, found: `Docker could not inspect ${familiarImageReference(check.ref)}.` };
+  const differences = imageDifferences(details, check);
+  if (differences.length === 0) return { passed: true };
+  return {
+    passed: false,
+    found: `Found ${familiarImageReference(check.ref)}, but it ${differences.join(', ')}.`,
+  };
+}
+
+function imageDifferences(image: ImageDetails, check: ImageCheck): string[] {
+  const differences: string[] = [];
+  if (check.maxSize !== undefined && image.size > check.maxSize)
+    differences.push(`is ${formatBytes(image.size)} (expected at most ${formatBytes(check.maxSize)})`);
+  if (check.maxLayers !== undefined && image.layers > check.maxLayers)
+    differences.push(`has ${count(image.layers, 'layer')} (expected at most ${check.maxLayers})`);
+  for (const [key, value] of Object.entries(check.labels ?? {})) {
+    const found = image.labels[key];
+    if (found === undefined) differences.push(`has no label ${key} (expected ${key}=${value})`);
+    else if (found !== value) differences.push(`has label ${key}=${found} (expected ${key}=${value})`);
+  }
+  for (const wanted of check.env ?? []) {
+    const difference = envDifference(image.env, wanted);
+    if (difference) differences.push(difference);
+  }
+  if (check.workdir !== undefined && image.workdir !== check.workdir)
+    differences.push(`has working directory ${image.workdir || '/ (none set)'} (expected ${check.workdir})`);
+  return differences;
+}
+
+async function judgeVolume(check: VolumeCheck, docker: DockerReader): Promise<Outcome> {
+  const volume = await docker.volume(check.name);
+  if (!volume) {
+    const names = await docker.volumeNames();
+    return {
+      passed: false,
+      found:
+        names.length === 0
+          ? `Found no volumes at all (\`docker volume ls\` is empty); expected one named ${check.name}.`
+          : `Found ${count(names.length, 'volume')}, none named ${check.name}: ${listNames(names)}.`,
+    };
+  }
+  const differences: string[] = [];
+  if (check.driver !== undefined && volume.driver !== check.driver)
+    differences.push(`uses the ${volume.driver} driver (expected ${check.driver})`);
+  const wrongOptions = Object.entries(check.options ?? {}).filter(
+    ([key, value]) => volume.options[key] !== value,
+  );
+  if (wrongOptions.length > 0) {
+    const shown = Object.entries(volume.options)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(', ');
+    const wanted = wrongOptions.map(([key, value]) => `${key}=${value}`).join(', ');
+    differences.push(`was created with ${shown ? `options ${shown}` : 'no options'} (expected ${wanted})`);
+  }
+  if (differences.length > 0)
+    return { passed: false, found: `Found volume ${check.name}, but it ${differences.join(', ')}.` };
+  if (check.file === undefined) return { passed: true };
+
+  // A bind-backed volume keeps its files in its device folder; the mountpoint is only filled while in use.
+  const bound = /(^|,)bind(,|$)/.test(volume.options.o ?? '') && volume.options.device;
+  const root = bound ? volume.options.device : volume.mountpoint;
+  const file = `${root}/${check.file.replace(/^\/+/, '')}`;
+  const read = await docker.docker(
+    `if [ -f ${shellQuote(file)} ]; then cat -- ${shellQuote(file)}; else exit 3; fi`,
+    {
+      allowFailure: true,
+    },
+  );
+  if (read.exitCode !== 0)
+    return { passed: false, found: `Volume ${check.name} holds no file ${check.file}.` };
+  if (check.content !== undefined && !new RegExp(check.content, 'm').test(read.stdout))
+    return {
+      passed: false,
+      found: `${check.file} in volume ${check.name} does not match /${check.content}/: ${describeText(read.stdout)}.`,
+    };
+  return { passed: true };
+}
+
+async function judgeNetwork(check: NetworkCheck, docker: DockerReader): Promise<Outcome> {
+  const network = await docker.network(check.name);
+  if (!network) {
+    const names = await docker.networkNames();
+    return {
+      passed: false,
+      found: `Found ${count(names.length, 'network')}, none named ${check.name}: ${listNames(names)}.`,
+    };
+  }
+  const differences: string[] = [];
+  if (check.driver !== undefined && network.driver !== check.driver)
+    differences.push(`uses the ${network.driver} driver (expected ${check.driver})`);
+  const missing = (check.containers ?? []).filter((name) => !network.containers.includes(name));
+  if (missing.length > 0) {
+    const attached = network.containers.length > 0 ? network.containers.join(', ') : 'no running containers';
+    differences.push(`has ${attached} attached (expected ${missing.join(', ')}, running)`);
+  }
+  if (differences.length === 0) return { passed: true };
+  return { passed: false, found: `Found network ${check.name}, but it ${differences.join(', ')}.` };
+}
+
+async function judgeHttp(check: HttpCheck, sandbox: Sandbox, timeoutMs: number): Promise<Outcome> {
+  const url = `http://localhost:${check.port}${check.path}`;
+  const seconds = Math.max(1, Math.floor(timeoutMs / 2000));
+  const result = await sandbox.exec(
+    `curl -sS --max-time ${seconds} -w '\\n%{http_code}' ${shellQuote(url)}`,
+    {
+      user: 'root',
+      timeoutMs,
+    },
+  );
+  if (result.exitCode !== 0) {
+    const refused = result.exitCode === 7;
+    return {
+      passed: false,
+      found: refused
+        ? `Nothing answers on port ${check.port} of your machine (connection refused); expected a web server there.`
+        : `Fetching ${url} failed: ${quoteOutput(result.stderr || `curl exit code ${result.exitCode}`)}.`,
+    };
+  }
+  const cut = result.stdout.lastIndexOf('\n');
+  const body = result.stdout.slice(0, cut);
+  const status = Number(result.stdout.slice(cut + 1).trim());
+  if (status !== check.expect.status)
+    return {
+      passed: false,
+      found: `${url} answered with status ${status} (expected ${check.expect.status}): ${describeText(body)}.`,
+    };
+  if (check.expect.body !== undefined && !new RegExp(check.expect.body, 'm').test(body))
+    return {
+      passed: false,
+      found: `${url} answered, but its page does not match /${check.expect.body}/: ${describeText(body)}.`,
+    };
+  return { passed: true };
+}
+
+const networkTrouble =
+  /dial tcp|no such host|i\/o timeout|connection refused|server misbehaving|TLS handshake/i;
+
+async function judgeHub(check: HubCheck, sandbox: Sandbox, timeoutMs: number): Promise<Outcome> {
+  const reference = `${check.repository}:${check.tag}`;
+  // As the learner, so the hub sees their own login; manifest inspect reads the registry without pulling.
+  const asked = await sandbox.exec(`docker manifest inspect --insecure ${shellQuote(reference)}`, {
+    user: 'learner',
+    timeoutMs,
+  });
+  let result = asked;
+  if (asked.exitCode !== 0 && networkTrouble.test(asked.stderr)) {
+    // The daemon reaches the hub through its mirror setting even when the client alone cannot.
+    result = await sandbox.exec(`docker pull -q ${shellQuote(reference)}`, { user: 'learner', timeoutMs });
+  }
+  if (result.exitCode === 0) return { passed: true };
+  const said = result.stderr.trim();
+  if (/manifest unknown|no such manifest|not found|does not exist/i.test(said))
+    return { passed: false, found: `The hub has no ${reference} yet.` };
+  if (/unauthorized|denied|authentication required/i.test(said))
+    return {
+      passed: false,
+      found: `The hub refused to show ${reference}: you are not logged in as its owner (it said ${quoteOutput(said)}).`,
+    };
+  if (/permission denied.*docker\.sock/i.test(said))
+    return { passed: false, found: 'Your user may not use Docker yet (permission denied on docker.sock).' };
+  return {
+    passed: false,
+    found: `Asking the hub for ${reference} failed: ${quoteOutput(said || 'no output')}.`,
+  };
+}
+
+async function judgeCompose(check: ComposeCheck, docker: DockerReader): Promise<Outcome> {
+  const containers = (await docker.containers()).filter(
+    (c) => c.labels['com.docker.compose.project'] === check.project,
+  );
+  if (containers.length === 0)
+    return {
+      passed: false,
+      found: `Found no containers of a Compose project named ${check.project} (expected services ${check.running.join(', ')} running).`,
+    };
+  const notRunning = check.running.filter(
+    (service) => !containers.some((c) => c.labels['com.docker.compose.service'] === service && c.running),
+  );
+  if (notRunning.length === 0) return { passed: true };
+  const states = containers.map(
+    (c) => `${c.labels['com.docker.compose.service'] ?? c.name} (${describeContainerState(c)})`,
+  );
+  return {
+    passed: false,
+    found: `In project ${check.project}, ${notRunning.join(', ')} ${notRunning.length === 1 ? 'is' : 'are'} not running; found ${listNames(states)}.`,
+  };
+}
+
+async function judgeFile(check: FileCheck, sandbox: Sandbox, timeoutMs: number): Promise<Outcome> {
+  const file = check.path.replace(/^~\//, '/home/learner/');
+  const read = await sandbox.exec(
+    `if [ -f ${shellQuote(file)} ]; then cat -- ${shellQuote(file)}; else exit 3; fi`,
+    { user: 'root', timeoutMs },
+  );
+  if (read.exitCode === 3) return { passed: false, found: `There is no file ${check.path}.` };
+  if (read.exitCode !== 0)
+    return {
+      passed: false,
+      found: `${check.path} could not be read: ${quoteOutput(read.stderr || 'no output')}.`,
+    };
+  if (check.content !== undefined && !new RegExp(check.content, 'm').test(read.stdout))
+    return {
+      passed: false,
+      found: `${check.path} does not match /${check.content}/: ${describeText(read.stdout)}.`,
+    };
+  return { passed: true };
+}
+
+async function judgeGroup(check: GroupCheck, sandbox: Sandbox, timeoutMs: number): Promise<Outcome> {
+  const result = await sandbox.exec(`id -nG ${shellQuote(check.user)}`, { user: 'root', timeoutMs });
+  if (result.exitCode !== 0) return { passed: false, found: `There is no user ${check.user}.` };
+  const groups = result.stdout.trim().split(/\s+/).filter(Boolean);
+  if (groups.includes(check.group)) return { passed: true };
+  return {
+    passed: false,
+    found: `${check.user} is in ${groups.join(', ') || 'no groups'}, not in ${check.group}.`,
+  };
+}
+
+async function judgeService(check: ServiceCheck, sandbox: Sandbox, timeoutMs: number): Promise<Outcome> {
+  const result = await sandbox.exec(`systemctl is-active ${shellQuote(check.unit)}`, {
+    user: 'root',
+    timeoutMs,
+  });
+  const state = result.stdout.trim().split('\n')[0] || 'unknown';
+  if (state === check.state) return { passed: true };
+  return {
+    passed: false,
+    found: `systemd says ${check.unit} is ${state} (expected ${check.state}).`,
   };
 }
 
@@ -221,8 +574,6 @@ function describeError(error: unknown): string {
 
 class CheckTimeoutError extends Error {}
 
-class DockerDaemonDownError extends Error {}
-
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -231,111 +582,18 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** What the checks need to know about a container. */
-interface ContainerFacts {
-  name: string;
-  /** The image as the container was created with it (`Config.Image`), e.g. `hello-world`. */
-  image: string;
-  /** The id of the image the container runs, `sha256:…`. */
-  imageId: string;
-  status: string;
-  running: boolean;
-  exitCode: number;
-}
-
-/** What the checks need to know about an image. */
-interface ImageFacts {
-  id: string;
-  /** `repository:tag` and `repository@digest` names of the image, possibly none. */
-  references: string[];
-}
-
-const daemonDown =
-  /Cannot connect to the Docker daemon|Is the docker daemon running|docker\.sock: connect: (no such file|connection refused)/i;
-
-/** Reads the Docker state in the sandbox through the docker CLI, run as root. */
-class DockerReader {
-  constructor(
-    private readonly sandbox: Sandbox,
-    private readonly timeoutMs: number,
-  ) {}
-
-  async containers(): Promise<ContainerFacts[]> {
-    const listing = await this.docker("docker ps -a --no-trunc --format '{{json .}}'");
-    const ids = parseJsonLines(listing.stdout)
-      .map((line) => (isRecord(line) && typeof line.ID === 'string' ? line.ID : undefined))
-      .filter((id): id is string => id !== undefined && /^[0-9a-f]+$/.test(id));
-    if (ids.length === 0) return [];
-    // A container can vanish between the two calls: inspect then fails for it but prints the others.
-    const inspected = await this.docker(`docker container inspect ${ids.join(' ')}`, { allowFailure: true });
-    const parsed: unknown = inspected.stdout.trim() ? JSON.parse(inspected.stdout) : [];
-    if (!Array.isArray(parsed)) throw new Error('docker container inspect did not print a list');
-    return parsed.filter(isRecord).map((raw) => {
-      const config = isRecord(raw.Config) ? raw.Config : {};
-      const state = isRecord(raw.State) ? raw.State : {};
-      return {
-        name: String(raw.Name ?? '').replace(/^\//, ''),
-        image: String(config.Image ?? raw.Image ?? ''),
-        imageId: String(raw.Image ?? ''),
-        status: String(state.Status ?? 'unknown'),
-        running: state.Running === true,
-        exitCode: typeof state.ExitCode === 'number' ? state.ExitCode : -1,
-      };
-    });
+function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
   }
-
-  async images(): Promise<ImageFacts[]> {
-    const listing = await this.docker("docker images --digests --no-trunc --format '{{json .}}'");
-    const byId = new Map<string, ImageFacts>();
-    for (const line of parseJsonLines(listing.stdout)) {
-      if (!isRecord(line)) continue;
-      const id = String(line.ID ?? '');
-      const repository = String(line.Repository ?? '<none>');
-      const tag = String(line.Tag ?? '<none>');
-      const digest = String(line.Digest ?? '<none>');
-      const image = byId.get(id) ?? { id, references: [] };
-      if (repository !== '<none>') {
-        if (tag !== '<none>') image.references.push(`${repository}:${tag}`);
-        if (digest !== '<none>') image.references.push(`${repository}@${digest}`);
-      }
-      byId.set(id, image);
-    }
-    return [...byId.values()];
-  }
-
-  /** The id of a local image, or undefined when there is none by that reference. */
-  async imageId(reference: string): Promise<string | undefined> {
-    const result = await this.docker(`docker image inspect --format '{{.Id}}' ${shellQuote(reference)}`, {
-      allowFailure: true,
-    });
-    const id = result.stdout.trim();
-    return result.exitCode === 0 && id ? id : undefined;
-  }
-
-  private async docker(script: string, { allowFailure = false } = {}): Promise<ExecResult> {
-    const result = await this.sandbox.exec(script, { user: 'root', timeoutMs: this.timeoutMs });
-    if (daemonDown.test(result.stderr)) throw new DockerDaemonDownError(result.stderr.trim());
-    if (result.exitCode !== 0 && !allowFailure) {
-      throw new Error(
-        `\`${script.split(' ').slice(0, 2).join(' ')}\` failed: ${result.stderr.trim() || `exit code ${result.exitCode}`}`,
-      );
-    }
-    return result;
-  }
+  const shown = unit === 0 || value >= 100 ? Math.round(value) : Math.round(value * 10) / 10;
+  return `${shown} ${units[unit]}`;
 }
 
-function parseJsonLines(text: string): unknown[] {
-  return text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as unknown);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
+function describeText(text: string): string {
+  return text.trim() ? `it was ${quoteOutput(text)}` : 'it was empty';
 }

@@ -2,6 +2,7 @@
 export type { ExecOptions, ExecResult, Sandbox } from './sandbox.ts';
 export * from './lesson-schema.ts';
 export { runCheck, runExercise } from './check-runner.ts';
+export { exerciseWithVars, substituteVars, withVars } from './substitution.ts';
 export type { CheckReport, ExerciseReport, RunOptions } from './check-runner.ts';
 export {
   familiarImageReference,

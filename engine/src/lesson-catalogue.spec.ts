@@ -79,11 +79,11 @@ describe('loadCourse', () => {
   });
 
   it('names file, line and field of a bad check kind', async () => {
-    const yaml = goodYaml.replace('kind: image', 'kind: volume');
+    const yaml = goodYaml.replace('kind: image', 'kind: vm');
     await writeLesson('01-first-container', { 'lesson.mdx': goodMdx, 'exercises.yaml': yaml });
     const error = await loadError();
     expect(error.message).toBe(
-      'lessons/01-first-container/exercises.yaml:7: exercises[0].checks[0].kind: Invalid option: expected one of "command"|"container"|"image"',
+      'lessons/01-first-container/exercises.yaml:7: exercises[0].checks[0].kind: Invalid option: expected one of "command"|"container"|"image"|"volume"|"network"|"http"|"hub"|"compose"|"file"|"group"|"service"',
     );
   });
 

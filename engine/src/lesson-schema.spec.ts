@@ -90,8 +90,8 @@ describe('checkSchema', () => {
   });
 
   it('names the allowed kinds when the kind is wrong', () => {
-    expect(messages(checkSchema.safeParse({ ...imageCheck, kind: 'volume' }))).toEqual([
-      'kind: Invalid option: expected one of "command"|"container"|"image"',
+    expect(messages(checkSchema.safeParse({ ...imageCheck, kind: 'vm' }))).toEqual([
+      'kind: Invalid option: expected one of "command"|"container"|"image"|"volume"|"network"|"http"|"hub"|"compose"|"file"|"group"|"service"',
     ]);
   });
 
