@@ -1,9 +1,13 @@
-// The lesson authors' command line: `tsx lessons/cli.ts validate [dir]`.
+// The lesson authors' command line: `tsx lessons/cli.ts validate [dir]` and `test [lesson] [exercise]`.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatLessonIssue, LessonError, loadCourse } from '../engine/src/index.ts';
+import type { Lesson } from '../engine/src/index.ts';
+import { CourseProver, formatProof } from './course-proof.ts';
+import type { ExerciseProof } from './course-proof.ts';
 
-const usage = 'Usage: tsx lessons/cli.ts validate [lessons-dir]';
+const usage =
+  'Usage: tsx lessons/cli.ts validate [lessons-dir] | test [lesson] [exercise]  (lesson: slug, folder name or number)';
 
 /** Validates every lesson in `dir`; prints `ok: …` or one `file:line: field: message` per problem. */
 async function validate(dir: string): Promise<number> {
@@ -20,11 +24,54 @@ async function validate(dir: string): Promise<number> {
   }
 }
 
+/** Proves exercises in fresh sandboxes of a real server: checks fail before solve, pass after. */
+async function test(lessonFilter?: string, exerciseFilter?: string): Promise<number> {
+  const course = await loadCourse(lessonsDir);
+  const lessons = course.lessons.filter((lesson) => matchesLesson(lesson, lessonFilter));
+  if (lessons.length === 0) {
+    console.error(`No lesson matches "${lessonFilter ?? ''}".`);
+    return 2;
+  }
+  const prover = new CourseProver();
+  const started = Date.now();
+  await prover.start();
+  const proofs: ExerciseProof[] = [];
+  try {
+    for (const lesson of lessons) {
+      for (const exercise of lesson.exercises) {
+        if (exerciseFilter !== undefined && exercise.id !== exerciseFilter) continue;
+        const proof = await prover.prove(lesson, exercise);
+        console.log(formatProof(proof));
+        proofs.push(proof);
+      }
+    }
+  } finally {
+    await prover.stop();
+  }
+  const countOf = (status: ExerciseProof['status']) => proofs.filter((p) => p.status === status).length;
+  console.log(
+    `${countOf('proved')} proved, ${countOf('defect')} defects, ${countOf('skipped')} skipped in ${Math.round((Date.now() - started) / 1000)} s.`,
+  );
+  return countOf('defect') > 0 ? 1 : 0;
+}
+
+function matchesLesson(lesson: Lesson, filter: string | undefined): boolean {
+  if (filter === undefined) return true;
+  const folder = path.basename(path.dirname(lesson.file));
+  return (
+    filter === lesson.slug || filter === folder || (/^\d+$/.test(filter) && Number(filter) === lesson.order)
+  );
+}
+
+const lessonsDir = path.dirname(fileURLToPath(import.meta.url));
+
 async function main(args: string[]): Promise<number> {
-  const [command, dir] = args;
+  const [command, first, second] = args;
   switch (command) {
     case 'validate':
-      return validate(path.resolve(dir ?? path.dirname(fileURLToPath(import.meta.url))));
+      return validate(path.resolve(first ?? lessonsDir));
+    case 'test':
+      return test(first, second);
     default:
       console.error(command === undefined ? usage : `Unknown command "${command}". ${usage}`);
       return 2;
