@@ -146,6 +146,14 @@ export class DockerRuntime implements SandboxRuntime {
     };
   }
 
+  async sandboxAddress(sessionId: string): Promise<string> {
+    const n = names(sessionId);
+    const info = await this.docker.getContainer(n.container).inspect();
+    const address = info.NetworkSettings.Networks[n.network]?.IPAddress;
+    if (!address) throw new Error(`The sandbox of session ${sessionId} has no address on its network.`);
+    return address;
+  }
+
   attachCommand(sessionId: string): AttachCommand {
     return {
       file: this.dockerCli,

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Course } from '../../engine/src/index.ts';
 import { runExercise } from '../../engine/src/index.ts';
 import { ApiError, badRequest, notFound } from './api-error.ts';
@@ -10,6 +11,8 @@ export interface ApiContext {
   runtime: SandboxRuntime;
   course: Course;
   health: () => Promise<{ ok: boolean; [key: string]: unknown }>;
+  /** Called when a check passes, before the answer is sent (course progress records it, may set a cookie). */
+  onExercisePassed?: (req: IncomingMessage, res: ServerResponse, lesson: string, exercise: string) => void;
 }
 
 /** The core endpoints of docs/api.md: health, the course, sessions and exercise checks. */
@@ -100,6 +103,7 @@ export function coreRoutes(ctx: ApiContext): Route[] {
         const report = await runExercise(exercise, {
           exec: (script, options) => ctx.runtime.exec(id!, script, options),
         });
+        if (report.passed) ctx.onExercisePassed?.(req, res, lesson.slug, exercise.id);
         json(res, 200, report);
       },
     },

@@ -7,6 +7,9 @@ import { readImageManifest } from './image-manifest.ts';
 import { applySandboxFirewall } from './lab/firewall.ts';
 import { HubRegistry } from './lab/hub-registry.ts';
 import { logger } from './logger.ts';
+import { courseFeature } from './course-routes.ts';
+import { previewFeature } from './preview-proxy.ts';
+import { ProgressStore } from './progress-store.ts';
 import { createServer } from './server.ts';
 import { SessionManager } from './session-manager.ts';
 import { SessionStore } from './session-store.ts';
@@ -63,12 +66,19 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     sessions.reap().catch((err: unknown) => logger.error({ err }, 'reaper failed'));
   }, config.reapIntervalMs);
 
+  const progress = new ProgressStore(config.dbFile);
+  const courseApi = courseFeature({ sessions, runtime, course, progress });
+  const preview = previewFeature({ sessions, runtime, allowedOrigins: config.allowedOrigins });
+
   const server = createServer({
     sessions,
     runtime,
     course,
     siteDir: config.siteDir,
     allowedOrigins: config.allowedOrigins,
+    extraRoutes: [...courseApi.routes, ...preview.routes],
+    upgradeHandlers: [preview.handleUpgrade],
+    onExercisePassed: courseApi.onExercisePassed,
     health: async () => {
       const engineUp = await docker.ping().then(
         () => true,
@@ -100,6 +110,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       hub?.stop();
+      progress.close();
       store.close();
     },
   };

@@ -30,6 +30,8 @@ export interface SandboxRuntime {
   waitUntilReady(sessionId: string, timeoutMs: number): Promise<void>;
   /** Runs a script in the sandbox with `sh -c`. Never throws for a non-zero exit. */
   exec(sessionId: string, script: string, options?: ExecOptions): Promise<ExecResult>;
+  /** The sandbox's IP address on its own bridge, which the host reaches directly (port preview). */
+  sandboxAddress(sessionId: string): Promise<string>;
   /** How to attach a terminal to the session's persistent shell. */
   attachCommand(sessionId: string): AttachCommand;
   /** Removes everything the session owns. Idempotent. */

@@ -13,6 +13,8 @@ export interface ServerOptions extends ApiContext {
   allowedOrigins: string[];
   /** Endpoints of other features (hub, course progress, preview), added to the core ones. */
   extraRoutes?: Route[];
+  /** WebSocket upgrades of other features (the port preview); each answers true when it took the request. */
+  upgradeHandlers?: ((req: http.IncomingMessage, socket: Duplex, head: Buffer) => boolean)[];
 }
 
 const TERMINAL_PATH = /^\/api\/sessions\/([A-Za-z0-9_-]{1,64})\/terminal$/;
@@ -63,6 +65,7 @@ export function createServer(options: ServerOptions): http.Server {
 
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => undefined);
+    if (options.upgradeHandlers?.some((handle) => handle(req, socket, head))) return;
     const url = new URL(req.url ?? '/', 'http://x');
     const match = TERMINAL_PATH.exec(url.pathname);
     try {

@@ -1,0 +1,166 @@
+import crypto from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Course, Lesson } from '../../engine/src/index.ts';
+import { gradeQuiz } from '../../engine/src/index.ts';
+import { ApiError, badRequest, notFound } from './api-error.ts';
+import { SEGMENT, bearerToken, json, readJson, type Route } from './http-routing.ts';
+import { logger } from './logger.ts';
+import type { LearnerProgress, ProgressStore } from './progress-store.ts';
+import type { SandboxRuntime } from './sandbox-runtime.ts';
+import type { SessionManager } from './session-manager.ts';
+
+export const LEARNER_COOKIE = 'dockyard_learner';
+const LEARNER_ID = /^[0-9a-f]{32}$/;
+const LEARNER_MAX_AGE_S = 365 * 24 * 3600;
+const SETUP_TIMEOUT_MS = 120_000;
+
+/** The value of one cookie of the request, if present. */
+export function readCookie(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** The anonymous learner id of the request's cookie, if it has a well-formed one. */
+export function learnerOf(req: IncomingMessage): string | undefined {
+  const id = readCookie(req, LEARNER_COOKIE);
+  return id && LEARNER_ID.test(id) ? id : undefined;
+}
+
+/** The request's learner id; a new one (128-bit random) is set as an HttpOnly cookie when it has none. */
+export function ensureLearner(req: IncomingMessage, res: ServerResponse): string {
+  const existing = learnerOf(req);
+  if (existing) return existing;
+  const id = crypto.randomBytes(16).toString('hex');
+  const cookie = `${LEARNER_COOKIE}=${id}; Path=/; Max-Age=${LEARNER_MAX_AGE_S}; HttpOnly; SameSite=Lax`;
+  const previous = res.getHeader('set-cookie');
+  res.setHeader('set-cookie', [
+    ...(Array.isArray(previous) ? previous : previous ? [String(previous)] : []),
+    cookie,
+  ]);
+  return id;
+}
+
+export interface CourseContext {
+  sessions: SessionManager;
+  runtime: SandboxRuntime;
+  course: Course;
+  progress: ProgressStore;
+}
+
+/** Course features around the lessons: quizzes, progress, lesson setup; plus the check-pass hook. */
+export function courseFeature(ctx: CourseContext): {
+  routes: Route[];
+  onExercisePassed: (req: IncomingMessage, res: ServerResponse, lesson: string, exercise: string) => void;
+} {
+  const { sessions, course, progress } = ctx;
+  const lessonsBySlug = new Map(course.lessons.map((l) => [l.slug, l]));
+
+  const findLesson = (slug: string): Lesson => {
+    const lesson = lessonsBySlug.get(slug);
+    if (!lesson) throw notFound(`There is no lesson "${slug}".`);
+    return lesson;
+  };
+
+  const record = (req: IncomingMessage, res: ServerResponse, lesson: string, item: string) => {
+    const learner = ensureLearner(req, res);
+    progress.record(learner, lesson, item);
+    logger.info({ lesson, item }, 'progress recorded');
+  };
+
+  /** Only ids of the course as it is now count, so a renamed exercise does not inflate "2/3". */
+  const currentProgress = (learner: string | undefined): LearnerProgress => {
+    if (!learner) return {};
+    const result: LearnerProgress = {};
+    for (const [slug, { passed }] of Object.entries(progress.forLearner(learner))) {
+      const lesson = lessonsBySlug.get(slug);
+      if (!lesson) continue;
+      const known = new Set([...lesson.exercises.map((e) => e.id), ...lesson.quizzes.map((q) => q.id)]);
+      const kept = passed.filter((id) => known.has(id));
+      if (kept.length) result[slug] = { passed: kept };
+    }
+    return result;
+  };
+
+  const routes: Route[] = [
+    {
+      method: 'GET',
+      pattern: /^\/api\/progress$/,
+      handler: async (req, res) => {
+        json(res, 200, { lessons: currentProgress(learnerOf(req)) });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/api/sessions/${SEGMENT}/quizzes/${SEGMENT}/${SEGMENT}$`),
+      handler: async (req, res, [id, lessonSlug, quizId]) => {
+        sessions.authorize(id!, bearerToken(req));
+        const lesson = findLesson(lessonSlug!);
+        const quiz = lesson.quizzes.find((q) => q.id === quizId);
+        if (!quiz) throw notFound(`Lesson "${lessonSlug}" has no quiz "${quizId}".`);
+        const answer = (await readJson(req)).answer;
+        const options = quiz.options.length;
+        if (
+          !Array.isArray(answer) ||
+          answer.length === 0 ||
+          !answer.every((i) => Number.isInteger(i) && i >= 0 && i < options)
+        ) {
+          throw badRequest(
+            `Field "answer" must be a non-empty list of option indexes from 0 to ${options - 1}.`,
+            'answer',
+          );
+        }
+        const grade = gradeQuiz(quiz, answer as number[]);
+        if (grade.correct) record(req, res, lesson.slug, quiz.id);
+        json(res, 200, grade);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/api/sessions/${SEGMENT}/lessons/${SEGMENT}/setup$`),
+      handler: async (req, res, [id, lessonSlug]) => {
+        sessions.authorize(id!, bearerToken(req));
+        const lesson = findLesson(lessonSlug!);
+        ensureLearner(req, res);
+        const scripts = [lesson.setup, ...lesson.exercises.map((e) => e.setup)].filter(
+          (s): s is string => s !== undefined,
+        );
+        if (scripts.length === 0) {
+          json(res, 200, { ran: false });
+          return;
+        }
+        await sessions.whenReady(id!).catch((err: Error) => {
+          throw new ApiError(503, 'unavailable', `Your machine is not running: ${err.message}`);
+        });
+        for (const script of scripts) {
+          const result = await ctx.runtime.exec(id!, script, { user: 'root', timeoutMs: SETUP_TIMEOUT_MS });
+          if (result.exitCode !== 0) {
+            logger.error(
+              {
+                sessionId: id,
+                lesson: lesson.slug,
+                exitCode: result.exitCode,
+                stderr: result.stderr.slice(-2000),
+              },
+              'lesson setup failed',
+            );
+            throw new ApiError(
+              500,
+              'internal',
+              `Preparing your machine for this lesson failed (exit code ${result.exitCode}); it is logged. Try "Reset this lesson" again.`,
+            );
+          }
+        }
+        logger.info({ sessionId: id, lesson: lesson.slug, scripts: scripts.length }, 'lesson setup ran');
+        json(res, 200, { ran: true });
+      },
+    },
+  ];
+
+  return {
+    routes,
+    onExercisePassed: (req, res, lesson, exercise) => record(req, res, lesson, exercise),
+  };
+}

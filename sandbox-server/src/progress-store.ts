@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+/** What a learner has passed, per lesson slug: exercise and quiz ids. */
+export type LearnerProgress = Record<string, { passed: string[] }>;
+
+/**
+ * Anonymous learners' progress in the same SQLite file as the sessions (its own handle and table),
+ * so it outlives sessions and restarts of the server.
+ */
+export class ProgressStore {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // Two handles on one file: wait for the other's write instead of failing with SQLITE_BUSY.
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS progress (
+      learner TEXT NOT NULL,
+      lesson TEXT NOT NULL,
+      item TEXT NOT NULL,
+      passed_at INTEGER NOT NULL,
+      PRIMARY KEY (learner, lesson, item)
+    )`);
+  }
+
+  /** Records that the learner passed an exercise or answered a quiz right; the first time counts. */
+  record(learner: string, lesson: string, item: string, at = Date.now()): void {
+    this.db
+      .prepare('INSERT OR IGNORE INTO progress (learner, lesson, item, passed_at) VALUES (?, ?, ?, ?)')
+      .run(learner, lesson, item, at);
+  }
+
+  /** Everything the learner passed, lesson by lesson, items in the order they were passed. */
+  forLearner(learner: string): LearnerProgress {
+    const rows = this.db
+      .prepare('SELECT lesson, item FROM progress WHERE learner = ? ORDER BY passed_at, item')
+      .all(learner) as { lesson: string; item: string }[];
+    const progress: LearnerProgress = {};
+    for (const row of rows) (progress[row.lesson] ??= { passed: [] }).passed.push(row.item);
+    return progress;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
