@@ -8,7 +8,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { aptInstall, ensureEngine } from './setup/engine-host.mjs';
-import { publishLibrary } from './setup/hub-library.mjs';
+import { publishLibrary, writeImageManifest } from './setup/hub-library.mjs';
 import { buildImages, hashTree } from './setup/images.mjs';
 import { SetupError, has, info, run, step } from './setup/shell.mjs';
 
@@ -86,15 +86,8 @@ async function main() {
 
   step(4, TOTAL, 'Images (built from Debian packages; only changed definitions are rebuilt)');
   const tags = await buildImages(root, path.join(dataDir, 'build'));
-  await publishLibrary(dataDir, { 'hello-world': tags['hello-world'], debian: tags.debian });
-  fs.writeFileSync(
-    path.join(dataDir, 'images.json'),
-    JSON.stringify(
-      { sandbox: tags.sandbox, library: { 'hello-world': tags['hello-world'], debian: tags.debian } },
-      null,
-      2,
-    ),
-  );
+  await publishLibrary(dataDir, tags.library);
+  writeImageManifest(dataDir, tags.sandbox, tags.library);
 
   step(5, TOTAL, 'Site');
   await buildSite();

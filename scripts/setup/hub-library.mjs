@@ -1,5 +1,6 @@
-// Publishes the library images into the hub's storage, as library/<name>:latest, through a
-// short-lived read-write registry on loopback. The hub that sandboxes use is read-only.
+// Publishes the library images into the hub's storage, as library/<name>:<tag> for each of their
+// tags, through a short-lived read-write registry on loopback. The hub that sandboxes use is
+// read-only.
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -20,14 +21,62 @@ async function waitFor(url, ms) {
   throw new SetupError(`The registry did not answer at ${url}.`);
 }
 
-/** Pushes each { name: localTag } not yet published; remembers what it published in the data dir. */
+/**
+ * Holds a lock file in the data dir while publishing, so two set-ups on one machine (several
+ * engineers, or npm start beside npm test) never run two publishing registries at once.
+ */
+async function withLock(dataDir, fn) {
+  const lock = path.join(dataDir, 'hub-publish.lock');
+  const deadline = Date.now() + 15 * 60_000;
+  for (;;) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch {
+      const holder = Number(fs.readFileSync(lock, 'utf8') || 0);
+      let alive = false;
+      try {
+        alive = holder > 0 && (process.kill(holder, 0), true);
+      } catch {
+        alive = false;
+      }
+      if (!alive) {
+        fs.rmSync(lock, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new SetupError(`Another set-up (pid ${holder}) holds ${lock}.`);
+      if (!withLock.waiting) info(`waiting for another set-up (pid ${holder}) to finish publishing`);
+      withLock.waiting = true;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lock, { force: true });
+  }
+}
+
+const sameList = (a, b) => Array.isArray(a) && a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * Pushes each library image ({ name: { local, tags } }) not yet published under all its tags;
+ * remembers what it published in the data dir (hub-published.json).
+ */
 export async function publishLibrary(dataDir, library) {
+  fs.mkdirSync(dataDir, { recursive: true });
+  await withLock(dataDir, () => publish(dataDir, library));
+}
+
+async function publish(dataDir, library) {
   const storage = path.join(dataDir, 'hub');
   const recordFile = path.join(dataDir, 'hub-published.json');
   const published = fs.existsSync(recordFile) ? JSON.parse(fs.readFileSync(recordFile, 'utf8')) : {};
-  const pending = Object.entries(library).filter(([name, tag]) => published[name] !== tag);
+  const pending = Object.entries(library).filter(
+    ([name, { local, tags }]) => published[name]?.local !== local || !sameList(published[name]?.tags, tags),
+  );
   if (pending.length === 0) {
-    info(`library up to date: ${Object.keys(library).join(', ')}`);
+    info(`library up to date in the hub: ${Object.keys(library).join(', ')}`);
     return;
   }
   fs.mkdirSync(storage, { recursive: true });
@@ -36,19 +85,51 @@ export async function publishLibrary(dataDir, library) {
     config,
     `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${storage}\nhttp:\n  addr: 127.0.0.1:${PORT}\n`,
   );
+  // A new build of an image leaves the layers of the one it replaced behind, untagged.
+  const replaced = pending.some(([name, { local }]) => published[name] && published[name].local !== local);
   const registry = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
   try {
     await waitFor(`http://127.0.0.1:${PORT}/v2/`, 10_000);
-    for (const [name, tag] of pending) {
-      const target = `127.0.0.1:${PORT}/library/${name}:latest`;
-      info(`publishing ${name} (${tag})`);
-      await run('docker', ['tag', tag, target], { quiet: true });
-      await run('docker', ['push', target], { label: `docker push ${name}`, quiet: true });
-      await run('docker', ['rmi', target], { quiet: true });
-      published[name] = tag;
+    for (const [name, { local, tags }] of pending) {
+      const started = Date.now();
+      info(`publishing ${name} (${local}) as ${tags.map((t) => `${name}:${t}`).join(', ')}`);
+      for (const tag of tags) {
+        const target = `127.0.0.1:${PORT}/library/${name}:${tag}`;
+        await run('docker', ['tag', local, target], { quiet: true });
+        try {
+          await run('docker', ['push', target], { label: `docker push ${name}:${tag}`, quiet: true });
+        } finally {
+          await run('docker', ['rmi', target], { quiet: true });
+        }
+      }
+      info(`published ${name} in ${Math.round((Date.now() - started) / 100) / 10}s`);
+      published[name] = { local, tags };
+      fs.writeFileSync(recordFile, JSON.stringify(published, null, 2));
     }
   } finally {
     registry.kill('SIGTERM');
+    await new Promise((r) => (registry.exitCode === null ? registry.once('exit', r) : r()));
   }
-  fs.writeFileSync(recordFile, JSON.stringify(published, null, 2));
+  if (replaced) {
+    // Only untagged manifests go: older version tags (python:3.13.4 after 3.13.5) stay pullable.
+    await run('docker-registry', ['garbage-collect', '--delete-untagged', config], {
+      label: 'hub garbage-collect',
+      quiet: true,
+    });
+    info('removed the layers of replaced builds from the hub');
+  }
+}
+
+/** Writes <dataDir>/images.json: the sandbox tag and the library as the server shows it (Hub page). */
+export function writeImageManifest(dataDir, sandbox, library) {
+  const manifest = {
+    sandbox,
+    library: Object.fromEntries(
+      Object.entries(library).map(([name, { local, tags, description, sizeBytes }]) => [
+        name,
+        { local, tags, description, sizeBytes },
+      ]),
+    ),
+  };
+  fs.writeFileSync(path.join(dataDir, 'images.json'), JSON.stringify(manifest, null, 2) + '\n');
 }

@@ -7,15 +7,23 @@ import { capture, info, run, SetupError } from './shell.mjs';
 
 const MIRROR = process.env.DOCKYARD_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
 const SUITE = 'trixie';
+/** The library image that is also the base of every other one. */
+const BASE_NAME = 'debian';
 
 /** Hash of every file under a folder (names and contents), plus extra strings. */
 export function hashTree(dir, ...extra) {
+  return hashDefinition(dir, [], ...extra);
+}
+
+/** Like hashTree, leaving out the files named in `skip` (e.g. image.json, which holds no build input). */
+function hashDefinition(dir, skip, ...extra) {
   const h = crypto.createHash('sha256');
   const walk = (d) => {
     for (const entry of fs
       .readdirSync(d, { withFileTypes: true })
       .sort((a, b) => a.name.localeCompare(b.name))) {
       const p = path.join(d, entry.name);
+      if (skip.includes(path.relative(dir, p))) continue;
       if (entry.isDirectory()) walk(p);
       else {
         h.update(path.relative(dir, p) + '\0');
@@ -68,29 +76,118 @@ async function dockerBuild(dir, tag, buildArgs) {
     ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
     dir,
   ];
-  await run('docker', args, {
+  return run('docker', args, {
     label: `docker build ${tag}`,
     filter: (l) => /^(Step|#\d+ \[|ERROR|error)/.test(l),
   });
 }
 
+/** The library's definitions, in build order: the base (debian) first, then by name. */
+export function readLibrary(root) {
+  const dir = path.join(root, 'images', 'library');
+  const names = fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort((a, b) => (a === BASE_NAME ? -1 : b === BASE_NAME ? 1 : a.localeCompare(b)));
+  return names.map((name) => {
+    const folder = path.join(dir, name);
+    const metaFile = path.join(folder, 'image.json');
+    if (!fs.existsSync(metaFile)) throw new SetupError(`images/library/${name} has no image.json.`);
+    let meta;
+    try {
+      meta = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
+    } catch (err) {
+      throw new SetupError(`images/library/${name}/image.json is not valid JSON: ${err.message}`);
+    }
+    if (typeof meta.description !== 'string' || !meta.description) {
+      throw new SetupError(`images/library/${name}/image.json needs a "description".`);
+    }
+    if (name !== BASE_NAME && !fs.existsSync(path.join(folder, 'Dockerfile'))) {
+      throw new SetupError(`images/library/${name} has no Dockerfile.`);
+    }
+    return { name, dir: folder, meta };
+  });
+}
+
+/**
+ * The tags of a library image: the version itself, then major.minor and major when it is dotted
+ * numbers (3.13.5 → 3.13.5, 3.13, 3), then the image's aliases, then latest.
+ */
+export function tagsFor(version, aliases = []) {
+  const tags = [];
+  if (version) {
+    tags.push(version);
+    const parts = version.split('.');
+    if (/^\d+(\.\d+)+$/.test(version)) {
+      if (parts.length > 2) tags.push(parts.slice(0, 2).join('.'));
+      tags.push(parts[0]);
+    }
+  }
+  tags.push(...aliases, 'latest');
+  return [...new Set(tags)];
+}
+
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/** Runs the image's version command in it (cached per image and command in the build folder). */
+function versionOf(image, local, cacheFile) {
+  if (!image.meta.version) return '';
+  const cache = fs.existsSync(cacheFile) ? JSON.parse(fs.readFileSync(cacheFile, 'utf8')) : {};
+  const key = `${local} ${image.meta.version}`;
+  if (cache[key]) return cache[key];
+  const r = capture('docker', [
+    'run',
+    '--rm',
+    '--network',
+    'none',
+    '--entrypoint',
+    'sh',
+    local,
+    '-c',
+    image.meta.version,
+  ]);
+  const version = r.stdout.trim().split('\n')[0]?.trim() ?? '';
+  if (r.code !== 0 || !TAG.test(version)) {
+    throw new SetupError(
+      `The version command of images/library/${image.name} (${image.meta.version}) gave ` +
+        `${JSON.stringify(version)} (exit ${r.code}${r.stderr ? `: ${r.stderr.trim().slice(0, 200)}` : ''}); ` +
+        'it must print one version such as 3.13.5.',
+    );
+  }
+  cache[key] = version;
+  fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
+  fs.writeFileSync(cacheFile, JSON.stringify(cache, null, 2));
+  return version;
+}
+
+/** Removes older builds of a library image (other tags of the same local repository). */
+function removeOlderBuilds(local) {
+  const [repo, current] = local.split(':');
+  const old = capture('docker', ['images', repo, '--format', '{{.Tag}}'])
+    .stdout.split('\n')
+    .filter((t) => t && t !== current);
+  if (old.length) capture('docker', ['rmi', ...old.map((t) => `${repo}:${t}`)]);
+}
+
 /**
  * Builds (or finds) every image: the Debian base, the sandbox (the learner's machine) and the
- * library images served by the hub. Returns their tags.
+ * library images served by the hub. Returns { debian, sandbox, library: { name: { local, version,
+ * tags, description, sizeBytes } } }.
  */
 export async function buildImages(root, workDir) {
   const images = path.join(root, 'images');
-  const tags = {};
+  const library = readLibrary(root);
+  const tags = { library: {} };
 
-  const debianHash = hashTree(path.join(images, 'debian'), SUITE);
+  const base = library[0];
+  if (base?.name !== BASE_NAME) throw new SetupError('images/library/debian (the base image) is missing.');
+  const debianHash = hashDefinition(base.dir, ['image.json'], SUITE);
   tags.debian = `dockyard/debian:${debianHash}`;
   if (imageExists(tags.debian)) info(`debian base: ${tags.debian} (up to date)`);
   else {
     info(`debian base: building ${tags.debian}`);
-    await importRootfs(path.join(images, 'debian'), tags.debian, workDir, [
-      'CMD ["bash"]',
-      'ENV LANG=C.UTF-8',
-    ]);
+    await importRootfs(base.dir, tags.debian, workDir, ['CMD ["bash"]', 'ENV LANG=C.UTF-8']);
   }
 
   const sandboxHash = hashTree(path.join(images, 'sandbox'), SUITE);
@@ -104,14 +201,30 @@ export async function buildImages(root, workDir) {
     }
     await dockerBuild(path.join(images, 'sandbox'), tags.sandbox, { ROOTFS: rootfs });
   }
-
-  const helloHash = hashTree(path.join(images, 'hello-world'), debianHash);
-  tags['hello-world'] = `dockyard/hello-world:${helloHash}`;
-  if (imageExists(tags['hello-world'])) info(`hello-world: ${tags['hello-world']} (up to date)`);
-  else {
-    info(`hello-world: building ${tags['hello-world']}`);
-    await dockerBuild(path.join(images, 'hello-world'), tags['hello-world'], { BASE: tags.debian });
-  }
   if (!imageExists(tags.sandbox)) throw new SetupError(`The sandbox image ${tags.sandbox} was not built.`);
+
+  const versionCache = path.join(workDir, 'library-versions.json');
+  for (const [i, image] of library.entries()) {
+    const hash =
+      image.name === BASE_NAME ? debianHash : hashDefinition(image.dir, ['image.json'], debianHash);
+    const local = `dockyard/library-${image.name}:${hash}`;
+    const counter = `[${i + 1}/${library.length}] ${image.name}`;
+    if (imageExists(local)) info(`${counter}: ${local} (up to date)`);
+    else if (image.name === BASE_NAME) {
+      await run('docker', ['tag', tags.debian, local], { quiet: true });
+      removeOlderBuilds(local);
+    } else {
+      info(`${counter}: building ${local}`);
+      const secs = await dockerBuild(image.dir, local, { BASE: tags.debian });
+      info(`${counter}: built in ${secs}s`);
+      removeOlderBuilds(local);
+    }
+    if (!imageExists(local)) throw new SetupError(`The library image ${local} was not built.`);
+    const version = versionOf(image, local, versionCache);
+    const imageTags = tagsFor(version, image.meta.aliases ?? []);
+    const sizeBytes = Number(capture('docker', ['image', 'inspect', '-f', '{{.Size}}', local]).stdout.trim());
+    tags.library[image.name] = { local, tags: imageTags, description: image.meta.description, sizeBytes };
+    info(`${counter}: ${imageTags.map((t) => `${image.name}:${t}`).join(', ')}`);
+  }
   return tags;
 }
