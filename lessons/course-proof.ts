@@ -2,6 +2,7 @@
 // checks before the solve script and passes them all after it. Used by `lessons/cli.ts test` and
 // by test/course.test.ts.
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { Platform } from '../test/helpers/platform.ts';
 import { exerciseWithVars, runExercise, substituteVars } from '../engine/src/index.ts';
 import type {
@@ -36,7 +37,9 @@ const setupTimeoutMs = 3 * 60_000;
 
 /** Starts a real server and proves exercises in fresh sandboxes of it. */
 export class CourseProver {
-  private readonly platform = new Platform({ DOCKYARD_LOG_LEVEL: 'warn' });
+  // Its own instance label, not `test-…`: other test runs sweep `test-…` sandboxes away at start.
+  private readonly instance = `proof-${randomBytes(4).toString('hex')}`;
+  private readonly platform = new Platform({ DOCKYARD_LOG_LEVEL: 'warn', DOCKYARD_INSTANCE: this.instance });
   private hubLibrary: Set<string> | undefined;
 
   async start(): Promise<void> {
@@ -44,12 +47,48 @@ export class CourseProver {
     this.hubLibrary = await this.readHubLibrary();
   }
 
+  /** Stops the server and removes every sandbox, network and volume it made. */
   async stop(): Promise<void> {
     await this.platform.stop();
+    const filter = `label=dockyard.instance=${this.instance}`;
+    for (const [list, remove] of [
+      [
+        ['ps', '-aq'],
+        ['rm', '-f', '-v'],
+      ],
+      [
+        ['network', 'ls', '-q'],
+        ['network', 'rm'],
+      ],
+      [
+        ['volume', 'ls', '-q'],
+        ['volume', 'rm', '-f'],
+      ],
+    ]) {
+      const ids = (await dockerCli([...list!, '--filter', filter])).split('\n').filter(Boolean);
+      if (ids.length > 0) await dockerCli([...remove!, ...ids]);
+    }
   }
 
-  /** Proves one exercise: lesson setup, exercise setup, checks fail, solve, checks pass. */
+  /** Proves one exercise: lesson setup, exercise setup, checks fail, solve, checks pass. Never throws. */
   async prove(lesson: Lesson, exercise: Exercise): Promise<ExerciseProof> {
+    try {
+      return await this.proveOrThrow(lesson, exercise);
+    } catch (error) {
+      const serverLog = this.platform.log.slice(-5).join(' ⏎ ');
+      return {
+        lesson: lesson.slug,
+        exercise: exercise.id,
+        status: 'defect',
+        problems: [
+          `the proof could not run: ${(error as Error).message}; server log: ${serverLog || 'empty'}`,
+        ],
+        timings: {},
+      };
+    }
+  }
+
+  private async proveOrThrow(lesson: Lesson, exercise: Exercise): Promise<ExerciseProof> {
     const proof: ExerciseProof = {
       lesson: lesson.slug,
       exercise: exercise.id,
@@ -181,6 +220,10 @@ function needsHub(lesson: Lesson, exercise: Exercise): boolean {
     exercise.checks.some((check) => check.kind === 'hub') ||
     /\{\{\s*hub\.password|docker (login|push)/.test(scripts)
   );
+}
+
+function dockerCli(args: string[]): Promise<string> {
+  return new Promise((resolve) => execFile('docker', args, (_error, stdout) => resolve(stdout)));
 }
 
 function failing(report: ExerciseReport) {
