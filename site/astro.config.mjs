@@ -2,14 +2,17 @@
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 import react from '@astrojs/react';
+import { lessonPlaceholdersPlugin, rehypeLessonVars } from './src/lib/lesson-placeholders.ts';
 
 // Static pages; the sandbox-server serves site/dist and the API on one origin.
 export default defineConfig({
   output: 'static',
   trailingSlash: 'ignore',
-  integrations: [mdx(), react()],
+  // Placeholders such as {{hub.username}} in lesson text become spans the page fills in.
+  integrations: [mdx({ rehypePlugins: [rehypeLessonVars] }), react()],
   devToolbar: { enabled: false },
   vite: {
+    plugins: [lessonPlaceholdersPlugin()],
     // @xterm ships CommonJS for Node; bundling it keeps the server render of islands working.
     ssr: { noExternal: [/^@xterm\//] },
   },

@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { describeError } from '../lib/api.ts';
 import { checkExercise, type ExerciseResult } from '../lib/exercise-check.ts';
+import { markPassed } from '../lib/progress.ts';
 
 export interface ExerciseCheckProps {
   lesson: string;
@@ -23,7 +24,9 @@ export default function ExerciseCheck({ lesson, exerciseId, title }: ExerciseChe
   const check = async () => {
     setState({ kind: 'checking' });
     try {
-      setState({ kind: 'done', result: await checkExercise(lesson, exerciseId) });
+      const result = await checkExercise(lesson, exerciseId);
+      if (result.passed) markPassed(lesson, exerciseId);
+      setState({ kind: 'done', result });
     } catch (error) {
       setState({ kind: 'error', message: describeError(error) });
     }

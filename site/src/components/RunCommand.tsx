@@ -1,15 +1,19 @@
 import { useId, useRef, useState } from 'react';
 import { runInTerminal } from '../lib/terminal-store.ts';
+import { useSubstituted } from '../lib/use-lesson-vars.ts';
 
 export interface RunCommandProps {
   command: string;
+  /** The lesson the page shows, to fill placeholders such as {{hub.username}}. */
+  lesson?: string;
 }
 
 const copiedNoticeMs = 2000;
 
 /** A command from the lesson text, with buttons to run it in the terminal or copy it. */
-export default function RunCommand({ command }: RunCommandProps) {
+export default function RunCommand({ command: template, lesson }: RunCommandProps) {
   const codeId = useId();
+  const command = useSubstituted(template, lesson);
   const [notice, setNotice] = useState('');
   const noticeTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
 

@@ -1,6 +1,11 @@
 import { getCollection, type CollectionEntry } from 'astro:content';
 import { parse } from 'yaml';
-import { exercisesFileSchema, type LessonFrontmatter } from '../../../engine/src/lesson-schema.ts';
+import {
+  exercisesFileSchema,
+  publicQuiz,
+  type LessonFrontmatter,
+  type PublicQuiz,
+} from '../../../engine/src/lesson-schema.ts';
 
 /** What a page may know about an exercise: never its checks or solve script. */
 export interface ExerciseSummary {
@@ -12,6 +17,8 @@ export interface ExerciseSummary {
 export interface LessonContext {
   slug: string;
   exercises: ExerciseSummary[];
+  /** Questions and options only: answers and explanations stay on the server. */
+  quizzes: PublicQuiz[];
 }
 
 export interface Lesson extends LessonFrontmatter {
@@ -22,6 +29,9 @@ export interface Lesson extends LessonFrontmatter {
   /** The folder name without its prefix, e.g. `first-container`; the page URL. */
   slug: string;
   exercises: ExerciseSummary[];
+  quizzes: PublicQuiz[];
+  /** True when the lesson or one of its exercises has a setup script ("Reset this lesson" re-runs it). */
+  hasSetup: boolean;
   entry: CollectionEntry<'lessons'>;
 }
 
@@ -49,17 +59,22 @@ export async function getLessons(): Promise<Lesson[]> {
       folder,
       order: Number(match[1]),
       slug: match[2],
-      exercises: readExerciseSummaries(folder),
+      ...readLessonContents(folder),
       entry,
     };
   });
   return lessons.sort((a, b) => a.order - b.order || a.folder.localeCompare(b.folder));
 }
 
-function readExerciseSummaries(folder: string): ExerciseSummary[] {
+/** Progress items of a lesson: its exercise and quiz ids, as `GET /api/progress` lists them. */
+export function progressItems(lesson: Pick<Lesson, 'exercises' | 'quizzes'>): string[] {
+  return [...lesson.exercises.map((e) => e.id), ...lesson.quizzes.map((q) => q.id)];
+}
+
+function readLessonContents(folder: string): Pick<Lesson, 'exercises' | 'quizzes' | 'hasSetup'> {
   const path = `../../../lessons/${folder}/exercises.yaml`;
   const text = exerciseFiles[path];
-  if (text === undefined) return [];
+  if (text === undefined) return { exercises: [], quizzes: [], hasSetup: false };
   const result = exercisesFileSchema.safeParse(parse(text));
   if (!result.success) {
     const problems = result.error.issues.map(
@@ -67,5 +82,10 @@ function readExerciseSummaries(folder: string): ExerciseSummary[] {
     );
     throw new Error(`lessons/${folder}/exercises.yaml is invalid:\n${problems.join('\n')}`);
   }
-  return result.data.exercises.map(({ id, title }) => ({ id, title }));
+  const { setup, exercises, quizzes } = result.data;
+  return {
+    exercises: exercises.map(({ id, title }) => ({ id, title })),
+    quizzes: quizzes.map(publicQuiz),
+    hasSetup: setup !== undefined || exercises.some((e) => e.setup !== undefined),
+  };
 }

@@ -1,0 +1,45 @@
+// The learner's progress as the server records it (`GET /api/progress`, keyed by an HttpOnly cookie),
+// shared by every island and script of a page. Passes seen on this page are merged in at once.
+
+import { apiRequest } from './api.ts';
+
+export type Progress = Record<string, Set<string>>;
+type Listener = (progress: Progress) => void;
+
+const progress: Progress = {};
+const listeners = new Set<Listener>();
+let loaded: Promise<void> | undefined;
+
+function notify(): void {
+  for (const listener of listeners) listener(progress);
+}
+
+function load(): Promise<void> {
+  loaded ??= apiRequest<{ lessons: Record<string, { passed: string[] }> }>('/api/progress')
+    .then(({ lessons }) => {
+      for (const [slug, { passed }] of Object.entries(lessons)) {
+        const items = (progress[slug] ??= new Set());
+        for (const id of passed) items.add(id);
+      }
+      notify();
+    })
+    .catch(() => {
+      // Progress is a nicety: without it the page still works.
+      loaded = undefined;
+    });
+  return loaded;
+}
+
+/** Calls `listener` with the progress now and after every change; returns the unsubscribe function. */
+export function subscribeProgress(listener: Listener): () => void {
+  listeners.add(listener);
+  listener(progress);
+  void load();
+  return () => listeners.delete(listener);
+}
+
+/** Records a pass the server has just confirmed (a passed check, a right answer). */
+export function markPassed(lesson: string, item: string): void {
+  (progress[lesson] ??= new Set()).add(item);
+  notify();
+}
