@@ -3,6 +3,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { placeholdersToVar, rehypeLessonVars } from '../site/src/lib/lesson-placeholders.ts';
 import { inSandbox } from './helpers/docker-cli.ts';
 import { Platform } from './helpers/platform.ts';
 
@@ -329,5 +330,59 @@ describe('course features: quizzes, progress, lesson setup, port preview', () =>
       });
       expect(echoed).toBe('echo:ping');
     });
+  });
+});
+
+// The build-time half of lesson placeholders (site/src/lib/lesson-placeholders.ts).
+describe('lesson placeholders in MDX', () => {
+  it('turns prose placeholders into <Var />, leaving code, fences and tag attributes as written', () => {
+    const source = [
+      'Your account is {{hub.username}} and `docker push {{hub.username}}/app` pushes.',
+      '<Run command="docker push {{hub.username}}/app" />',
+      '```sh',
+      'docker login -u {{ hub.username }}',
+      '```',
+      'Unknown {{other}} stays.',
+    ].join('\n');
+    expect(placeholdersToVar(source).split('\n')).toEqual([
+      'Your account is <Var name="hub.username" /> and `docker push {{hub.username}}/app` pushes.',
+      '<Run command="docker push {{hub.username}}/app" />',
+      '```sh',
+      'docker login -u {{ hub.username }}',
+      '```',
+      'Unknown {{other}} stays.',
+    ]);
+  });
+
+  it('makes placeholders in rendered code into spans, even when a highlighter split them', () => {
+    const token = (value: string) => ({
+      type: 'element',
+      tagName: 'span',
+      children: [{ type: 'text', value }],
+    });
+    const line = {
+      type: 'element',
+      tagName: 'span',
+      children: [token('push x/{{hub.'), token('username}}/app')],
+    };
+    const code = {
+      type: 'element',
+      tagName: 'code',
+      children: [{ type: 'text', value: 'a {{hub.username}} b' }],
+    };
+    const tree = { type: 'root', children: [line, code] };
+    rehypeLessonVars()(tree);
+    const span = {
+      type: 'element',
+      tagName: 'span',
+      properties: { dataVar: 'hub.username' },
+      children: [{ type: 'text', value: '<your-username>' }],
+    };
+    expect(line.children).toEqual([
+      { type: 'text', value: 'push x/' },
+      span,
+      { type: 'text', value: '/app' },
+    ]);
+    expect(code.children).toEqual([{ type: 'text', value: 'a ' }, span, { type: 'text', value: ' b' }]);
   });
 });

@@ -154,7 +154,7 @@ export function previewFeature(ctx: PreviewContext): {
     const cookie = foreignCookies(req.headers.cookie);
     if (cookie) headers.cookie = cookie;
     headers.host = `${address}:${port}`;
-    headers['x-forwarded-host'] = req.headers.host;
+    if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
     headers['x-forwarded-proto'] = 'http';
     headers['x-forwarded-prefix'] = `${previewPrefix(id)}${port}`;
     return headers;
