@@ -156,6 +156,22 @@ export class CourseProver {
       for (const check of failing(after))
         proof.problems.push(`check ${check.id} fails after solve: ${check.message}`);
       if (proof.problems.length > 0) proof.status = 'defect';
+      if (proof.status === 'defect' && /apt-get/.test(subject.solve)) {
+        // Builds reach Debian only through the lab's package proxy: tell a missing proxy from a defect.
+        const probe = await sandbox.exec("docker run --rm debian sh -c 'apt-get update'", {
+          user: 'root',
+          timeoutMs: 120_000,
+        });
+        if (probe.exitCode !== 0)
+          return {
+            ...proof,
+            status: 'skipped',
+            problems: [
+              `apt-get cannot reach Debian from a container (the lab package proxy is missing): ${tail(probe)}`,
+              ...proof.problems,
+            ],
+          };
+      }
       return proof;
     } finally {
       await this.platform
