@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { info, run, SetupError } from './shell.mjs';
+import { capture, info, run, SetupError } from './shell.mjs';
 
 const PORT = 5099;
 
@@ -85,8 +85,6 @@ async function publish(dataDir, library) {
     config,
     `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${storage}\nhttp:\n  addr: 127.0.0.1:${PORT}\n`,
   );
-  // A new build of an image leaves the layers of the one it replaced behind, untagged.
-  const replaced = pending.some(([name, { local }]) => published[name] && published[name].local !== local);
   const registry = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
   try {
     await waitFor(`http://127.0.0.1:${PORT}/v2/`, 10_000);
@@ -110,14 +108,13 @@ async function publish(dataDir, library) {
     registry.kill('SIGTERM');
     await new Promise((r) => (registry.exitCode === null ? registry.once('exit', r) : r()));
   }
-  if (replaced) {
-    // Only untagged manifests go: older version tags (python:3.13.4 after 3.13.5) stay pullable.
-    await run('docker-registry', ['garbage-collect', '--delete-untagged', config], {
-      label: 'hub garbage-collect',
-      quiet: true,
-    });
-    info('removed the layers of replaced builds from the hub');
-  }
+  // A new build of an image leaves the layers of the one it replaced behind, untagged; they go.
+  // Older version tags (python:3.13.4 after 3.13.5) stay pullable.
+  await run('docker-registry', ['garbage-collect', '--delete-untagged', config], {
+    label: 'hub garbage-collect',
+    quiet: true,
+  });
+  info(`hub storage: ${capture('du', ['-sh', storage]).stdout.split('\t')[0]}`);
 }
 
 /** Writes <dataDir>/images.json: the sandbox tag and the library as the server shows it (Hub page). */

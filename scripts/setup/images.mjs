@@ -209,14 +209,14 @@ export async function buildImages(root, workDir) {
       image.name === BASE_NAME ? debianHash : hashDefinition(image.dir, ['image.json'], debianHash);
     const local = `dockyard/library-${image.name}:${hash}`;
     const counter = `[${i + 1}/${library.length}] ${image.name}`;
-    if (imageExists(local)) info(`${counter}: ${local} (up to date)`);
-    else if (image.name === BASE_NAME) {
-      await run('docker', ['tag', tags.debian, local], { quiet: true });
-      removeOlderBuilds(local);
-    } else {
-      info(`${counter}: building ${local}`);
-      const secs = await dockerBuild(image.dir, local, { BASE: tags.debian });
-      info(`${counter}: built in ${secs}s`);
+    let state = 'up to date';
+    if (!imageExists(local)) {
+      if (image.name === BASE_NAME) {
+        await run('docker', ['tag', tags.debian, local], { quiet: true });
+      } else {
+        info(`${counter}: building ${local}`);
+        state = `built in ${await dockerBuild(image.dir, local, { BASE: tags.debian })}s`;
+      }
       removeOlderBuilds(local);
     }
     if (!imageExists(local)) throw new SetupError(`The library image ${local} was not built.`);
@@ -224,7 +224,7 @@ export async function buildImages(root, workDir) {
     const imageTags = tagsFor(version, image.meta.aliases ?? []);
     const sizeBytes = Number(capture('docker', ['image', 'inspect', '-f', '{{.Size}}', local]).stdout.trim());
     tags.library[image.name] = { local, tags: imageTags, description: image.meta.description, sizeBytes };
-    info(`${counter}: ${imageTags.map((t) => `${image.name}:${t}`).join(', ')}`);
+    info(`${counter}: ${local} (${state}) → ${imageTags.map((t) => `${image.name}:${t}`).join(', ')}`);
   }
   return tags;
 }
