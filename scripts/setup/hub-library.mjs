@@ -1,7 +1,8 @@
 // Publishes the library images into the hub's storage, as library/<name>:<tag> for each of their
-// tags, through a short-lived read-write registry on loopback. The hub that sandboxes use is
-// read-only.
+// tags, through a short-lived registry on loopback (the hub that sandboxes use lets learners push
+// only into their own namespaces).
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { capture, info, run, SetupError } from './shell.mjs';
@@ -85,6 +86,7 @@ async function publish(dataDir, library) {
     config,
     `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${storage}\nhttp:\n  addr: 127.0.0.1:${PORT}\n`,
   );
+  const replaced = pending.some(([name, { local }]) => published[name] && published[name].local !== local);
   const registry = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
   try {
     await waitFor(`http://127.0.0.1:${PORT}/v2/`, 10_000);
@@ -108,13 +110,35 @@ async function publish(dataDir, library) {
     registry.kill('SIGTERM');
     await new Promise((r) => (registry.exitCode === null ? registry.once('exit', r) : r()));
   }
-  // A new build of an image leaves the layers of the one it replaced behind, untagged; they go.
-  // Older version tags (python:3.13.4 after 3.13.5) stay pullable.
-  await run('docker-registry', ['garbage-collect', '--delete-untagged', config], {
-    label: 'hub garbage-collect',
-    quiet: true,
-  });
+  // A new build of an image leaves the layers of the one it replaced behind, untagged. Garbage
+  // collection removes them (older version tags such as python:3.13.4 stay pullable), but it must
+  // not run while the hub takes learners' pushes into the same storage.
+  if (replaced) {
+    if (await hubRunning()) {
+      info('the hub is running: replaced layers stay until the next set-up with the server stopped');
+    } else {
+      await run('docker-registry', ['garbage-collect', '--delete-untagged', config], {
+        label: 'hub garbage-collect',
+        quiet: true,
+      });
+    }
+  }
   info(`hub storage: ${capture('du', ['-sh', storage]).stdout.split('\t')[0]}`);
+}
+
+/** Whether something listens on the hub's port (a running server's hub). */
+function hubRunning() {
+  const port = Number(process.env.DOCKYARD_HUB_PORT ?? 5000);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port, timeout: 1000 });
+    const done = (answer) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
 }
 
 /** Writes <dataDir>/images.json: the sandbox tag and the library as the server shows it (Hub page). */
