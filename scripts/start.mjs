@@ -71,16 +71,20 @@ async function main() {
   const version = await ensureEngine(dataDir);
   info(`Docker engine ${version} answers`);
 
-  step(3, TOTAL, 'Image tools (mmdebstrap, the distribution registry)');
+  step(3, TOTAL, 'Lab tools (mmdebstrap, the distribution registry, apt-cacher-ng, openssl)');
   const tools = [];
   if (!has('mmdebstrap')) tools.push('mmdebstrap');
   if (!has('docker-registry')) tools.push('docker-registry');
-  await aptInstall(tools, 'Building the images and running the hub');
-  if (has('systemctl') && fs.existsSync('/run/systemd/system')) {
-    // Debian starts its own registry on :5000; Dockyard runs the hub itself.
-    await run('systemctl', ['disable', '--now', 'docker-registry'], { quiet: true }).catch(() => undefined);
-  } else {
-    await run('sh', ['-c', 'service docker-registry stop >/dev/null 2>&1 || true'], { quiet: true });
+  if (!has('apt-cacher-ng')) tools.push('apt-cacher-ng');
+  if (!has('openssl')) tools.push('openssl');
+  await aptInstall(tools, 'Building the images and running the lab hub and package proxy');
+  // Debian starts its own registry and cache with their own settings; Dockyard runs both itself.
+  for (const service of ['docker-registry', 'apt-cacher-ng']) {
+    if (has('systemctl') && fs.existsSync('/run/systemd/system')) {
+      await run('systemctl', ['disable', '--now', service], { quiet: true }).catch(() => undefined);
+    } else {
+      await run('sh', ['-c', `service ${service} stop >/dev/null 2>&1 || true`], { quiet: true });
+    }
   }
   info('ready');
 

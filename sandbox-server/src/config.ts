@@ -20,7 +20,8 @@ export interface ServerConfig {
   sessionIdleMs: number;
   reapIntervalMs: number;
   allowedOrigins: string[];
-  hub: { port: number; enabled: boolean };
+  hub: { port: number; registryPort: number; enabled: boolean };
+  packageProxy: { port: number; enabled: boolean };
   firewall: boolean;
 }
 
@@ -72,7 +73,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       .split(',')
       .map((o) => o.trim())
       .filter(Boolean),
-    hub: { port: int(env, 'DOCKYARD_HUB_PORT', 5000), enabled: env.DOCKYARD_HUB !== 'off' },
+    hub: {
+      port: int(env, 'DOCKYARD_HUB_PORT', 5443),
+      registryPort: int(env, 'DOCKYARD_HUB_REGISTRY_PORT', 5001),
+      enabled: env.DOCKYARD_HUB !== 'off',
+    },
+    packageProxy: {
+      port: int(env, 'DOCKYARD_PACKAGE_PROXY_PORT', 3142),
+      enabled: env.DOCKYARD_PACKAGE_PROXY !== 'off',
+    },
     firewall: env.DOCKYARD_FIREWALL !== 'off',
   };
 }

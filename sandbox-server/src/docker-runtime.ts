@@ -7,7 +7,6 @@ import type { AttachCommand, SandboxInfo, SandboxLimits, SandboxRuntime } from '
 export const LABEL_MANAGED = 'dockyard.managed';
 export const LABEL_SESSION = 'dockyard.session';
 export const LABEL_INSTANCE = 'dockyard.instance';
-export const HUB_HOSTNAME = 'hub.dockyard.internal';
 /** Every sandbox bridge is named with this prefix, so the firewall can match them all at once. */
 export const BRIDGE_PREFIX = 'dy';
 const LEARNER = 'learner';
@@ -27,13 +26,30 @@ const isNotFound = (err: unknown) => (err as { statusCode?: number }).statusCode
  * a private cgroup namespace (nested containers stay inside the limits), an internal bridge of
  * its own (no route out, no route to other sandboxes) and a volume for /var/lib/docker.
  */
+export interface DockerRuntimeOptions {
+  image: string;
+  /** Label value that tells this server's sandboxes apart from another server's. */
+  instance: string;
+  /** Host names that resolve to the host inside sandboxes (the lab hub's names). */
+  labHostNames: string[];
+  /** The lab CA certificate, trusted inside sandboxes. */
+  labCaFile?: string;
+  dockerCli?: string;
+}
+
 export class DockerRuntime implements SandboxRuntime {
+  private readonly image: string;
+  private readonly instance: string;
+  private readonly dockerCli: string;
+
   constructor(
     private readonly docker: Docker,
-    private readonly image: string,
-    private readonly instance: string,
-    private readonly dockerCli = 'docker',
-  ) {}
+    private readonly options: DockerRuntimeOptions,
+  ) {
+    this.image = options.image;
+    this.instance = options.instance;
+    this.dockerCli = options.dockerCli ?? 'docker';
+  }
 
   private get filters() {
     return { label: [`${LABEL_MANAGED}=true`, `${LABEL_INSTANCE}=${this.instance}`] };
@@ -61,7 +77,8 @@ export class DockerRuntime implements SandboxRuntime {
       StopSignal: 'SIGRTMIN+3',
       HostConfig: {
         NetworkMode: n.network,
-        ExtraHosts: gateway ? [`${HUB_HOSTNAME}:${gateway}`] : [],
+        // The lab's services live on the host, reached through this bridge's gateway.
+        ExtraHosts: gateway ? this.options.labHostNames.map((name) => `${name}:${gateway}`) : [],
         // Docker-in-Docker without --privileged (which this kind of host refuses): every
         // capability except SYS_RESOURCE, no seccomp/AppArmor filter, writable system paths.
         CapAdd: ['ALL'],
@@ -73,7 +90,12 @@ export class DockerRuntime implements SandboxRuntime {
         DeviceCgroupRules: ['a *:* rwm'],
         CgroupnsMode: 'private',
         Tmpfs: { '/run': 'rw,mode=755', '/run/lock': 'rw', '/tmp': 'rw,mode=1777' },
-        Binds: [`${n.volume}:/var/lib/docker`],
+        Binds: [
+          `${n.volume}:/var/lib/docker`,
+          ...(this.options.labCaFile
+            ? [`${this.options.labCaFile}:/usr/local/share/ca-certificates/dockyard-lab-ca.crt:ro`]
+            : []),
+        ],
         Memory: limits.memoryBytes,
         MemorySwap: limits.memoryBytes,
         NanoCpus: limits.nanoCpus,

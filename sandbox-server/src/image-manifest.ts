@@ -2,9 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** What `npm start` built: written by scripts/setup to <dataDir>/images.json. */
+export interface LibraryEntry {
+  local: string;
+  tags: string[];
+  description?: string;
+  sizeBytes?: number;
+}
+
 export interface ImageManifest {
   sandbox: string;
-  library: Record<string, string>;
+  /** Library images published in the hub, by name (older set-ups wrote just the local tag). */
+  library: Record<string, LibraryEntry | string>;
 }
 
 /** Reads the image manifest; throws a sentence that says to run the set-up when it is missing. */

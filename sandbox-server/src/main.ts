@@ -3,9 +3,15 @@ import Docker from 'dockerode';
 import { loadCourse } from '../../engine/src/index.ts';
 import { loadConfig } from './config.ts';
 import { BRIDGE_PREFIX, DockerRuntime } from './docker-runtime.ts';
-import { readImageManifest } from './image-manifest.ts';
+import { HubAccounts } from './hub-accounts.ts';
+import { HubCatalog } from './hub-catalog.ts';
+import { hubRoutes } from './hub-routes.ts';
+import { readImageManifest, type ImageManifest } from './image-manifest.ts';
 import { applySandboxFirewall } from './lab/firewall.ts';
+import { keepHubFront } from './lab/hub-front.ts';
 import { HubRegistry } from './lab/hub-registry.ts';
+import { ensureLabPki, HUB_NAMES } from './lab/lab-pki.ts';
+import { PackageProxy } from './lab/package-proxy.ts';
 import { logger } from './logger.ts';
 import { courseFeature } from './course-routes.ts';
 import { previewFeature } from './preview-proxy.ts';
@@ -29,7 +35,10 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
       );
     },
   );
-  const sandboxImage = config.sandboxImage ?? readImageManifest(config.dataDir).sandbox;
+  const manifest: ImageManifest | undefined = config.sandboxImage
+    ? undefined
+    : readImageManifest(config.dataDir);
+  const sandboxImage = config.sandboxImage ?? manifest!.sandbox;
   await docker
     .getImage(sandboxImage)
     .inspect()
@@ -38,8 +47,15 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     });
   const course = await loadCourse(config.lessonsDir);
 
+  const pki = ensureLabPki(config.dataDir);
   const store = new SessionStore(config.dbFile);
-  const runtime = new DockerRuntime(docker, sandboxImage, config.instance);
+  const accounts = new HubAccounts(config.dbFile, pki.hubSecret);
+  const runtime = new DockerRuntime(docker, {
+    image: sandboxImage,
+    instance: config.instance,
+    labHostNames: HUB_NAMES,
+    labCaFile: pki.caCertFile,
+  });
   const sessions = new SessionManager(store, runtime, {
     ttlMs: config.sessionTtlMs,
     idleMs: config.sessionIdleMs,
@@ -48,11 +64,37 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     readyTimeoutMs: 90_000,
   });
 
-  const hub = config.hub.enabled ? new HubRegistry(config.hubDir, config.hub.port) : undefined;
+  const hub = config.hub.enabled
+    ? new HubRegistry(config.hubDir, config.hub.registryPort, pki.tokenCertFile)
+    : undefined;
   await hub?.start();
+  const hubFront = config.hub.enabled
+    ? keepHubFront({
+        port: config.hub.port,
+        cert: pki.hubCert,
+        key: pki.hubKey,
+        tokenKey: pki.tokenKey,
+        registryPort: config.hub.registryPort,
+        verify: (username, password) => accounts.verify(username, password),
+      })
+    : undefined;
+  const packageProxy = config.packageProxy.enabled
+    ? new PackageProxy(path.join(config.dataDir, 'package-proxy'), config.packageProxy.port)
+    : undefined;
+  await packageProxy
+    ?.start()
+    .catch((err: Error) => logger.error({ err }, 'builds inside sandboxes cannot reach Debian'));
+  const labPorts = [
+    ...(config.hub.enabled ? [config.hub.port] : []),
+    ...(config.packageProxy.enabled ? [config.packageProxy.port] : []),
+  ];
   let firewall = false;
   if (config.firewall) {
-    firewall = await applySandboxFirewall(BRIDGE_PREFIX, config.hub.enabled ? [config.hub.port] : []).then(
+    firewall = await applySandboxFirewall(
+      BRIDGE_PREFIX,
+      labPorts,
+      config.hub.enabled ? [{ from: 443, to: config.hub.port }] : [],
+    ).then(
       () => true,
       (err: Error) => {
         logger.error({ err }, 'the sandbox firewall could not be applied: sandboxes can reach host ports');
@@ -76,7 +118,16 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     course,
     siteDir: config.siteDir,
     allowedOrigins: config.allowedOrigins,
-    extraRoutes: [...courseApi.routes, ...preview.routes],
+    extraRoutes: [
+      ...hubRoutes({
+        sessions,
+        accounts,
+        catalog: new HubCatalog(config.hub.registryPort, config.hubDir, pki.tokenKey),
+        library: () => (manifest ?? readImageManifest(config.dataDir)).library,
+      }),
+      ...courseApi.routes,
+      ...preview.routes,
+    ],
     upgradeHandlers: [preview.handleUpgrade],
     onExercisePassed: courseApi.onExercisePassed,
     health: async () => {
@@ -90,6 +141,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
         sandboxImage,
         firewall,
         hub: hub ? `:${config.hub.port}` : 'off',
+        packageProxy: packageProxy ? `:${config.packageProxy.port}` : 'off',
         sessions: store.all().length,
       };
     },
@@ -110,7 +162,10 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       hub?.stop();
+      hubFront?.close();
+      packageProxy?.stop();
       progress.close();
+      accounts.close();
       store.close();
     },
   };

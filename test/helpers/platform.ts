@@ -22,7 +22,7 @@ export class Platform {
   constructor(env: Record<string, string> = {}) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockyard-test-'));
     this.dbFile = path.join(dir, 'dockyard.db');
-    this.instance = `test-${crypto.randomBytes(4).toString('hex')}`;
+    this.instance = `test-${process.env.DOCKYARD_TEST_RUN ?? 'adhoc'}-${crypto.randomBytes(4).toString('hex')}`;
     this.env = {
       PORT: String(18000 + Math.floor(Math.random() * 2000)),
       DOCKYARD_DB: this.dbFile,

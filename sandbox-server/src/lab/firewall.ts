@@ -10,7 +10,11 @@ const CHAIN = 'DOCKYARD-INPUT';
  * sandboxes, enforced by Docker); this chain decides what a sandbox may reach on the host itself:
  * only the lab services' ports. The server's own port and every other host port are dropped.
  */
-export async function applySandboxFirewall(bridgePrefix: string, allowedTcpPorts: number[]): Promise<void> {
+export async function applySandboxFirewall(
+  bridgePrefix: string,
+  allowedTcpPorts: number[],
+  redirects: { from: number; to: number }[] = [],
+): Promise<void> {
   const iptables = (...args: string[]) => run('iptables', ['-w', ...args]);
   await iptables('-N', CHAIN).catch(() => undefined); // exists already
   await iptables('-F', CHAIN);
@@ -25,5 +29,30 @@ export async function applySandboxFirewall(bridgePrefix: string, allowedTcpPorts
     () => false,
   );
   if (!present) await iptables('-I', ...jump);
+  // Docker Hub's port 443 inside sandboxes lands on the hub front's port on the host.
+  await iptables('-t', 'nat', '-N', CHAIN).catch(() => undefined);
+  await iptables('-t', 'nat', '-F', CHAIN);
+  for (const { from, to } of redirects) {
+    await iptables(
+      '-t',
+      'nat',
+      '-A',
+      CHAIN,
+      '-p',
+      'tcp',
+      '--dport',
+      String(from),
+      '-j',
+      'REDIRECT',
+      '--to-ports',
+      String(to),
+    );
+  }
+  const natJump = ['PREROUTING', '-i', `${bridgePrefix}+`, '-j', CHAIN];
+  const natPresent = await iptables('-t', 'nat', '-C', ...natJump).then(
+    () => true,
+    () => false,
+  );
+  if (!natPresent) await iptables('-t', 'nat', '-I', ...natJump);
   logger.info({ allowedTcpPorts }, 'sandbox firewall applied');
 }

@@ -1,21 +1,21 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { logger } from '../logger.ts';
+import { HUB_ISSUER, HUB_SERVICE } from './registry-token.ts';
+import { SupervisedProcess } from './supervised-process.ts';
 
 /**
- * The lab hub: the CNCF distribution registry (Debian's docker-registry) serving the image
- * library that `npm start` published into its storage. Sandboxes use it as their Docker Hub
- * mirror, so `docker pull hello-world` works offline. It runs read-only: learners cannot
- * overwrite the library (their own namespaces come with token auth).
+ * The lab hub's storage and API: the CNCF distribution registry (Debian's docker-registry) on
+ * loopback, behind the hub front. It accepts only tokens signed by the server (token auth), so
+ * learners push into their own namespace and pull the library that `npm start` published.
  */
 export class HubRegistry {
-  private child: ChildProcess | undefined;
-  private stopping = false;
+  private process: SupervisedProcess | undefined;
 
   constructor(
     private readonly storageDir: string,
-    private readonly port: number,
+    readonly port: number,
+    private readonly tokenCertFile: string,
     private readonly binary = 'docker-registry',
   ) {}
 
@@ -33,61 +33,43 @@ export class HubRegistry {
         'storage:',
         '  filesystem:',
         `    rootdirectory: ${this.storageDir}`,
-        '  maintenance:',
-        '    uploadpurging:',
-        '      enabled: false',
-        '    readonly:',
-        '      enabled: true',
+        '  delete:',
+        '    enabled: true',
         'http:',
-        `  addr: :${this.port}`,
+        `  addr: 127.0.0.1:${this.port}`,
+        '  relativeurls: true',
+        'auth:',
+        '  token:',
+        '    realm: https://auth.docker.io/token',
+        `    service: ${HUB_SERVICE}`,
+        `    issuer: ${HUB_ISSUER}`,
+        `    rootcertbundle: ${this.tokenCertFile}`,
         '',
       ].join('\n'),
     );
     return file;
   }
 
-  /** Starts the registry and restarts it if it dies; resolves once it answers. */
+  /** Starts the registry (or finds it running) and keeps it running. */
   async start(): Promise<void> {
-    if (await this.answers()) {
-      logger.warn({ port: this.port }, 'a hub registry already answers on this port; using it');
-      return;
-    }
-    const config = this.writeConfig();
-    const launch = () => {
-      const child = spawn(this.binary, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-      this.child = child;
-      child.stderr?.on('data', (d: Buffer) => logger.debug({ hub: d.toString().trim() }, 'hub registry'));
-      child.on('error', (err) => logger.error({ err }, 'the hub registry could not start'));
-      child.on('exit', (code) => {
-        if (this.stopping) return;
-        logger.warn({ code }, 'the hub registry exited; restarting it in 1s');
-        setTimeout(launch, 1000);
-      });
-    };
-    launch();
-    await this.waitUntilUp(10_000);
+    this.process = new SupervisedProcess('hub registry', this.binary, ['serve', this.writeConfig()], () =>
+      this.answers(),
+    );
+    await this.process.start();
     logger.info({ port: this.port }, 'hub registry up');
   }
 
+  /** The registry answers /v2/ (with 401: it wants a token). */
   private async answers(): Promise<boolean> {
     try {
-      return (await fetch(`http://127.0.0.1:${this.port}/v2/`)).ok;
+      const res = await fetch(`http://127.0.0.1:${this.port}/v2/`);
+      return res.status === 401 || res.ok;
     } catch {
       return false;
     }
   }
 
-  async waitUntilUp(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (await this.answers()) return;
-      if (Date.now() > deadline) throw new Error(`The hub registry did not answer on port ${this.port}.`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
   stop(): void {
-    this.stopping = true;
-    this.child?.kill('SIGTERM');
+    this.process?.stop();
   }
 }

@@ -19,7 +19,7 @@ let current: Promise<Session> | undefined;
  * Returns the learner's session: the stored one while the server still knows it, else a new one.
  * Concurrent callers (terminal, exercise cards) share one request.
  */
-export function getSession(lesson: string): Promise<Session> {
+export function getSession(lesson?: string): Promise<Session> {
   current ??= resolveSession(lesson).catch((error: unknown) => {
     current = undefined;
     throw error;
@@ -32,10 +32,13 @@ export function revalidateSession(): void {
   current = undefined;
 }
 
-async function resolveSession(lesson: string): Promise<Session> {
+async function resolveSession(lesson?: string): Promise<Session> {
   const stored = readStoredSession();
   if (stored && (await isUsable(stored))) return stored;
-  const created = await apiRequest<Session>('/api/sessions', { method: 'POST', body: { lesson } });
+  const created = await apiRequest<Session>('/api/sessions', {
+    method: 'POST',
+    body: lesson ? { lesson } : {},
+  });
   storeSession(created);
   return created;
 }

@@ -1,0 +1,61 @@
+import type { HubAccounts } from './hub-accounts.ts';
+import type { HubCatalog } from './hub-catalog.ts';
+import { SEGMENT, bearerToken, json, type Route } from './http-routing.ts';
+import type { ImageManifest } from './image-manifest.ts';
+import type { SessionManager } from './session-manager.ts';
+
+/** The registry name learners type nothing for: the lab hub answers as Docker Hub. */
+export const HUB_REGISTRY_NAME = 'docker.io';
+
+/** Endpoints of the Hub panel and page: the learner's credentials, repositories and the library. */
+export function hubRoutes(ctx: {
+  sessions: SessionManager;
+  accounts: HubAccounts;
+  catalog: HubCatalog;
+  library: () => ImageManifest['library'];
+}): Route[] {
+  return [
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/api/sessions/${SEGMENT}/hub$`),
+      handler: async (req, res, [id]) => {
+        ctx.sessions.authorize(id!, bearerToken(req));
+        const account = ctx.accounts.forSession(id!);
+        json(res, 200, {
+          registry: HUB_REGISTRY_NAME,
+          username: account.username,
+          password: account.password,
+        });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/api/sessions/${SEGMENT}/hub/repositories$`),
+      handler: async (req, res, [id]) => {
+        ctx.sessions.authorize(id!, bearerToken(req));
+        const { username } = ctx.accounts.forSession(id!);
+        json(res, 200, { username, repositories: await ctx.catalog.namespace(username) });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/hub\/library$/,
+      handler: async (_req, res) => {
+        const library = ctx.library();
+        const names = Object.keys(library).sort();
+        const repositories = await Promise.all(
+          names.map(async (name) => {
+            const entry = library[name]!;
+            const repo = await ctx.catalog.repository(`library/${name}`);
+            return {
+              name,
+              description: typeof entry === 'string' ? '' : (entry.description ?? ''),
+              tags: repo.tags,
+            };
+          }),
+        );
+        json(res, 200, { repositories });
+      },
+    },
+  ];
+}

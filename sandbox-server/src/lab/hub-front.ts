@@ -1,0 +1,175 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { logger } from '../logger.ts';
+import {
+  grant,
+  HUB_SERVICE,
+  parseScope,
+  signToken,
+  TOKEN_LIFETIME_SECONDS,
+  type Access,
+  type Principal,
+} from './registry-token.ts';
+
+export interface HubFrontOptions {
+  port: number;
+  cert: string;
+  key: string;
+  tokenKey: import('node:crypto').KeyObject;
+  /** The registry behind the front (plain HTTP on loopback). */
+  registryPort: number;
+  /** Checks hub credentials; returns the username when they are right. */
+  verify: (username: string, password: string) => string | undefined;
+}
+
+const MAX_TOKEN_QUERY = 8 * 1024;
+
+function registryError(res: http.ServerResponse, status: number, code: string, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ errors: [{ code, message }] }));
+}
+
+/** Decodes `Authorization: Basic …`; undefined when absent, null when malformed. */
+function basicCredentials(
+  header: string | undefined,
+): { username: string; password: string } | undefined | null {
+  if (!header) return undefined;
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header);
+  if (!m) return null;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return null;
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/**
+ * The lab hub as sandboxes see it: HTTPS on Docker Hub's own names (the lab CA is trusted inside
+ * sandboxes). `auth.docker.io/token` issues registry tokens for learners' hub accounts; every
+ * other request goes to the distribution registry, which checks those tokens.
+ */
+export function startHubFront(options: HubFrontOptions): Promise<https.Server> {
+  const token = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
+    if ((req.url ?? '').length > MAX_TOKEN_QUERY) {
+      return registryError(res, 414, 'DENIED', 'The token request is too long.');
+    }
+    const service = url.searchParams.get('service');
+    if (service && service !== HUB_SERVICE) {
+      return registryError(
+        res,
+        400,
+        'UNSUPPORTED',
+        `Unknown service "${service}"; this hub is ${HUB_SERVICE}.`,
+      );
+    }
+    const credentials = basicCredentials(req.headers.authorization);
+    if (credentials === null)
+      return registryError(res, 400, 'UNAUTHORIZED', 'Malformed Basic authorization header.');
+    let principal: Principal = { kind: 'anonymous' };
+    if (credentials) {
+      const username = options.verify(credentials.username, credentials.password);
+      if (!username) {
+        logger.info({ username: credentials.username }, 'hub login refused');
+        return registryError(res, 401, 'UNAUTHORIZED', 'incorrect username or password');
+      }
+      principal = { kind: 'learner', username };
+    }
+    const granted: Access[] = [];
+    for (const scope of url.searchParams
+      .getAll('scope')
+      .flatMap((s) => s.split(' '))
+      .filter(Boolean)) {
+      const wanted = parseScope(scope);
+      if ('error' in wanted) return registryError(res, 400, 'INVALID_SCOPE', wanted.error);
+      const allowed = grant(principal, wanted);
+      if (allowed) granted.push(allowed);
+    }
+    const subject = principal.kind === 'learner' ? principal.username : '';
+    const jwt = signToken(options.tokenKey, subject, granted);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        token: jwt,
+        access_token: jwt,
+        expires_in: TOKEN_LIFETIME_SECONDS,
+        issued_at: new Date().toISOString(),
+      }),
+    );
+  };
+
+  const proxy = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const upstream = http.request(
+      {
+        host: '127.0.0.1',
+        port: options.registryPort,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, 'x-forwarded-proto': 'https' },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', (err) => {
+      logger.error({ err }, 'the hub registry did not answer');
+      if (!res.headersSent) registryError(res, 503, 'UNAVAILABLE', 'The lab hub registry is not running.');
+      else res.destroy();
+    });
+    req.pipe(upstream);
+  };
+
+  const server = https.createServer({ cert: options.cert, key: options.key }, (req, res) => {
+    const url = new URL(req.url ?? '/', 'https://x');
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+    if (host === 'auth.docker.io' || url.pathname === '/token') {
+      if (url.pathname !== '/token' || req.method !== 'GET')
+        return registryError(res, 404, 'NOT_FOUND', 'Only GET /token is served here.');
+      return token(req, res, url);
+    }
+    proxy(req, res);
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    const status =
+      err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+    else socket.destroy();
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '0.0.0.0', () => {
+      logger.info({ port: (server.address() as AddressInfo).port }, 'hub front up');
+      resolve(server);
+    });
+  });
+}
+
+/**
+ * Serves the hub front, sharing the port with another Dockyard server on this host: while the port
+ * is taken, it tries again every few seconds and takes over when the other server stops.
+ */
+export function keepHubFront(options: HubFrontOptions): { close: () => void } {
+  let server: https.Server | undefined;
+  let closed = false;
+  let timer: NodeJS.Timeout | undefined;
+  const attempt = () => {
+    startHubFront(options).then(
+      (s) => {
+        if (closed) s.close();
+        else server = s;
+      },
+      (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EADDRINUSE') logger.error({ err }, 'the hub front could not start');
+        if (!closed) timer = setTimeout(attempt, 3000);
+      },
+    );
+  };
+  attempt();
+  return {
+    close: () => {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      server?.close();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { apiRequest } from './api.ts';
+import { getSession } from './session.ts';
+
+/** The learner's login on the lab hub (it answers as Docker Hub inside their machine). */
+export interface HubCredentials {
+  registry: string;
+  username: string;
+  password: string;
+}
+
+export interface HubTag {
+  tag: string;
+  sizeBytes: number;
+  pushedAt: string;
+}
+
+export interface HubRepository {
+  name: string;
+  description?: string;
+  tags: HubTag[];
+}
+
+let credentials: Promise<HubCredentials> | undefined;
+
+/** The learner's hub credentials (one request per page). */
+export function getHubCredentials(lesson?: string): Promise<HubCredentials> {
+  credentials ??= getSession(lesson)
+    .then((s) =>
+      apiRequest<HubCredentials>(`/api/sessions/${encodeURIComponent(s.id)}/hub`, { token: s.token }),
+    )
+    .catch((error: unknown) => {
+      credentials = undefined;
+      throw error;
+    });
+  return credentials;
+}
+
+/** Repositories the learner pushed. */
+export async function getOwnRepositories(): Promise<{ username: string; repositories: HubRepository[] }> {
+  const s = await getSession();
+  return apiRequest(`/api/sessions/${encodeURIComponent(s.id)}/hub/repositories`, { token: s.token });
+}
+
+/** The official-style images of the lab's library. */
+export function getLibrary(): Promise<{ repositories: HubRepository[] }> {
+  return apiRequest('/api/hub/library');
+}
+
+/** 1536000 → "1.5 MB". */
+export function formatSize(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['kB', 'MB', 'GB'];
+  let value = bytes;
+  let unit = -1;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+/** "3 minutes ago", for push times. */
+export function formatAge(iso: string, now = Date.now()): string {
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (!Number.isFinite(seconds)) return 'unknown';
+  if (seconds < 60) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} minute${minutes === 1 ? '' : 's'} ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `${hours} hour${hours === 1 ? '' : 's'} ago`;
+  return new Date(iso).toLocaleDateString();
+}
