@@ -22,6 +22,7 @@ export interface ServerConfig {
   allowedOrigins: string[];
   hub: { port: number; registryPort: number; enabled: boolean };
   packageProxy: { port: number; enabled: boolean };
+  dns: { port: number; enabled: boolean };
   firewall: boolean;
 }
 
@@ -78,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       registryPort: int(env, 'DOCKYARD_HUB_REGISTRY_PORT', 5001),
       enabled: env.DOCKYARD_HUB !== 'off',
     },
+    dns: { port: int(env, 'DOCKYARD_DNS_PORT', 5353), enabled: env.DOCKYARD_DNS !== 'off' },
     packageProxy: {
       port: int(env, 'DOCKYARD_PACKAGE_PROXY_PORT', 3142),
       enabled: env.DOCKYARD_PACKAGE_PROXY !== 'off',

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Course, Lesson } from '../../engine/src/index.ts';
-import { gradeQuiz } from '../../engine/src/index.ts';
+import { gradeQuiz, substituteVars } from '../../engine/src/index.ts';
 import { ApiError, badRequest, notFound } from './api-error.ts';
 import { SEGMENT, bearerToken, json, readJson, type Route } from './http-routing.ts';
 import { logger } from './logger.ts';
@@ -48,6 +48,8 @@ export interface CourseContext {
   runtime: SandboxRuntime;
   course: Course;
   progress: ProgressStore;
+  /** Values substituted in setup scripts, such as `hub.username`, for a session. */
+  varsFor?: (sessionId: string) => Record<string, string>;
 }
 
 /** Course features around the lessons: quizzes, progress, lesson setup; plus the check-pass hook. */
@@ -124,9 +126,10 @@ export function courseFeature(ctx: CourseContext): {
         sessions.authorize(id!, bearerToken(req));
         const lesson = findLesson(lessonSlug!);
         ensureLearner(req, res);
-        const scripts = [lesson.setup, ...lesson.exercises.map((e) => e.setup)].filter(
-          (s): s is string => s !== undefined,
-        );
+        const vars = ctx.varsFor?.(id!) ?? {};
+        const scripts = [lesson.setup, ...lesson.exercises.map((e) => e.setup)]
+          .filter((s): s is string => s !== undefined)
+          .map((script) => substituteVars(script, vars));
         if (scripts.length === 0) {
           json(res, 200, { ran: false });
           return;

@@ -13,6 +13,8 @@ export interface ApiContext {
   health: () => Promise<{ ok: boolean; [key: string]: unknown }>;
   /** Called when a check passes, before the answer is sent (course progress records it, may set a cookie). */
   onExercisePassed?: (req: IncomingMessage, res: ServerResponse, lesson: string, exercise: string) => void;
+  /** Values substituted in checks and scripts, such as `hub.username`, for a session. */
+  varsFor?: (sessionId: string) => Record<string, string>;
 }
 
 /** The core endpoints of docs/api.md: health, the course, sessions and exercise checks. */
@@ -100,9 +102,11 @@ export function coreRoutes(ctx: ApiContext): Route[] {
         await sessions.whenReady(id!).catch((err: Error) => {
           throw new ApiError(503, 'unavailable', `Your machine is not running: ${err.message}`);
         });
-        const report = await runExercise(exercise, {
-          exec: (script, options) => ctx.runtime.exec(id!, script, options),
-        });
+        const report = await runExercise(
+          exercise,
+          { exec: (script, options) => ctx.runtime.exec(id!, script, options) },
+          { vars: ctx.varsFor?.(id!) ?? {} },
+        );
         if (report.passed) ctx.onExercisePassed?.(req, res, lesson.slug, exercise.id);
         json(res, 200, report);
       },

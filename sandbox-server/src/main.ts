@@ -7,7 +7,8 @@ import { HubAccounts } from './hub-accounts.ts';
 import { HubCatalog } from './hub-catalog.ts';
 import { hubRoutes } from './hub-routes.ts';
 import { readImageManifest, type ImageManifest } from './image-manifest.ts';
-import { applySandboxFirewall } from './lab/firewall.ts';
+import { applySandboxFirewall, type LabPort } from './lab/firewall.ts';
+import { startLabDns } from './lab/lab-dns.ts';
 import { keepHubFront } from './lab/hub-front.ts';
 import { HubRegistry } from './lab/hub-registry.ts';
 import { ensureLabPki, HUB_NAMES } from './lab/lab-pki.ts';
@@ -84,17 +85,15 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
   await packageProxy
     ?.start()
     .catch((err: Error) => logger.error({ err }, 'builds inside sandboxes cannot reach Debian'));
-  const labPorts = [
-    ...(config.hub.enabled ? [config.hub.port] : []),
-    ...(config.packageProxy.enabled ? [config.packageProxy.port] : []),
+  const dns = config.dns.enabled ? startLabDns(config.dns.port) : undefined;
+  const labPorts: LabPort[] = [
+    ...(config.hub.enabled ? [{ protocol: 'tcp' as const, port: config.hub.port, as: 443 }] : []),
+    ...(config.packageProxy.enabled ? [{ protocol: 'tcp' as const, port: config.packageProxy.port }] : []),
+    ...(config.dns.enabled ? [{ protocol: 'udp' as const, port: config.dns.port, as: 53 }] : []),
   ];
   let firewall = false;
   if (config.firewall) {
-    firewall = await applySandboxFirewall(
-      BRIDGE_PREFIX,
-      labPorts,
-      config.hub.enabled ? [{ from: 443, to: config.hub.port }] : [],
-    ).then(
+    firewall = await applySandboxFirewall(BRIDGE_PREFIX, labPorts).then(
       () => true,
       (err: Error) => {
         logger.error({ err }, 'the sandbox firewall could not be applied: sandboxes can reach host ports');
@@ -109,7 +108,8 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
   }, config.reapIntervalMs);
 
   const progress = new ProgressStore(config.dbFile);
-  const courseApi = courseFeature({ sessions, runtime, course, progress });
+  const varsFor = (sessionId: string) => ({ 'hub.username': accounts.forSession(sessionId).username });
+  const courseApi = courseFeature({ sessions, runtime, course, progress, varsFor });
   const preview = previewFeature({ sessions, runtime, allowedOrigins: config.allowedOrigins });
 
   const server = createServer({
@@ -130,6 +130,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     ],
     upgradeHandlers: [preview.handleUpgrade],
     onExercisePassed: courseApi.onExercisePassed,
+    varsFor,
     health: async () => {
       const engineUp = await docker.ping().then(
         () => true,
@@ -163,6 +164,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
       await new Promise<void>((resolve) => server.close(() => resolve()));
       hub?.stop();
       hubFront?.close();
+      dns?.close();
       packageProxy?.stop();
       progress.close();
       accounts.close();

@@ -5,54 +5,44 @@ import { logger } from '../logger.ts';
 const run = promisify(execFile);
 const CHAIN = 'DOCKYARD-INPUT';
 
+/** A lab service port sandboxes may reach on the host, and the port they call it by, if different. */
+export interface LabPort {
+  protocol: 'tcp' | 'udp';
+  port: number;
+  /** Sandboxes use this port (443 for the hub, 53 for DNS); the host redirects it to `port`. */
+  as?: number;
+}
+
 /**
  * Host firewall for sandboxes. Their bridges are internal (no route out and none between
  * sandboxes, enforced by Docker); this chain decides what a sandbox may reach on the host itself:
  * only the lab services' ports. The server's own port and every other host port are dropped.
  */
-export async function applySandboxFirewall(
-  bridgePrefix: string,
-  allowedTcpPorts: number[],
-  redirects: { from: number; to: number }[] = [],
-): Promise<void> {
+export async function applySandboxFirewall(bridgePrefix: string, labPorts: LabPort[]): Promise<void> {
   const iptables = (...args: string[]) => run('iptables', ['-w', ...args]);
-  await iptables('-N', CHAIN).catch(() => undefined); // exists already
-  await iptables('-F', CHAIN);
+  const ensureJump = async (table: string, chain: string) => {
+    const jump = ['-t', table, chain, '-i', `${bridgePrefix}+`, '-j', CHAIN];
+    await iptables('-t', table, '-N', CHAIN).catch(() => undefined); // exists already
+    await iptables('-t', table, '-F', CHAIN);
+    const present = await iptables(jump[0]!, jump[1]!, '-C', ...jump.slice(2)).then(
+      () => true,
+      () => false,
+    );
+    if (!present) await iptables(jump[0]!, jump[1]!, '-I', ...jump.slice(2));
+  };
+
+  await ensureJump('filter', 'INPUT');
   await iptables('-A', CHAIN, '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT');
-  for (const port of allowedTcpPorts) {
-    await iptables('-A', CHAIN, '-p', 'tcp', '--dport', String(port), '-j', 'ACCEPT');
+  for (const { protocol, port } of labPorts) {
+    await iptables('-A', CHAIN, '-p', protocol, '--dport', String(port), '-j', 'ACCEPT');
   }
   await iptables('-A', CHAIN, '-j', 'DROP');
-  const jump = ['INPUT', '-i', `${bridgePrefix}+`, '-j', CHAIN];
-  const present = await iptables('-C', ...jump).then(
-    () => true,
-    () => false,
-  );
-  if (!present) await iptables('-I', ...jump);
-  // Docker Hub's port 443 inside sandboxes lands on the hub front's port on the host.
-  await iptables('-t', 'nat', '-N', CHAIN).catch(() => undefined);
-  await iptables('-t', 'nat', '-F', CHAIN);
-  for (const { from, to } of redirects) {
-    await iptables(
-      '-t',
-      'nat',
-      '-A',
-      CHAIN,
-      '-p',
-      'tcp',
-      '--dport',
-      String(from),
-      '-j',
-      'REDIRECT',
-      '--to-ports',
-      String(to),
-    );
+
+  await ensureJump('nat', 'PREROUTING');
+  for (const { protocol, port, as } of labPorts) {
+    if (as === undefined) continue;
+    const rule = ['-p', protocol, '--dport', String(as), '-j', 'REDIRECT', '--to-ports', String(port)];
+    await iptables('-t', 'nat', '-A', CHAIN, ...rule);
   }
-  const natJump = ['PREROUTING', '-i', `${bridgePrefix}+`, '-j', CHAIN];
-  const natPresent = await iptables('-t', 'nat', '-C', ...natJump).then(
-    () => true,
-    () => false,
-  );
-  if (!natPresent) await iptables('-t', 'nat', '-I', ...natJump);
-  logger.info({ allowedTcpPorts }, 'sandbox firewall applied');
+  logger.info({ labPorts }, 'sandbox firewall applied');
 }
