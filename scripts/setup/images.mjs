@@ -197,7 +197,11 @@ export async function buildImages(root, workDir) {
     // The root filesystem depends only on the package list: editing files/ or the Dockerfile
     // rebuilds the (fast) docker build on top, not the mmdebstrap run.
     const packageList = fs.readFileSync(path.join(images, 'sandbox', 'packages.txt'), 'utf8');
-    const rootfsHash = crypto.createHash('sha256').update(`${SUITE}\0${packageList}`).digest('hex').slice(0, 12);
+    const rootfsHash = crypto
+      .createHash('sha256')
+      .update(`${SUITE}\0${packageList}`)
+      .digest('hex')
+      .slice(0, 12);
     const rootfs = `dockyard/sandbox-rootfs:${rootfsHash}`;
     if (!imageExists(rootfs)) {
       info(`sandbox: building the learner's machine (Debian ${SUITE}, Docker engine, systemd)`);
