@@ -59,6 +59,30 @@ async function checkLatencies(platform: Platform, session: { id: string; token: 
   return times;
 }
 
+/** Check latency of every exercise of the course, on one sandbox (most checks fail there: realistic). */
+async function courseCheckLatencies(platform: Platform, session: { id: string; token: string }) {
+  const lessons = (await platform.api('GET', '/api/lessons')).body as {
+    slug: string;
+    exercises: { id: string }[];
+  }[];
+  const times: number[] = [];
+  for (const lesson of lessons) {
+    for (const exercise of lesson.exercises) {
+      for (let i = 0; i < 3; i++) {
+        const start = performance.now();
+        await platform.api(
+          'POST',
+          `/api/sessions/${session.id}/exercises/${lesson.slug}/${exercise.id}/check`,
+          undefined,
+          session.token,
+        );
+        times.push(performance.now() - start);
+      }
+    }
+  }
+  return times;
+}
+
 async function idleMemory(sessionId: string): Promise<string> {
   await new Promise((r) => setTimeout(r, 10_000));
   const stats = await docker('stats', '--no-stream', '--format', '{{.MemUsage}}', `dockyard-${sessionId}`);
@@ -79,6 +103,7 @@ async function main() {
     const first = sessions[0]!;
     const echo = await echoRoundTrips(platform, first, 400);
     const checks = await checkLatencies(platform, first, 20);
+    const courseChecks = await courseCheckLatencies(platform, sessions[1]!);
     const memory = await idleMemory(first.id);
 
     console.log('\nDockyard benchmarks');
@@ -88,6 +113,9 @@ async function main() {
     );
     console.log(
       `  exercise check (lesson 1): p50 ${ms(percentile(checks, 50))}, p95 ${ms(percentile(checks, 95))}`,
+    );
+    console.log(
+      `  exercise checks, every exercise of the course: p50 ${ms(percentile(courseChecks, 50))}, p95 ${ms(percentile(courseChecks, 95))}`,
     );
     console.log(`  memory of one idle sandbox (systemd + dockerd + containerd): ${memory}`);
   } finally {
