@@ -30,7 +30,7 @@ describe('hub in the browser', () => {
       username = (await panel.getByTestId('hub-username').innerText()).trim();
       expect(username).toMatch(/^[a-z]+[0-9]+$/);
     });
-    await panel.getByRole('button', { name: 'Show' }).click();
+    await panel.getByRole('button', { name: 'Show', exact: true }).click();
     const password = (await panel.getByTestId('hub-password').innerText()).trim();
     const session = await page.evaluate(
       () => JSON.parse(localStorage.getItem('dockyard.session') ?? '{}') as { id: string },

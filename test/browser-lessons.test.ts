@@ -58,18 +58,22 @@ describe('lessons 7 and 8 in the browser', () => {
     await eventually(
       async () => expect(await screen(page)).toMatch(/naming to docker\.io\/.*my-first-docker-image:latest/),
       180_000,
-    );
+    ).catch(async (err: unknown) => {
+      await page.screenshot({ path: '/tmp/browser-lessons-failure.png' });
+      throw err;
+    });
     await run(page, 4); // docker run -it
     await eventually(
       async () => expect(await screen(page)).toMatch(/Hello from my first image, stranger!/),
       60_000,
     );
-    await expectPassed(page, /first image/i);
+    await expectPassed(page, /Build and run your first image/);
 
     await page.goto(platform.url + '/lessons/share-your-image/');
     await eventually(async () => expect(await screen(page)).toMatch(/learner@dockyard/));
-    await page.getByRole('group', { name: 'Hub' }).getByText('Hub login').click();
-    await page.getByRole('button', { name: 'Show' }).click();
+    const hub = page.getByRole('group', { name: 'Hub' });
+    await hub.getByText('Hub login').click();
+    await hub.getByRole('button', { name: 'Show', exact: true }).click();
     const password = (await page.getByTestId('hub-password').innerText()).trim();
     await run(page, 0); // docker login
     await eventually(async () => expect(await screen(page)).toMatch(/Username:/));
@@ -82,7 +86,7 @@ describe('lessons 7 and 8 in the browser', () => {
     await eventually(async () => expect(await screen(page)).toMatch(/Login Succeeded/));
     await run(page, 1); // docker push
     await eventually(async () => expect(await screen(page)).toMatch(/latest: digest: sha256:/), 120_000);
-    await expectPassed(page, /.*/);
+    await expectPassed(page, /Push your image to the hub/);
     await page.close();
   }, 420_000);
 });

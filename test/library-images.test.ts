@@ -123,7 +123,8 @@ describe('the image library in a sandbox', () => {
     );
     const query = `docker exec db mariadb -uapp -papppw shop -e 'SELECT name FROM pets ORDER BY name'`;
     const answer = await sh(
-      `for i in $(seq 90); do ${query} 2>/dev/null && exit 0; sleep 1; done; docker logs db; exit 1`,
+      // Wait for the real server: during the set-up a temporary one answers on the socket, then stops.
+      `for i in $(seq 90); do docker logs db 2>&1 | grep -q 'starting for real' && ${query} 2>/dev/null && exit 0; sleep 1; done; docker logs db; exit 1`,
     );
     expect(answer.code, answer.stdout + answer.stderr).toBe(0);
     expect(answer.stdout).toMatch(/rex\s+tom/);

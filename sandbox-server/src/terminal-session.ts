@@ -36,7 +36,11 @@ export function bridgeTerminal(
     return;
   }
   logger.info({ sessionId, pid: term.pid }, 'terminal attached');
-  send({ type: 'ready' });
+  // Keystrokes wait until the attach client draws its first output: before that, tmux is still
+  // setting the terminal up and would flush them away.
+  let attached = false;
+  let inputOpen = false;
+  let pendingInput: Buffer[] = [];
 
   const flow = new FlowControl(
     () => term.pause(),
@@ -60,6 +64,15 @@ export function bridgeTerminal(
   };
 
   const dataListener = term.onData((data: string | Buffer) => {
+    if (!attached) {
+      attached = true;
+      send({ type: 'ready' });
+      setTimeout(() => {
+        for (const input of pendingInput) term.write(input);
+        pendingInput = [];
+        inputOpen = true;
+      }, 50);
+    }
     const chunk = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     batch.push(chunk);
     batchSize += chunk.length;
@@ -85,7 +98,8 @@ export function bridgeTerminal(
     const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
     if (isBinary) {
       typedRecently = true;
-      term.write(buf);
+      if (inputOpen) term.write(buf);
+      else if (pendingInput.length < 1000) pendingInput.push(buf);
       return;
     }
     const msg = parseClientControl(buf.toString('utf8'));

@@ -126,9 +126,9 @@ async function publish(dataDir, library) {
   info(`hub storage: ${capture('du', ['-sh', storage]).stdout.split('\t')[0]}`);
 }
 
-/** Whether something listens on the hub's port (a running server's hub). */
+/** Whether the hub's registry is running (a running server's hub writes into the same storage). */
 function hubRunning() {
-  const port = Number(process.env.DOCKYARD_HUB_PORT ?? 5000);
+  const port = Number(process.env.DOCKYARD_HUB_REGISTRY_PORT ?? 5001);
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port, timeout: 1000 });
     const done = (answer) => {
