@@ -52,9 +52,13 @@ describe('terminal', () => {
   it('resizes the terminal', async () => {
     const term = await TerminalClient.open(url());
     term.control({ type: 'resize', cols: 123, rows: 37 });
-    await new Promise((r) => setTimeout(r, 300));
-    term.type('stty size\r');
-    await term.waitFor(/^37 123$/m);
+    // The new size travels through docker exec and tmux; ask until the shell sees it.
+    const deadline = Date.now() + 15_000;
+    while (!/^37 123$/m.test(term.screen) && Date.now() < deadline) {
+      term.type('stty size\r');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await term.waitFor(/^37 123$/m, 1000);
     await term.close();
   });
 

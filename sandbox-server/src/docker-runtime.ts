@@ -197,11 +197,14 @@ export class DockerRuntime implements SandboxRuntime {
         '-e',
         `USER=${LEARNER}`,
         names(sessionId).container,
-        // The shell lives in tmux inside the sandbox: it survives this client going away.
+        // The shell lives in tmux inside the sandbox: it survives this client going away. -D
+        // detaches earlier clients: a closed socket leaves its tmux client behind in the sandbox
+        // (docker exec does not end it), and a stale client would keep the window at its size.
         'tmux',
         '-u',
         'new-session',
         '-A',
+        '-D',
         '-s',
         'main',
       ],

@@ -41,6 +41,7 @@ export function bridgeTerminal(
   let attached = false;
   let inputOpen = false;
   let pendingInput: Buffer[] = [];
+  let wantedSize: { cols: number; rows: number } | undefined;
 
   const flow = new FlowControl(
     () => term.pause(),
@@ -68,6 +69,11 @@ export function bridgeTerminal(
       attached = true;
       send({ type: 'ready' });
       setTimeout(() => {
+        // A resize before this point may have reached the docker CLI before it listened for
+        // SIGWINCH; apply the latest one now that it does.
+        if (wantedSize && (wantedSize.cols !== term.cols || wantedSize.rows !== term.rows)) {
+          term.resize(wantedSize.cols, wantedSize.rows);
+        }
         for (const input of pendingInput) term.write(input);
         pendingInput = [];
         inputOpen = true;
@@ -107,8 +113,10 @@ export function bridgeTerminal(
       send({ type: 'error', message: msg.error });
       return;
     }
-    if (msg.type === 'resize') term.resize(msg.cols, msg.rows);
-    else flow.acked(msg.bytes);
+    if (msg.type === 'resize') {
+      if (inputOpen) term.resize(msg.cols, msg.rows);
+      else wantedSize = { cols: msg.cols, rows: msg.rows };
+    } else flow.acked(msg.bytes);
   });
 
   socket.on('close', () => {
