@@ -83,6 +83,29 @@ async function courseCheckLatencies(platform: Platform, session: { id: string; t
   return times;
 }
 
+/** Pull times of library images into a fresh sandbox, and the push time of a 100 MB image. */
+async function hubFigures(platform: Platform, session: { id: string; token: string }) {
+  const { inSandbox } = await import('../helpers/docker-cli.ts');
+  const hub = (await platform.api('GET', `/api/sessions/${session.id}/hub`, undefined, session.token))
+    .body as {
+    username: string;
+    password: string;
+  };
+  const seconds = async (script: string) => {
+    const start = performance.now();
+    const r = await inSandbox(session.id, script);
+    if (r.code !== 0) throw new Error(`${script}: ${r.stdout}${r.stderr}`);
+    return (performance.now() - start) / 1000;
+  };
+  const pullPython = await seconds('docker pull -q python');
+  const pullGolang = await seconds('docker pull -q golang');
+  await seconds(
+    `cd ~ && mkdir -p big && cd big && printf 'FROM busybox\nRUN head -c 100000000 /dev/urandom > /blob\n' > Dockerfile && docker build -q -t ${hub.username}/big:latest . && printf '%s' '${hub.password}' | docker login -u ${hub.username} --password-stdin`,
+  );
+  const push = await seconds(`docker push -q ${hub.username}/big:latest`);
+  return { pullPython, pullGolang, push };
+}
+
 async function idleMemory(sessionId: string): Promise<string> {
   await new Promise((r) => setTimeout(r, 10_000));
   const stats = await docker('stats', '--no-stream', '--format', '{{.MemUsage}}', `dockyard-${sessionId}`);
@@ -105,6 +128,7 @@ async function main() {
     const checks = await checkLatencies(platform, first, 20);
     const courseChecks = await courseCheckLatencies(platform, sessions[1]!);
     const memory = await idleMemory(first.id);
+    const hub = await hubFigures(platform, sessions[2]!);
 
     console.log('\nDockyard benchmarks');
     console.log(`  time to a usable prompt (cold, POST → prompt): ${cold.map((c) => ms(c)).join(', ')}`);
@@ -116,6 +140,9 @@ async function main() {
     );
     console.log(
       `  exercise checks, every exercise of the course: p50 ${ms(percentile(courseChecks, 50))}, p95 ${ms(percentile(courseChecks, 95))}`,
+    );
+    console.log(
+      `  hub: pull python ${hub.pullPython.toFixed(1)} s, pull golang ${hub.pullGolang.toFixed(1)} s (fresh sandbox), push of a 100 MB image ${hub.push.toFixed(1)} s`,
     );
     console.log(`  memory of one idle sandbox (systemd + dockerd + containerd): ${memory}`);
   } finally {
