@@ -1,34 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCourse, type Lesson, type Quiz } from '../engine/src/index.ts';
+import { eventually, launchChromium } from './helpers/browser.ts';
 import { Platform, repoRoot } from './helpers/platform.ts';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-/** Polls until the assertion holds (hydration and the sandbox take a moment). */
-async function eventually(assertion: () => Promise<void>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await assertion();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-}
 
 const terminalText = (page: Page) => page.getByRole('region', { name: 'Terminal' }).innerText();
 const progressMark = (page: Page, slug: string) =>
@@ -57,7 +33,7 @@ describe('the course in the browser: quizzes and progress', () => {
     quizLesson = lessons.slice(1).find((l) => l.quizzes.some((q) => q.answer.length === 1))!;
     quiz = quizLesson.quizzes.find((q) => q.answer.length === 1)!;
     await platform.start();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     learner = await browser.newContext();
   });
   afterAll(async () => {
