@@ -134,9 +134,7 @@ export function courseFeature(ctx: CourseContext): {
           json(res, 200, { ran: false });
           return;
         }
-        await sessions.whenReady(id!).catch((err: Error) => {
-          throw new ApiError(503, 'unavailable', `Your machine is not running: ${err.message}`);
-        });
+        await sessions.requireReady(id!);
         for (const script of scripts) {
           const result = await ctx.runtime.exec(id!, script, { user: 'root', timeoutMs: SETUP_TIMEOUT_MS });
           if (result.exitCode !== 0) {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Course } from '../../engine/src/index.ts';
 import { runExercise } from '../../engine/src/index.ts';
-import { ApiError, badRequest, notFound } from './api-error.ts';
+import { badRequest, notFound } from './api-error.ts';
 import { SEGMENT, bearerToken, json, readJson, type Route } from './http-routing.ts';
 import type { SandboxRuntime } from './sandbox-runtime.ts';
 import type { SessionManager } from './session-manager.ts';
@@ -99,9 +99,7 @@ export function coreRoutes(ctx: ApiContext): Route[] {
         if (!lesson) throw notFound(`There is no lesson "${lessonSlug}".`);
         const exercise = lesson.exercises.find((e) => e.id === exerciseId);
         if (!exercise) throw notFound(`Lesson "${lessonSlug}" has no exercise "${exerciseId}".`);
-        await sessions.whenReady(id!).catch((err: Error) => {
-          throw new ApiError(503, 'unavailable', `Your machine is not running: ${err.message}`);
-        });
+        await sessions.requireReady(id!);
         const report = await runExercise(
           exercise,
           { exec: (script, options) => ctx.runtime.exec(id!, script, options) },

@@ -49,7 +49,7 @@ export function hubRoutes(ctx: {
             const repo = await ctx.catalog.repository(`library/${name}`);
             return {
               name,
-              description: typeof entry === 'string' ? '' : (entry.description ?? ''),
+              description: entry.description ?? '',
               tags: repo.tags,
             };
           }),

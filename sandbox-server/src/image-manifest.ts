@@ -11,8 +11,8 @@ export interface LibraryEntry {
 
 export interface ImageManifest {
   sandbox: string;
-  /** Library images published in the hub, by name (older set-ups wrote just the local tag). */
-  library: Record<string, LibraryEntry | string>;
+  /** Library images published in the hub, by name. */
+  library: Record<string, LibraryEntry>;
 }
 
 /** Reads the image manifest; throws a sentence that says to run the set-up when it is missing. */

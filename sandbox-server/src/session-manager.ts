@@ -93,6 +93,15 @@ export class SessionManager {
     return this.store.get(id);
   }
 
+  /** Resolves when the sandbox is ready; a 503 ApiError saying why when it will not be. */
+  async requireReady(id: string): Promise<void> {
+    await this.whenReady(id).catch((err: Error) => {
+      throw unavailable(
+        `Your machine is not running: ${err.message} Start a new session (reload the page) to get a fresh one.`,
+      );
+    });
+  }
+
   state(id: string): SessionState {
     return this.states.get(id) ?? 'failed';
   }

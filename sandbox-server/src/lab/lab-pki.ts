@@ -35,7 +35,9 @@ export function ensureLabPki(dataDir: string): LabPki {
   const dir = path.join(dataDir, 'lab-pki');
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const f = (name: string) => path.join(dir, name);
-  if (!fs.existsSync(f('ca.crt'))) {
+  // A key and a self-signed certificate, made once.
+  const selfSigned = (name: string, subject: string) => {
+    if (fs.existsSync(f(`${name}.crt`))) return;
     openssl([
       'req',
       '-x509',
@@ -43,15 +45,16 @@ export function ensureLabPki(dataDir: string): LabPki {
       'rsa:2048',
       '-nodes',
       '-keyout',
-      f('ca.key'),
+      f(`${name}.key`),
       '-out',
-      f('ca.crt'),
+      f(`${name}.crt`),
       '-days',
       '3650',
       '-subj',
-      '/CN=Dockyard lab CA',
+      subject,
     ]);
-  }
+  };
+  selfSigned('ca', '/CN=Dockyard lab CA');
   const namesFile = f('hub.names');
   const wantedNames = HUB_NAMES.join(',');
   if (
@@ -94,23 +97,7 @@ export function ensureLabPki(dataDir: string): LabPki {
     ]);
     fs.writeFileSync(namesFile, wantedNames);
   }
-  if (!fs.existsSync(f('token.crt'))) {
-    openssl([
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      f('token.key'),
-      '-out',
-      f('token.crt'),
-      '-days',
-      '3650',
-      '-subj',
-      '/CN=Dockyard hub token signer',
-    ]);
-  }
+  selfSigned('token', '/CN=Dockyard hub token signer');
   if (!fs.existsSync(f('hub.secret')))
     fs.writeFileSync(f('hub.secret'), crypto.randomBytes(32), { mode: 0o600 });
   return {
