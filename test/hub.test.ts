@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inSandbox } from './helpers/docker-cli.ts';
@@ -150,6 +151,53 @@ describe('lab hub', () => {
     expect(pull.code, pull.stdout).toBe(0);
     expect(pull.stdout.trim().split('\n').pop()).toBe('42');
   }, 120_000);
+
+  it('gives a returning learner the same account and their pushed images in a new session', async () => {
+    const created = await fetch(platform.url + '/api/sessions', { method: 'POST', body: '{}' });
+    expect(created.status).toBe(201);
+    const { id, token } = (await created.json()) as { id: string; token: string };
+    expect(created.headers.get('set-cookie')).toMatch(/^dockyard_learner=[0-9a-f]{32};.*HttpOnly/);
+    await platform.api('DELETE', `/api/sessions/${id}`, undefined, token);
+
+    const cookie = `dockyard_learner=${crypto.randomBytes(16).toString('hex')}`;
+    const account = async (s: { id: string; token: string }) =>
+      (await platform.api('GET', `/api/sessions/${s.id}/hub`, undefined, s.token)).body as Learner;
+    const today = await platform.session(undefined, cookie);
+    const mine = await account(today);
+    await login({ ...today, ...mine });
+    const push = await inSandbox(
+      today.id,
+      `docker pull -q busybox >/dev/null && docker tag busybox ${mine.username}/keepsake:v1 && docker push ${mine.username}/keepsake:v1 2>&1`,
+    );
+    expect(push.code, push.stdout).toBe(0);
+    await platform.api('DELETE', `/api/sessions/${today.id}`, undefined, today.token);
+
+    const tomorrow = await platform.session(undefined, cookie);
+    const again = await account(tomorrow);
+    expect(again.username).toBe(mine.username);
+    expect(again.password).toBe(mine.password);
+    await login({ ...tomorrow, ...again });
+    const pull = await inSandbox(tomorrow.id, `docker pull ${mine.username}/keepsake:v1 2>&1`);
+    expect(pull.code, pull.stdout).toBe(0);
+    const listed = await platform.api(
+      'GET',
+      `/api/sessions/${tomorrow.id}/hub/repositories`,
+      undefined,
+      tomorrow.token,
+    );
+    expect(listed.body.repositories.map((r: { name: string }) => r.name)).toContain(
+      `${mine.username}/keepsake`,
+    );
+
+    // Another learner (another cookie) gets an account of their own.
+    const stranger = await platform.session(
+      undefined,
+      `dockyard_learner=${crypto.randomBytes(16).toString('hex')}`,
+    );
+    expect((await account(stranger)).username).not.toBe(mine.username);
+    for (const s of [tomorrow, stranger])
+      await platform.api('DELETE', `/api/sessions/${s.id}`, undefined, s.token);
+  }, 180_000);
 
   it('answers malformed token requests with clear 4xx errors', async () => {
     const badScope = await hubGet(

@@ -1,47 +1,15 @@
-import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Course, Lesson } from '../../engine/src/index.ts';
 import { gradeQuiz, substituteVars } from '../../engine/src/index.ts';
 import { ApiError, badRequest, notFound } from './api-error.ts';
 import { SEGMENT, bearerToken, json, readJson, type Route } from './http-routing.ts';
+import { ensureLearner, learnerOf } from './learner-cookie.ts';
 import { logger } from './logger.ts';
 import type { LearnerProgress, ProgressStore } from './progress-store.ts';
 import type { SandboxRuntime } from './sandbox-runtime.ts';
 import type { SessionManager } from './session-manager.ts';
 
-export const LEARNER_COOKIE = 'dockyard_learner';
-const LEARNER_ID = /^[0-9a-f]{32}$/;
-const LEARNER_MAX_AGE_S = 365 * 24 * 3600;
 const SETUP_TIMEOUT_MS = 120_000;
-
-/** The value of one cookie of the request, if present. */
-export function readCookie(req: IncomingMessage, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
-}
-
-/** The anonymous learner id of the request's cookie, if it has a well-formed one. */
-export function learnerOf(req: IncomingMessage): string | undefined {
-  const id = readCookie(req, LEARNER_COOKIE);
-  return id && LEARNER_ID.test(id) ? id : undefined;
-}
-
-/** The request's learner id; a new one (128-bit random) is set as an HttpOnly cookie when it has none. */
-export function ensureLearner(req: IncomingMessage, res: ServerResponse): string {
-  const existing = learnerOf(req);
-  if (existing) return existing;
-  const id = crypto.randomBytes(16).toString('hex');
-  const cookie = `${LEARNER_COOKIE}=${id}; Path=/; Max-Age=${LEARNER_MAX_AGE_S}; HttpOnly; SameSite=Lax`;
-  const previous = res.getHeader('set-cookie');
-  res.setHeader('set-cookie', [
-    ...(Array.isArray(previous) ? previous : previous ? [String(previous)] : []),
-    cookie,
-  ]);
-  return id;
-}
 
 export interface CourseContext {
   sessions: SessionManager;

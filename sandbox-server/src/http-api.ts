@@ -3,6 +3,7 @@ import type { Course } from '../../engine/src/index.ts';
 import { runExercise } from '../../engine/src/index.ts';
 import { badRequest, notFound } from './api-error.ts';
 import { SEGMENT, bearerToken, json, readJson, type Route } from './http-routing.ts';
+import { ensureLearner } from './learner-cookie.ts';
 import type { SandboxRuntime } from './sandbox-runtime.ts';
 import type { SessionManager } from './session-manager.ts';
 
@@ -69,7 +70,9 @@ export function coreRoutes(ctx: ApiContext): Route[] {
             throw badRequest('Field "lesson" must be a lesson slug (a string).', 'lesson');
           if (!lessonsBySlug.has(lesson)) throw badRequest(`There is no lesson "${lesson}".`, 'lesson');
         }
-        const { record, token } = await sessions.create((lesson as string | undefined) ?? null);
+        // The session belongs to the browser's learner, so their hub account follows them.
+        const learner = ensureLearner(req, res);
+        const { record, token } = await sessions.create((lesson as string | undefined) ?? null, learner);
         json(res, 201, { id: record.id, token, expiresAt: new Date(record.expiresAt).toISOString() });
       },
     },

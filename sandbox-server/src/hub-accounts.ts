@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
-import Database from 'better-sqlite3';
+import { hasColumn, type Db } from './database.ts';
+import type { SessionRecord } from './session-store.ts';
 
 /** A learner's credentials on the lab hub, shown in their Hub panel. */
 export interface HubAccount {
-  sessionId: string;
   username: string;
   password: string;
 }
@@ -40,40 +40,49 @@ const ANIMALS = [
 const pick = (list: string[]) => list[crypto.randomInt(list.length)]!;
 
 /**
- * Hub accounts, one per session, in the server's SQLite file. A password is derived from the
- * username with the lab's secret (HMAC), so any Dockyard process holding that secret can verify a
- * login without sharing a database, and nothing secret is stored beside the username.
+ * The owner of a session's hub account: the learner of the session's cookie, so their pushed
+ * images and their login stay theirs across sessions (tomorrow's sandbox pulls what today's pushed);
+ * a session opened without a learner id (an API client) gets an account of its own.
+ */
+export const accountOwner = (session: Pick<SessionRecord, 'id' | 'learner'>): string =>
+  session.learner ? `learner:${session.learner}` : `session:${session.id}`;
+
+/**
+ * Hub accounts, one per owner (see accountOwner), in the server's SQLite file. A password is derived
+ * from the username with the lab's secret (HMAC), so any Dockyard process holding that secret can
+ * verify a login without sharing a database, and nothing secret is stored beside the username.
  */
 export class HubAccounts {
-  private readonly db: Database.Database;
-
   constructor(
-    file: string,
+    private readonly db: Db,
     private readonly secret: Buffer,
   ) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.exec(`CREATE TABLE IF NOT EXISTS hub_accounts (
-      session_id TEXT PRIMARY KEY,
+    db.exec(`CREATE TABLE IF NOT EXISTS hub_accounts (
+      owner TEXT PRIMARY KEY,
       username TEXT NOT NULL UNIQUE
     )`);
+    // Files of the first version keyed accounts by bare session id.
+    if (hasColumn(db, 'hub_accounts', 'session_id')) {
+      db.exec(`ALTER TABLE hub_accounts RENAME COLUMN session_id TO owner;
+        UPDATE hub_accounts SET owner = 'session:' || owner`);
+    }
   }
 
   private passwordOf(username: string): string {
     return crypto.createHmac('sha256', this.secret).update(username).digest('base64url').slice(0, 16);
   }
 
-  /** The session's account, created on first use. */
-  forSession(sessionId: string): HubAccount {
-    const row = this.db.prepare('SELECT username FROM hub_accounts WHERE session_id = ?').get(sessionId) as
+  /** The owner's account, created on first use. */
+  forOwner(owner: string): HubAccount {
+    const row = this.db.prepare('SELECT username FROM hub_accounts WHERE owner = ?').get(owner) as
       { username: string } | undefined;
-    if (row) return { sessionId, username: row.username, password: this.passwordOf(row.username) };
+    if (row) return { username: row.username, password: this.passwordOf(row.username) };
     for (;;) {
       const username = `${pick(ADJECTIVES)}${pick(ANIMALS)}${crypto.randomInt(100, 1000)}`;
       const inserted = this.db
-        .prepare('INSERT OR IGNORE INTO hub_accounts (session_id, username) VALUES (?, ?)')
-        .run(sessionId, username);
-      if (inserted.changes === 1) return { sessionId, username, password: this.passwordOf(username) };
+        .prepare('INSERT OR IGNORE INTO hub_accounts (owner, username) VALUES (?, ?)')
+        .run(owner, username);
+      if (inserted.changes === 1) return { username, password: this.passwordOf(username) };
     }
   }
 
@@ -83,14 +92,5 @@ export class HubAccounts {
     const a = crypto.createHash('sha256').update(password).digest();
     const b = crypto.createHash('sha256').update(this.passwordOf(username)).digest();
     return crypto.timingSafeEqual(a, b) ? username : undefined;
-  }
-
-  /** Forgets the session's account (its pushed repositories stay in the hub's storage). */
-  remove(sessionId: string): void {
-    this.db.prepare('DELETE FROM hub_accounts WHERE session_id = ?').run(sessionId);
-  }
-
-  close(): void {
-    this.db.close();
   }
 }

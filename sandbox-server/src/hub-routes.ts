@@ -1,4 +1,4 @@
-import type { HubAccounts } from './hub-accounts.ts';
+import type { HubAccount } from './hub-accounts.ts';
 import type { HubCatalog } from './hub-catalog.ts';
 import { SEGMENT, bearerToken, json, type Route } from './http-routing.ts';
 import type { ImageManifest } from './image-manifest.ts';
@@ -10,7 +10,8 @@ export const HUB_REGISTRY_NAME = 'docker.io';
 /** Endpoints of the Hub panel and page: the learner's credentials, repositories and the library. */
 export function hubRoutes(ctx: {
   sessions: SessionManager;
-  accounts: HubAccounts;
+  /** The hub account of a live session (the learner's). */
+  accountOf: (sessionId: string) => HubAccount;
   catalog: HubCatalog;
   library: () => ImageManifest['library'];
 }): Route[] {
@@ -20,7 +21,7 @@ export function hubRoutes(ctx: {
       pattern: new RegExp(`^/api/sessions/${SEGMENT}/hub$`),
       handler: async (req, res, [id]) => {
         ctx.sessions.authorize(id!, bearerToken(req));
-        const account = ctx.accounts.forSession(id!);
+        const account = ctx.accountOf(id!);
         json(res, 200, {
           registry: HUB_REGISTRY_NAME,
           username: account.username,
@@ -33,7 +34,7 @@ export function hubRoutes(ctx: {
       pattern: new RegExp(`^/api/sessions/${SEGMENT}/hub/repositories$`),
       handler: async (req, res, [id]) => {
         ctx.sessions.authorize(id!, bearerToken(req));
-        const { username } = ctx.accounts.forSession(id!);
+        const { username } = ctx.accountOf(id!);
         json(res, 200, { username, repositories: await ctx.catalog.namespace(username) });
       },
     },

@@ -3,7 +3,9 @@ import Docker from 'dockerode';
 import { loadCourse } from '../../engine/src/index.ts';
 import { loadConfig } from './config.ts';
 import { BRIDGE_PREFIX, DockerRuntime } from './docker-runtime.ts';
-import { HubAccounts } from './hub-accounts.ts';
+import { notFound } from './api-error.ts';
+import { openDatabase } from './database.ts';
+import { accountOwner, HubAccounts } from './hub-accounts.ts';
 import { HubCatalog } from './hub-catalog.ts';
 import { hubRoutes } from './hub-routes.ts';
 import { readImageManifest, type ImageManifest } from './image-manifest.ts';
@@ -49,8 +51,14 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
   const course = await loadCourse(config.lessonsDir);
 
   const pki = ensureLabPki(config.dataDir);
-  const store = new SessionStore(config.dbFile);
-  const accounts = new HubAccounts(config.dbFile, pki.hubSecret);
+  const db = openDatabase(config.dbFile);
+  const store = new SessionStore(db);
+  const accounts = new HubAccounts(db, pki.hubSecret);
+  const accountOf = (sessionId: string) => {
+    const session = store.get(sessionId);
+    if (!session) throw notFound(`There is no session "${sessionId}".`);
+    return accounts.forOwner(accountOwner(session));
+  };
   const runtime = new DockerRuntime(docker, {
     image: sandboxImage,
     instance: config.instance,
@@ -107,8 +115,8 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     sessions.reap().catch((err: unknown) => logger.error({ err }, 'reaper failed'));
   }, config.reapIntervalMs);
 
-  const progress = new ProgressStore(config.dbFile);
-  const varsFor = (sessionId: string) => ({ 'hub.username': accounts.forSession(sessionId).username });
+  const progress = new ProgressStore(db);
+  const varsFor = (sessionId: string) => ({ 'hub.username': accountOf(sessionId).username });
   const courseApi = courseFeature({ sessions, runtime, course, progress, varsFor });
   const preview = previewFeature({ sessions, runtime, allowedOrigins: config.allowedOrigins });
 
@@ -121,7 +129,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     extraRoutes: [
       ...hubRoutes({
         sessions,
-        accounts,
+        accountOf,
         catalog: new HubCatalog(config.hub.registryPort, config.hubDir, pki.tokenKey),
         library: () => (manifest ?? readImageManifest(config.dataDir)).library,
       }),
@@ -143,7 +151,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
         firewall,
         hub: hub ? `:${config.hub.port}` : 'off',
         packageProxy: packageProxy ? `:${config.packageProxy.port}` : 'off',
-        sessions: store.all().length,
+        sessions: store.count(),
       };
     },
   });
@@ -166,9 +174,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
       hubFront?.close();
       dns?.close();
       packageProxy?.stop();
-      progress.close();
-      accounts.close();
-      store.close();
+      db.close();
     },
   };
 }

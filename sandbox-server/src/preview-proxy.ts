@@ -3,7 +3,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerRespon
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError, badRequest, forbidden, notFound, unauthorized } from './api-error.ts';
-import { readCookie } from './course-routes.ts';
+import { readCookie } from './learner-cookie.ts';
 import { SEGMENT, bearerToken, json, type Route } from './http-routing.ts';
 import { logger } from './logger.ts';
 import type { SandboxRuntime } from './sandbox-runtime.ts';

@@ -1,24 +1,12 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type { Db } from './database.ts';
 
 /** What a learner has passed, per lesson slug: exercise and quiz ids. */
 export type LearnerProgress = Record<string, { passed: string[] }>;
 
-/**
- * Anonymous learners' progress in the same SQLite file as the sessions (its own handle and table),
- * so it outlives sessions and restarts of the server.
- */
+/** Anonymous learners' progress, beside the sessions, so it outlives sessions and restarts of the server. */
 export class ProgressStore {
-  private readonly db: Database.Database;
-
-  constructor(file: string) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    // Two handles on one file: wait for the other's write instead of failing with SQLITE_BUSY.
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(`CREATE TABLE IF NOT EXISTS progress (
+  constructor(private readonly db: Db) {
+    db.exec(`CREATE TABLE IF NOT EXISTS progress (
       learner TEXT NOT NULL,
       lesson TEXT NOT NULL,
       item TEXT NOT NULL,
@@ -42,9 +30,5 @@ export class ProgressStore {
     const progress: LearnerProgress = {};
     for (const row of rows) (progress[row.lesson] ??= { passed: [] }).passed.push(row.item);
     return progress;
-  }
-
-  close(): void {
-    this.db.close();
   }
 }

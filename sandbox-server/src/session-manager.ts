@@ -35,9 +35,15 @@ export class SessionManager {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Creates a session and its sandbox; answers once the sandbox is started (its engine may still boot). */
-  async create(lesson: string | null): Promise<{ record: SessionRecord; token: string }> {
-    if (this.store.all().length >= this.policy.maxSessions) {
+  /**
+   * Creates a session and its sandbox for a learner (their cookie id, if known); answers once the
+   * sandbox is started (its engine may still boot).
+   */
+  async create(
+    lesson: string | null,
+    learner: string | null = null,
+  ): Promise<{ record: SessionRecord; token: string }> {
+    if (this.store.count() >= this.policy.maxSessions) {
       throw unavailable('Every sandbox slot is in use right now. Try again in a few minutes.');
     }
     const id = crypto.randomBytes(8).toString('hex');
@@ -47,6 +53,7 @@ export class SessionManager {
       id,
       tokenHash: hashToken(token),
       lesson,
+      learner,
       createdAt: at,
       expiresAt: at + this.policy.ttlMs,
       lastSeenAt: at,

@@ -83,6 +83,7 @@ export class Platform {
     urlPath: string,
     body?: unknown,
     token?: string,
+    headers: Record<string, string> = {},
     // Tests read API answers field by field; a loose type keeps them short.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
   ): Promise<{ status: number; body: any }> {
@@ -91,6 +92,7 @@ export class Platform {
       headers: {
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
       },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
@@ -105,8 +107,15 @@ export class Platform {
   }
 
   /** Creates a session and waits until its sandbox's engine answers. */
-  async session(lesson?: string): Promise<{ id: string; token: string }> {
-    const created = await this.api('POST', '/api/sessions', lesson ? { lesson } : {});
+  /** A ready session; `cookie` (e.g. `dockyard_learner=…`) opens it as a returning learner. */
+  async session(lesson?: string, cookie?: string): Promise<{ id: string; token: string }> {
+    const created = await this.api(
+      'POST',
+      '/api/sessions',
+      lesson ? { lesson } : {},
+      undefined,
+      cookie ? { cookie } : {},
+    );
     if (created.status !== 201) throw new Error(`session not created: ${JSON.stringify(created.body)}`);
     const { id, token } = created.body as { id: string; token: string };
     for (let i = 0; i < 600; i++) {
