@@ -22,6 +22,22 @@ describe('configuration', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT must be/);
     expect(() => loadConfig({ DOCKYARD_SANDBOX_MEMORY: 'lots' })).toThrow(/not a size/);
   });
+
+  it('runs the hub offline unless an upstream registry URL is given', () => {
+    expect(loadConfig({}).hub.upstream).toBeUndefined();
+    expect(loadConfig({ DOCKYARD_HUB_UPSTREAM: 'off' }).hub.upstream).toBeUndefined();
+    expect(
+      loadConfig({
+        DOCKYARD_HUB_UPSTREAM: 'https://registry-1.docker.io/',
+        DOCKYARD_HUB_UPSTREAM_USERNAME: 'me',
+        DOCKYARD_HUB_UPSTREAM_PASSWORD: 'pat',
+      }).hub.upstream,
+    ).toEqual({ url: 'https://registry-1.docker.io', username: 'me', password: 'pat' });
+    expect(() => loadConfig({ DOCKYARD_HUB_UPSTREAM: 'docker hub' })).toThrow(
+      /DOCKYARD_HUB_UPSTREAM must be/,
+    );
+    expect(() => loadConfig({ DOCKYARD_HUB_UPSTREAM: 'ftp://mirror.example' })).toThrow(/http\(s\)/);
+  });
 });
 
 describe('originAllowed', () => {

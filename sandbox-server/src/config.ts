@@ -20,13 +20,42 @@ export interface ServerConfig {
   sessionIdleMs: number;
   reapIntervalMs: number;
   allowedOrigins: string[];
-  hub: { port: number; registryPort: number; enabled: boolean };
+  hub: {
+    port: number;
+    registryPort: number;
+    enabled: boolean;
+    /** Online mode: the registry to pull through from for images not in the library. */
+    upstream: { url: string; username?: string; password?: string } | undefined;
+    mirrorPort: number;
+    mirrorDir: string;
+  };
   packageProxy: { port: number; enabled: boolean };
   dns: { port: number; enabled: boolean };
   firewall: boolean;
 }
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The online mode's upstream registry, from DOCKYARD_HUB_UPSTREAM (off when unset). */
+function upstream(env: NodeJS.ProcessEnv): ServerConfig['hub']['upstream'] {
+  const raw = env.DOCKYARD_HUB_UPSTREAM?.trim();
+  if (!raw || raw === 'off') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(
+      `DOCKYARD_HUB_UPSTREAM must be a registry URL such as https://registry-1.docker.io, got "${raw}".`,
+    );
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new Error(`DOCKYARD_HUB_UPSTREAM must be an http(s) URL, got "${raw}".`);
+  return {
+    url: url.origin,
+    ...(env.DOCKYARD_HUB_UPSTREAM_USERNAME ? { username: env.DOCKYARD_HUB_UPSTREAM_USERNAME } : {}),
+    ...(env.DOCKYARD_HUB_UPSTREAM_PASSWORD ? { password: env.DOCKYARD_HUB_UPSTREAM_PASSWORD } : {}),
+  };
+}
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -78,6 +107,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       port: int(env, 'DOCKYARD_HUB_PORT', 5443),
       registryPort: int(env, 'DOCKYARD_HUB_REGISTRY_PORT', 5001),
       enabled: env.DOCKYARD_HUB !== 'off',
+      upstream: upstream(env),
+      mirrorPort: int(env, 'DOCKYARD_HUB_MIRROR_PORT', 5002),
+      mirrorDir: path.resolve(env.DOCKYARD_HUB_MIRROR_DIR ?? path.join(dataDir, 'hub-mirror')),
     },
     dns: { port: int(env, 'DOCKYARD_DNS_PORT', 5353), enabled: env.DOCKYARD_DNS !== 'off' },
     packageProxy: {

@@ -86,6 +86,11 @@ export class HubAccounts {
     }
   }
 
+  /** Whether a hub username belongs to a learner of this lab (their namespace is the lab's). */
+  exists(username: string): boolean {
+    return this.db.prepare('SELECT 1 FROM hub_accounts WHERE username = ?').get(username) !== undefined;
+  }
+
   /** Checks a login; returns the username when the password is right. */
   verify(username: string, password: string): string | undefined {
     if (!/^[a-z]+[0-9]+$/.test(username)) return undefined;

@@ -77,6 +77,19 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     ? new HubRegistry(config.hubDir, config.hub.registryPort, pki.tokenCertFile)
     : undefined;
   await hub?.start();
+  const upstream = config.hub.enabled ? config.hub.upstream : undefined;
+  const mirror = upstream
+    ? new HubRegistry(config.hub.mirrorDir, config.hub.mirrorPort, pki.tokenCertFile, upstream)
+    : undefined;
+  await mirror?.start();
+  // Read on use: a set-up run while the server is up may publish new library images.
+  const library = () => (manifest ?? readImageManifest(config.dataDir)).library;
+  /** Online mode: what is neither the lab's library nor a learner's namespace comes from upstream. */
+  const fromUpstream = (repository: string) => {
+    const [namespace, ...rest] = repository.split('/');
+    if (namespace === 'library') return !Object.hasOwn(library(), rest.join('/'));
+    return !accounts.exists(namespace!);
+  };
   const hubFront = config.hub.enabled
     ? keepHubFront({
         port: config.hub.port,
@@ -84,6 +97,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
         key: pki.hubKey,
         tokenKey: pki.tokenKey,
         registryPort: config.hub.registryPort,
+        ...(mirror ? { mirror: { port: config.hub.mirrorPort, serves: fromUpstream } } : {}),
         verify: (username, password) => accounts.verify(username, password),
       })
     : undefined;
@@ -131,7 +145,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
         sessions,
         accountOf,
         catalog: new HubCatalog(config.hub.registryPort, config.hubDir, pki.tokenKey),
-        library: () => (manifest ?? readImageManifest(config.dataDir)).library,
+        library,
       }),
       ...courseApi.routes,
       ...preview.routes,
@@ -150,6 +164,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
         sandboxImage,
         firewall,
         hub: hub ? `:${config.hub.port}` : 'off',
+        hubUpstream: upstream?.url ?? 'off',
         packageProxy: packageProxy ? `:${config.packageProxy.port}` : 'off',
         sessions: store.count(),
       };
@@ -171,6 +186,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       hub?.stop();
+      mirror?.stop();
       hubFront?.close();
       dns?.close();
       packageProxy?.stop();

@@ -19,6 +19,11 @@ export interface HubFrontOptions {
   tokenKey: import('node:crypto').KeyObject;
   /** The registry behind the front (plain HTTP on loopback). */
   registryPort: number;
+  /**
+   * Online mode: the pull-through mirror's port, and which repositories it serves (those neither in
+   * the lab's library nor in a learner's namespace).
+   */
+  mirror?: { port: number; serves: (repository: string) => boolean };
   /** Checks hub credentials; returns the username when they are right. */
   verify: (username: string, password: string) => string | undefined;
 }
@@ -81,7 +86,7 @@ export function startHubFront(options: HubFrontOptions): Promise<https.Server> {
       .filter(Boolean)) {
       const wanted = parseScope(scope);
       if ('error' in wanted) return registryError(res, 400, 'INVALID_SCOPE', wanted.error);
-      const allowed = grant(principal, wanted);
+      const allowed = grant(principal, wanted, options.mirror?.serves);
       if (allowed) granted.push(allowed);
     }
     const subject = principal.kind === 'learner' ? principal.username : '';
@@ -97,11 +102,19 @@ export function startHubFront(options: HubFrontOptions): Promise<https.Server> {
     );
   };
 
-  const proxy = (req: http.IncomingMessage, res: http.ServerResponse) => {
+  /** The registry that holds a request's repository: the lab's own, or the mirror in online mode. */
+  const backendPort = (pathname: string): number => {
+    const repository = /^\/v2\/(.+?)\/(?:manifests|blobs|tags)\//.exec(pathname)?.[1];
+    return options.mirror && repository && options.mirror.serves(repository)
+      ? options.mirror.port
+      : options.registryPort;
+  };
+
+  const proxy = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
     const upstream = http.request(
       {
         host: '127.0.0.1',
-        port: options.registryPort,
+        port: backendPort(url.pathname),
         method: req.method,
         path: req.url,
         headers: { ...req.headers, 'x-forwarded-proto': 'https' },
@@ -127,7 +140,7 @@ export function startHubFront(options: HubFrontOptions): Promise<https.Server> {
         return registryError(res, 404, 'NOT_FOUND', 'Only GET /token is served here.');
       return token(req, res, url);
     }
-    proxy(req, res);
+    proxy(req, res, url);
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     const status =
