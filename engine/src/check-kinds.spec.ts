@@ -1,42 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { runExercise } from './check-runner.ts';
-import { exerciseSchema, parseSize } from './lesson-schema.ts';
-import type { ExecOptions, ExecResult, Sandbox } from './sandbox.ts';
+import { parseSize } from './lesson-schema.ts';
+import { exerciseWith, FakeSandbox, type Rule } from './testing/fake-sandbox.ts';
 import { exerciseWithVars, substituteVars } from './substitution.ts';
 
 // Specs for the check kinds beyond command/container/image basics. The fake answers scripts by
 // pattern with output shaped like Docker 26 prints it.
-type Answer = Partial<ExecResult> | ((script: string, options?: ExecOptions) => Partial<ExecResult>);
 
-class FakeSandbox implements Sandbox {
-  readonly calls: { script: string; options?: ExecOptions }[] = [];
-  constructor(private readonly rules: [RegExp, Answer][]) {}
-
-  async exec(script: string, options?: ExecOptions): Promise<ExecResult> {
-    this.calls.push({ script, options });
-    const rule = this.rules.find(([pattern]) => pattern.test(script));
-    if (!rule) throw new Error(`unexpected script: ${script}`);
-    const answer = typeof rule[1] === 'function' ? rule[1](script, options) : rule[1];
-    return { exitCode: 0, stdout: '', stderr: '', ...answer };
-  }
-}
-
-function check(fields: Record<string, unknown>) {
-  return exerciseSchema.parse({
-    id: 'x',
-    title: 'X',
-    solve: 'true',
-    checks: [{ id: 'c', title: 'It passed', message: 'It is missing.', hint: 'Do the thing.', ...fields }],
-  });
-}
-
-async function verdict(
-  fields: Record<string, unknown>,
-  rules: [RegExp, Answer][],
-  vars?: Record<string, string>,
-) {
+async function verdict(fields: Record<string, unknown>, rules: Rule[], vars?: Record<string, string>) {
   const sandbox = new FakeSandbox(rules);
-  const report = await runExercise(check(fields), sandbox, vars ? { vars } : {});
+  const report = await runExercise(exerciseWith(fields), sandbox, vars ? { vars } : {});
   const first = report.checks[0];
   if (!first) throw new Error('no report');
   return { ...first, calls: sandbox.calls };
@@ -72,7 +45,7 @@ function inspectContainer(overrides: Record<string, unknown> = {}): string {
   ]);
 }
 
-function containerRules(inspect: string): [RegExp, Answer][] {
+function containerRules(inspect: string): Rule[] {
   return [
     [/^docker ps -a/, { stdout: `${JSON.stringify({ ID: webId, Names: 'web' })}\n` }],
     [/^docker container inspect/, { stdout: inspect }],
@@ -139,7 +112,7 @@ describe('container details', () => {
   });
 });
 
-function imageRules(details: Record<string, unknown>): [RegExp, Answer][] {
+function imageRules(details: Record<string, unknown>): Rule[] {
   return [
     [
       /^docker images/,
@@ -346,7 +319,7 @@ describe('hub', () => {
 });
 
 describe('compose', () => {
-  function composeRules(states: [string, boolean][]): [RegExp, Answer][] {
+  function composeRules(states: [string, boolean][]): Rule[] {
     const ids = states.map((_, i) => String(i + 1).repeat(12));
     return [
       [/^docker ps -a/, { stdout: ids.map((ID) => JSON.stringify({ ID })).join('\n') }],
@@ -430,7 +403,7 @@ describe('substitution and sizes', () => {
       "docker push ada/app && docker ps --format '{{json .}}'",
     );
     expect(substituteVars('{{ hub.username }} {{hub.password}}', vars)).toBe('ada {{hub.password}}');
-    const exercise = exerciseWithVars(check({ kind: 'image', ref: '{{hub.username}}/app' }), vars);
+    const exercise = exerciseWithVars(exerciseWith({ kind: 'image', ref: '{{hub.username}}/app' }), vars);
     expect(exercise.checks[0]).toMatchObject({ ref: 'ada/app' });
   });
 

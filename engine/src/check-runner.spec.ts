@@ -1,25 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runExercise } from './check-runner.ts';
 import { exerciseSchema } from './lesson-schema.ts';
-import type { ExecOptions, ExecResult, Sandbox } from './sandbox.ts';
-
-// A sandbox that answers scripts from a script of its own: the first rule whose pattern matches wins.
-type Answer =
-  Partial<ExecResult> | ((script: string, options?: ExecOptions) => Promise<ExecResult> | ExecResult);
-
-class FakeSandbox implements Sandbox {
-  readonly calls: { script: string; options?: ExecOptions }[] = [];
-  constructor(private readonly rules: [RegExp, Answer][]) {}
-
-  async exec(script: string, options?: ExecOptions): Promise<ExecResult> {
-    this.calls.push({ script, options });
-    const rule = this.rules.find(([pattern]) => pattern.test(script));
-    if (!rule) throw new Error(`unexpected script: ${script}`);
-    const answer = rule[1];
-    if (typeof answer === 'function') return answer(script, options);
-    return { exitCode: 0, stdout: '', stderr: '', ...answer };
-  }
-}
+import type { ExecResult } from './sandbox.ts';
+import { exerciseWith, FakeSandbox, type Answer, type Rule } from './testing/fake-sandbox.ts';
 
 interface FakeContainer {
   name: string;
@@ -121,7 +104,7 @@ function imagesOutput(images: FakeImage[]): string {
     .join('\n');
 }
 
-function dockerState(containers: FakeContainer[], images: FakeImage[] = []): [RegExp, Answer][] {
+function dockerState(containers: FakeContainer[], images: FakeImage[] = []): Rule[] {
   return [
     [/^docker ps -a/, { stdout: psOutput(containers) }],
     [/^docker container inspect/, { stdout: inspectOutput(containers) }],
@@ -169,15 +152,6 @@ const helloExercise = exerciseSchema.parse({
     },
   ],
 });
-
-function exerciseWith(check: Record<string, unknown>) {
-  return exerciseSchema.parse({
-    id: 'x',
-    title: 'X',
-    solve: 'true',
-    checks: [{ id: 'c', title: 'It passed', message: 'It is missing.', hint: 'Do the thing.', ...check }],
-  });
-}
 
 describe('runExercise with image and container checks', () => {
   it('fails both checks on a fresh machine and says nothing was found', async () => {
