@@ -88,24 +88,16 @@ describe('loadCourse', () => {
   });
 
   it('collects every problem of every file', async () => {
-    const yaml = `exercises:
-  - id: run-hello-world
-    title: Run your first container
-    solve: docker run hello-world
-    checks:
-      - id: image-pulled
-        kind: image
-        ref: hello-world
-        title: The image is here
-        message: The image is missing.
-        hnt: Run it.
-      - id: image-pulled
+    // goodYaml with its hint misspelt (line 11), then a second check (lines 12-17) that reuses the
+    // first one's id and asks for a state that does not exist.
+    const secondCheck = `      - id: image-pulled
         kind: container
         state: sleeping
         title: A container exists
         message: No container.
         hint: Run one.
 `;
+    const yaml = goodYaml.replace('hint: Run it.', 'hnt: Run it.') + secondCheck;
     await writeLesson('01-first-container', {
       'lesson.mdx': goodMdx.replace('minutes: 10', 'minutes: ten'),
       'exercises.yaml': yaml,
