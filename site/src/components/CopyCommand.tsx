@@ -1,5 +1,6 @@
-import { useId, useRef, useState } from 'react';
+import { useId } from 'react';
 import { useSubstituted } from '../lib/use-lesson-vars.ts';
+import CopyButton from './CopyButton.tsx';
 
 export interface CopyCommandProps {
   text: string;
@@ -7,26 +8,10 @@ export interface CopyCommandProps {
   lesson?: string;
 }
 
-const noticeMs = 2000;
-
 /** A code block with a Copy button, for text the learner pastes somewhere other than the terminal. */
 export default function CopyCommand({ text, lesson }: CopyCommandProps) {
   const codeId = useId();
   const shown = useSubstituted(text, lesson);
-  const [notice, setNotice] = useState('');
-  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
-
-  const copy = async () => {
-    let message = 'Copied';
-    try {
-      await navigator.clipboard.writeText(shown);
-    } catch {
-      message = 'Copy failed: select the text and copy it by hand.';
-    }
-    setNotice(message);
-    clearTimeout(timer.current);
-    timer.current = setTimeout(() => setNotice(''), noticeMs);
-  };
 
   return (
     <div className="run-command copy-block">
@@ -34,12 +19,7 @@ export default function CopyCommand({ text, lesson }: CopyCommandProps) {
         <code id={codeId}>{shown}</code>
       </pre>
       <div className="run-command-actions">
-        <button type="button" className="button" aria-describedby={codeId} onClick={() => void copy()}>
-          Copy
-        </button>
-        <span className="run-command-notice" role="status">
-          {notice}
-        </span>
+        <CopyButton text={shown} codeId={codeId} what="the text" />
       </div>
     </div>
   );

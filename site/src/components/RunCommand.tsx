@@ -1,6 +1,7 @@
-import { useId, useRef, useState } from 'react';
+import { useId } from 'react';
 import { runInTerminal } from '../lib/terminal-store.ts';
 import { useSubstituted } from '../lib/use-lesson-vars.ts';
+import CopyButton from './CopyButton.tsx';
 
 export interface RunCommandProps {
   command: string;
@@ -8,29 +9,10 @@ export interface RunCommandProps {
   lesson?: string;
 }
 
-const copiedNoticeMs = 2000;
-
 /** A command from the lesson text, with buttons to run it in the terminal or copy it. */
 export default function RunCommand({ command: template, lesson }: RunCommandProps) {
   const codeId = useId();
   const command = useSubstituted(template, lesson);
-  const [notice, setNotice] = useState('');
-  const noticeTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
-
-  const showNotice = (text: string) => {
-    setNotice(text);
-    clearTimeout(noticeTimer.current);
-    noticeTimer.current = setTimeout(() => setNotice(''), copiedNoticeMs);
-  };
-
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(command);
-      showNotice('Copied');
-    } catch {
-      showNotice('Copy failed: select the command and copy it by hand.');
-    }
-  };
 
   return (
     <div className="run-command">
@@ -46,12 +28,7 @@ export default function RunCommand({ command: template, lesson }: RunCommandProp
         >
           Run
         </button>
-        <button type="button" className="button" aria-describedby={codeId} onClick={() => void copy()}>
-          Copy
-        </button>
-        <span className="run-command-notice" role="status">
-          {notice}
-        </span>
+        <CopyButton text={command} codeId={codeId} what="the command" />
       </div>
     </div>
   );
