@@ -1,12 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCourse, type Lesson, type Quiz } from '../engine/src/index.ts';
-import { eventually, launchChromium } from './helpers/browser.ts';
-import { Platform, repoRoot } from './helpers/platform.ts';
+import {
+  eventually,
+  usePlatformAndBrowser,
+  waitForPrompt,
+  waitForStatus,
+  waitForTerminal,
+} from './helpers/browser.ts';
+import { repoRoot } from './helpers/platform.ts';
 
-const terminalText = (page: Page) => page.getByRole('region', { name: 'Terminal' }).innerText();
 const progressMark = (page: Page, slug: string) =>
   page.locator(`[data-progress-lesson="${slug}"]`).first().textContent();
 const items = (lesson: Lesson) => lesson.exercises.length + lesson.quizzes.length;
@@ -19,8 +24,7 @@ function filesUnder(dir: string): string[] {
 
 // A learner in Debian's Chromium: a quiz answered wrongly then rightly, and progress on the index.
 describe('the course in the browser: quizzes and progress', () => {
-  const platform = new Platform();
-  let browser: Browser;
+  const env = usePlatformAndBrowser();
   // One context for every page: one learner, one progress cookie.
   let learner: BrowserContext;
   let lessons: Lesson[];
@@ -32,13 +36,7 @@ describe('the course in the browser: quizzes and progress', () => {
     lessons = (await loadCourse(path.join(repoRoot, 'lessons'))).lessons;
     quizLesson = lessons.slice(1).find((l) => l.quizzes.some((q) => q.answer.length === 1))!;
     quiz = quizLesson.quizzes.find((q) => q.answer.length === 1)!;
-    await platform.start();
-    browser = await launchChromium();
-    learner = await browser.newContext();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await platform.stop();
+    learner = await env.browser.newContext();
   });
 
   it('never ships quiz answers or explanations to the page', () => {
@@ -55,7 +53,7 @@ describe('the course in the browser: quizzes and progress', () => {
 
   it('grades a quiz answered wrongly, then rightly, and counts it', { timeout: 120_000 }, async () => {
     const page = await learner.newPage();
-    await page.goto(`${platform.url}/lessons/${quizLesson.slug}/`);
+    await page.goto(`${env.platform.url}/lessons/${quizLesson.slug}/`);
     const card = page.getByRole('region', { name: quiz.question });
     const right = quiz.answer[0]!;
     const wrong = right === 0 ? 1 : 0;
@@ -66,12 +64,12 @@ describe('the course in the browser: quizzes and progress', () => {
       expect(await submit.isEnabled()).toBe(true);
     });
     await submit.click();
-    await eventually(async () => expect(await card.getByRole('status').innerText()).toMatch(/Not quite/));
+    await waitForStatus(card, /Not quite/);
     expect(await card.innerText()).not.toContain(quiz.explanation);
 
     await card.getByRole('radio', { name: quiz.options[right]!, exact: true }).check();
     await submit.click();
-    await eventually(async () => expect(await card.getByRole('status').innerText()).toMatch(/Correct/));
+    await waitForStatus(card, /Correct/);
     expect(await card.innerText()).toContain(quiz.explanation);
 
     // The course menu counts it at once.
@@ -86,18 +84,18 @@ describe('the course in the browser: quizzes and progress', () => {
     async () => {
       const first = lessons[0]!;
       const page = await learner.newPage();
-      await page.goto(`${platform.url}/lessons/${first.slug}/`);
-      await eventually(async () => expect(await terminalText(page)).toMatch(/learner@dockyard:~\$/));
+      await page.goto(`${env.platform.url}/lessons/${first.slug}/`);
+      await waitForPrompt(page);
       await page.getByRole('button', { name: 'Run' }).first().click();
-      await eventually(async () => expect(await terminalText(page)).toMatch(/Hello from Dockyard!/));
+      await waitForTerminal(page, /Hello from Dockyard!/);
 
       const exercise = page.getByRole('region', { name: first.exercises[0]!.title });
       await exercise.getByRole('button', { name: 'Check' }).click();
-      await eventually(async () => expect(await exercise.getByRole('status').innerText()).toMatch(/Passed/));
+      await waitForStatus(exercise, /Passed/);
       const firstMark = items(first) === 1 ? '✓' : `1/${items(first)}`;
       await eventually(async () => expect(await progressMark(page, first.slug)).toContain(firstMark));
 
-      await page.goto(`${platform.url}/`);
+      await page.goto(`${env.platform.url}/`);
       await eventually(async () => {
         expect(await progressMark(page, first.slug)).toContain(firstMark);
         expect(await progressMark(page, quizLesson.slug)).toContain(

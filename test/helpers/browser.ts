@@ -1,4 +1,6 @@
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { Platform } from './platform.ts';
 
 /** Debian's Chromium, headless, with nothing reaching for the (closed) internet. */
 export function launchChromium(): Promise<Browser> {
@@ -29,4 +31,84 @@ export async function eventually(assertion: () => Promise<void>, timeoutMs = 60_
       await new Promise((r) => setTimeout(r, 250));
     }
   }
+}
+
+/** A server and Chromium for the describe block it is called in; `browser` is there once its beforeAll ran. */
+export interface PlatformAndBrowser {
+  readonly platform: Platform;
+  readonly browser: Browser;
+}
+
+/**
+ * Starts a Dockyard server and launches Chromium before the tests of the enclosing describe block,
+ * and closes both after them. Call it first in the block: hooks registered later run after it.
+ */
+export function usePlatformAndBrowser(): PlatformAndBrowser {
+  const platform = new Platform();
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    await platform.start();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await platform.stop();
+  });
+
+  return {
+    platform,
+    get browser(): Browser {
+      if (!browser) throw new Error('Chromium is not launched yet: use the browser inside a test or hook');
+      return browser;
+    },
+  };
+}
+
+/** The prompt of the learner's shell in the home folder. */
+const shellPrompt = /learner@dockyard:~\$/;
+
+/** The lesson page's terminal. */
+export const terminal = (page: Page): Locator => page.getByRole('region', { name: 'Terminal' });
+
+/** What the terminal shows now. */
+export const terminalText = (page: Page): Promise<string> => terminal(page).innerText();
+
+/** Waits until the terminal shows text that matches `pattern`. */
+export function waitForTerminal(page: Page, pattern: RegExp, timeoutMs?: number): Promise<void> {
+  return eventually(async () => expect(await terminalText(page)).toMatch(pattern), timeoutMs);
+}
+
+/** Waits until the terminal shows the shell's prompt: the sandbox is up and connected. */
+export function waitForPrompt(page: Page): Promise<void> {
+  return waitForTerminal(page, shellPrompt);
+}
+
+/** Waits until the status line of a card (exercise or quiz) matches `pattern`. */
+export function waitForStatus(card: Locator, pattern: RegExp, timeoutMs?: number): Promise<void> {
+  return eventually(
+    async () => expect(await card.getByRole('status').innerText()).toMatch(pattern),
+    timeoutMs,
+  );
+}
+
+/** The Hub panel beside the terminal. */
+export const hubPanel = (page: Page): Locator => page.getByRole('group', { name: 'Hub' });
+
+/** Opens the Hub panel's login and waits for the learner's hub username. */
+export async function openHubLogin(page: Page): Promise<{ panel: Locator; username: string }> {
+  const panel = hubPanel(page);
+  await panel.getByText('Hub login').click();
+  let username = '';
+  await eventually(async () => {
+    username = (await panel.getByTestId('hub-username').innerText()).trim();
+    expect(username).toMatch(/^[a-z]+[0-9]+$/);
+  });
+  return { panel, username };
+}
+
+/** Shows the hub password in an open Hub panel and reads it. */
+export async function revealHubPassword(panel: Locator): Promise<string> {
+  await panel.getByRole('button', { name: 'Show', exact: true }).click();
+  return (await panel.getByTestId('hub-password').innerText()).trim();
 }
