@@ -34,6 +34,19 @@ describe('hub in the browser', () => {
     expect(await repo.innerText()).toMatch(/just now|minute/);
     const library = page.getByRole('article', { name: 'python', exact: true });
     expect(await library.innerText()).toMatch(/latest/);
+    expect(await page.getByTestId('hub-usage').innerText()).toMatch(/Space used: [\d.]+ MB of 2\.1 GB/);
+
+    // Deleting asks first, then the repository is gone from the page and from the hub.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await repo.getByRole('button', { name: 'Delete repository' }).click();
+    await eventually(async () => expect(await repo.count()).toBe(0));
+    expect(await page.getByText('Nothing pushed yet.').count()).toBe(1);
+    const pull = await inSandbox(
+      session.id,
+      `docker rmi ${username}/hello-hub:v1 >/dev/null; docker pull ${username}/hello-hub:v1 2>&1`,
+    );
+    expect(pull.code).not.toBe(0);
+    expect(pull.stdout).toMatch(/not found|manifest unknown/i);
     await page.close();
   }, 180_000);
 });

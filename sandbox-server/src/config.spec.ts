@@ -33,6 +33,9 @@ describe('configuration', () => {
         DOCKYARD_HUB_UPSTREAM_PASSWORD: 'pat',
       }).hub.upstream,
     ).toEqual({ url: 'https://registry-1.docker.io', username: 'me', password: 'pat' });
+    expect(loadConfig({}).hub.quotaBytes).toBe(2 * 1024 ** 3);
+    expect(loadConfig({ DOCKYARD_HUB_QUOTA: '500m' }).hub.quotaBytes).toBe(500 * 1024 ** 2);
+    expect(loadConfig({ DOCKYARD_HUB_QUOTA: 'off' }).hub.quotaBytes).toBeUndefined();
     expect(() => loadConfig({ DOCKYARD_HUB_UPSTREAM: 'docker hub' })).toThrow(
       /DOCKYARD_HUB_UPSTREAM must be/,
     );

@@ -28,6 +28,8 @@ export interface ServerConfig {
     upstream: { url: string; username?: string; password?: string } | undefined;
     mirrorPort: number;
     mirrorDir: string;
+    /** Bytes each learner's namespace may hold before pushes are refused; undefined: no quota. */
+    quotaBytes: number | undefined;
   };
   packageProxy: { port: number; enabled: boolean };
   dns: { port: number; enabled: boolean };
@@ -110,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       upstream: upstream(env),
       mirrorPort: int(env, 'DOCKYARD_HUB_MIRROR_PORT', 5002),
       mirrorDir: path.resolve(env.DOCKYARD_HUB_MIRROR_DIR ?? path.join(dataDir, 'hub-mirror')),
+      quotaBytes: env.DOCKYARD_HUB_QUOTA === 'off' ? undefined : parseBytes(env.DOCKYARD_HUB_QUOTA || '2g'),
     },
     dns: { port: int(env, 'DOCKYARD_DNS_PORT', 5353), enabled: env.DOCKYARD_DNS !== 'off' },
     packageProxy: {

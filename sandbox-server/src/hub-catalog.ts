@@ -21,10 +21,21 @@ const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
 ].join(', ');
 
+interface Blob {
+  size: number;
+  digest: string;
+}
+
 interface Manifest {
-  config?: { size: number };
-  layers?: { size: number }[];
-  manifests?: { size: number; digest: string }[];
+  config?: Blob;
+  layers?: Blob[];
+  manifests?: Blob[];
+}
+
+/** One tag as the registry stores it: its manifest's digest and the blobs that manifest names. */
+interface StoredTag extends HubTag {
+  digest: string;
+  blobs: Blob[];
 }
 
 /** Reads the hub registry as the server (an admin token), for the Hub page. */
@@ -35,9 +46,16 @@ export class HubCatalog {
     private readonly tokenKey: crypto.KeyObject,
   ) {}
 
-  private async get(pathname: string, scope: { type: string; name: string }): Promise<Response> {
-    const token = signToken(this.tokenKey, 'dockyard-server', [{ ...scope, actions: ['*', 'pull'] }]);
+  private async get(
+    pathname: string,
+    scope: { type: string; name: string },
+    method = 'GET',
+  ): Promise<Response> {
+    const token = signToken(this.tokenKey, 'dockyard-server', [
+      { ...scope, actions: ['*', 'pull', 'delete'] },
+    ]);
     return fetch(`http://127.0.0.1:${this.registryPort}${pathname}`, {
+      method,
       headers: { authorization: `Bearer ${token}`, accept: MANIFEST_TYPES },
     });
   }
@@ -51,17 +69,29 @@ export class HubCatalog {
 
   /** Tags of a repository with their size (config + layers) and push time. */
   async repository(name: string): Promise<HubRepository> {
+    const tags = (await this.storedTags(name)).map(({ tag, sizeBytes, pushedAt }) => ({
+      tag,
+      sizeBytes,
+      pushedAt,
+    }));
+    return { name, tags };
+  }
+
+  private async storedTags(name: string): Promise<StoredTag[]> {
     const scope = { type: 'repository', name };
     const res = await this.get(`/v2/${name}/tags/list`, scope);
     const tags = res.ok ? (((await res.json()) as { tags: string[] | null }).tags ?? []) : [];
     const details = await Promise.all(
-      tags.map(async (tag) => {
+      tags.map(async (tag): Promise<StoredTag> => {
         const manifest = await this.get(`/v2/${name}/manifests/${tag}`, scope);
+        const digest = manifest.headers.get('docker-content-digest') ?? '';
         const body = (manifest.ok ? await manifest.json() : {}) as Manifest;
-        const sizeBytes =
-          (body.config?.size ?? 0) +
-          (body.layers ?? []).reduce((sum, l) => sum + l.size, 0) +
-          (body.manifests ?? []).reduce((sum, m) => sum + m.size, 0);
+        const blobs = [
+          ...(body.config ? [body.config] : []),
+          ...(body.layers ?? []),
+          ...(body.manifests ?? []),
+        ];
+        const sizeBytes = blobs.reduce((sum, b) => sum + b.size, 0);
         // The registry keeps no push time; the tag's link file is rewritten on every push.
         const link = path.join(
           this.storageDir,
@@ -72,15 +102,41 @@ export class HubCatalog {
           'current/link',
         );
         const pushedAt = fs.existsSync(link) ? fs.statSync(link).mtime.toISOString() : '';
-        return { tag, sizeBytes, pushedAt };
+        return { tag, sizeBytes, pushedAt, digest, blobs };
       }),
     );
-    return { name, tags: details.sort((a, b) => b.pushedAt.localeCompare(a.pushedAt)) };
+    return details.sort((a, b) => b.pushedAt.localeCompare(a.pushedAt));
   }
 
-  /** The repositories of one namespace. */
+  /** The repositories of one namespace that hold at least one tag. */
   async namespace(namespace: string): Promise<HubRepository[]> {
     const names = (await this.repositoryNames()).filter((n) => n.startsWith(`${namespace}/`));
-    return Promise.all(names.map((n) => this.repository(n)));
+    const repositories = await Promise.all(names.map((n) => this.repository(n)));
+    return repositories.filter((r) => r.tags.length > 0);
+  }
+
+  /** Bytes a namespace holds: every blob its tags name, each counted once (layers are shared). */
+  async usage(namespace: string): Promise<number> {
+    const names = (await this.repositoryNames()).filter((n) => n.startsWith(`${namespace}/`));
+    const blobs = new Map<string, number>();
+    for (const tags of await Promise.all(names.map((n) => this.storedTags(n)))) {
+      for (const blob of tags.flatMap((t) => t.blobs)) blobs.set(blob.digest, blob.size);
+    }
+    return [...blobs.values()].reduce((sum, size) => sum + size, 0);
+  }
+
+  /**
+   * Deletes every tag of a repository (its manifests; the registry's garbage collection frees the
+   * layers later). Resolves false when the repository holds no tag.
+   */
+  async deleteRepository(name: string): Promise<boolean> {
+    const tags = await this.storedTags(name);
+    const digests = [...new Set(tags.map((t) => t.digest).filter(Boolean))];
+    for (const digest of digests) {
+      const res = await this.get(`/v2/${name}/manifests/${digest}`, { type: 'repository', name }, 'DELETE');
+      if (!res.ok && res.status !== 404)
+        throw new Error(`The hub registry answered ${res.status} when deleting ${name}.`);
+    }
+    return tags.length > 0;
   }
 }

@@ -1,5 +1,8 @@
 import type { HubAccount } from './hub-accounts.ts';
+import { forbidden, notFound } from './api-error.ts';
 import type { HubCatalog } from './hub-catalog.ts';
+import type { HubQuota } from './hub-quota.ts';
+import { REPOSITORY_NAME } from './lab/registry-token.ts';
 import { SEGMENT, bearerToken, json, type Route } from './http-routing.ts';
 import type { ImageManifest } from './image-manifest.ts';
 import type { SessionManager } from './session-manager.ts';
@@ -13,6 +16,7 @@ export function hubRoutes(ctx: {
   /** The hub account of a live session (the learner's). */
   accountOf: (sessionId: string) => HubAccount;
   catalog: HubCatalog;
+  quota: HubQuota;
   library: () => ImageManifest['library'];
 }): Route[] {
   return [
@@ -35,7 +39,24 @@ export function hubRoutes(ctx: {
       handler: async (req, res, [id]) => {
         ctx.sessions.authorize(id!, bearerToken(req));
         const { username } = ctx.accountOf(id!);
-        json(res, 200, { username, repositories: await ctx.catalog.namespace(username) });
+        const [repositories, usedBytes] = await Promise.all([
+          ctx.catalog.namespace(username),
+          ctx.quota.used(username),
+        ]);
+        json(res, 200, { username, repositories, usedBytes, quotaBytes: ctx.quota.limitBytes ?? null });
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: new RegExp(`^/api/sessions/${SEGMENT}/hub/repositories/(${REPOSITORY_NAME})$`),
+      handler: async (req, res, [id, name]) => {
+        ctx.sessions.authorize(id!, bearerToken(req));
+        const { username } = ctx.accountOf(id!);
+        if (!name!.startsWith(`${username}/`))
+          throw forbidden(`You can only delete repositories of your own namespace, ${username}/.`);
+        if (!(await ctx.catalog.deleteRepository(name!))) throw notFound(`You have no repository "${name}".`);
+        ctx.quota.forget(username);
+        json(res, 204);
       },
     },
     {

@@ -7,6 +7,7 @@ import { notFound } from './api-error.ts';
 import { openDatabase } from './database.ts';
 import { accountOwner, HubAccounts } from './hub-accounts.ts';
 import { HubCatalog } from './hub-catalog.ts';
+import { HubQuota } from './hub-quota.ts';
 import { hubRoutes } from './hub-routes.ts';
 import { readImageManifest, type ImageManifest } from './image-manifest.ts';
 import { applySandboxFirewall, type LabPort } from './lab/firewall.ts';
@@ -90,6 +91,8 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     if (namespace === 'library') return !Object.hasOwn(library(), rest.join('/'));
     return !accounts.exists(namespace!);
   };
+  const catalog = new HubCatalog(config.hub.registryPort, config.hubDir, pki.tokenKey);
+  const quota = new HubQuota(catalog, config.hub.quotaBytes);
   const hubFront = config.hub.enabled
     ? keepHubFront({
         port: config.hub.port,
@@ -98,6 +101,10 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
         tokenKey: pki.tokenKey,
         registryPort: config.hub.registryPort,
         ...(mirror ? { mirror: { port: config.hub.mirrorPort, serves: fromUpstream } } : {}),
+        uploads: {
+          refusal: async (namespace) => (accounts.exists(namespace) ? quota.refusal(namespace) : undefined),
+          changed: (namespace) => quota.forget(namespace),
+        },
         verify: (username, password) => accounts.verify(username, password),
       })
     : undefined;
@@ -144,7 +151,8 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
       ...hubRoutes({
         sessions,
         accountOf,
-        catalog: new HubCatalog(config.hub.registryPort, config.hubDir, pki.tokenKey),
+        catalog,
+        quota,
         library,
       }),
       ...courseApi.routes,

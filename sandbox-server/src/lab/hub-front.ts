@@ -24,6 +24,14 @@ export interface HubFrontOptions {
    * the lab's library nor in a learner's namespace).
    */
   mirror?: { port: number; serves: (repository: string) => boolean };
+  /**
+   * Learners' hub space: `refusal` says why an upload into a namespace may not start (undefined
+   * lets it go on); `changed` hears of every completed push.
+   */
+  uploads?: {
+    refusal: (namespace: string) => Promise<string | undefined>;
+    changed: (namespace: string) => void;
+  };
   /** Checks hub credentials; returns the username when they are right. */
   verify: (username: string, password: string) => string | undefined;
 }
@@ -110,7 +118,25 @@ export function startHubFront(options: HubFrontOptions): Promise<https.Server> {
       : options.registryPort;
   };
 
-  const proxy = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
+  /** Refuses the start of a blob upload into a namespace that has no room left. */
+  const uploadRefused = async (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+  ): Promise<boolean> => {
+    const repository = /^\/v2\/(.+?)\/blobs\/uploads\/?$/.exec(url.pathname)?.[1];
+    if (!options.uploads || req.method !== 'POST' || !repository) return false;
+    const refusal = await options.uploads.refusal(repository.split('/')[0]!);
+    if (!refusal) return false;
+    req.resume();
+    registryError(res, 403, 'DENIED', refusal);
+    return true;
+  };
+
+  const proxy = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
+    if (await uploadRefused(req, res, url)) return;
+    const pushed =
+      req.method === 'PUT' ? /^\/v2\/(.+?)\/manifests\/[^/]+$/.exec(url.pathname)?.[1] : undefined;
     const upstream = http.request(
       {
         host: '127.0.0.1',
@@ -120,6 +146,7 @@ export function startHubFront(options: HubFrontOptions): Promise<https.Server> {
         headers: { ...req.headers, 'x-forwarded-proto': 'https' },
       },
       (answer) => {
+        if (pushed && (answer.statusCode ?? 0) < 300) options.uploads?.changed(pushed.split('/')[0]!);
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       },
@@ -140,7 +167,11 @@ export function startHubFront(options: HubFrontOptions): Promise<https.Server> {
         return registryError(res, 404, 'NOT_FOUND', 'Only GET /token is served here.');
       return token(req, res, url);
     }
-    proxy(req, res, url);
+    proxy(req, res, url).catch((err: unknown) => {
+      logger.error({ err }, 'the hub front failed on a request');
+      if (!res.headersSent) registryError(res, 503, 'UNAVAILABLE', 'The lab hub could not answer.');
+      else res.destroy();
+    });
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     const status =

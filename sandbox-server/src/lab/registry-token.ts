@@ -29,6 +29,9 @@ export function libtrustKeyId(key: crypto.KeyObject): string {
   return b32.match(/.{4}/g)!.join(':');
 }
 
+/** A repository name as the distribution spec spells it: lower-case path components. */
+export const REPOSITORY_NAME = '[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*';
+
 /** Parses `repository:name:pull,push` scopes; returns an error sentence for a malformed one. */
 export function parseScope(scope: string): Access | { error: string } {
   const first = scope.indexOf(':');
@@ -42,7 +45,7 @@ export function parseScope(scope: string): Access | { error: string } {
     .split(',')
     .filter(Boolean);
   if (!/^(repository|registry)(\([a-z]+\))?$/.test(type)) return { error: `Unknown scope type "${type}".` };
-  if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/.test(name) && name !== 'catalog') {
+  if (!new RegExp(`^${REPOSITORY_NAME}$`).test(name) && name !== 'catalog') {
     return { error: `"${name}" is not a valid repository name.` };
   }
   if (actions.length === 0 || actions.some((a) => !/^(pull|push|delete|\*)$/.test(a))) {

@@ -1,6 +1,14 @@
 import { useEffect, useState } from 'react';
 import { describeError } from '../lib/api.ts';
-import { formatAge, formatSize, getLibrary, getOwnRepositories, type HubRepository } from '../lib/hub.ts';
+import {
+  deleteOwnRepository,
+  formatAge,
+  formatSize,
+  getLibrary,
+  getOwnRepositories,
+  type HubRepository,
+  type OwnRepositories,
+} from '../lib/hub.ts';
 
 function TagTable({ repository }: { repository: HubRepository }) {
   return (
@@ -29,7 +37,7 @@ function TagTable({ repository }: { repository: HubRepository }) {
 
 /** The Hub page: the learner's repositories (refreshable) and the lab's image library. */
 export default function HubBrowser() {
-  const [own, setOwn] = useState<{ username: string; repositories: HubRepository[] } | undefined>();
+  const [own, setOwn] = useState<OwnRepositories | undefined>();
   const [library, setLibrary] = useState<HubRepository[] | undefined>();
   const [error, setError] = useState<string | undefined>();
 
@@ -43,6 +51,12 @@ export default function HubBrowser() {
   };
   useEffect(refresh, []);
 
+  const remove = (name: string) => {
+    if (!window.confirm(`Delete ${name} and all its tags from the hub? This cannot be undone.`)) return;
+    setError(undefined);
+    deleteOwnRepository(name).then(refresh, (e: unknown) => setError(describeError(e)));
+  };
+
   return (
     <div className="hub">
       <section aria-labelledby="own-heading">
@@ -53,6 +67,15 @@ export default function HubBrowser() {
         {error && (
           <p className="hub-error" role="alert">
             {error}
+          </p>
+        )}
+        {own && (
+          <p data-testid="hub-usage">
+            Space used: {formatSize(own.usedBytes)}
+            {own.quotaBytes !== null && ` of ${formatSize(own.quotaBytes)}`}
+            {own.quotaBytes !== null &&
+              own.usedBytes >= own.quotaBytes &&
+              ' — full: delete a repository before you push again.'}
           </p>
         )}
         {own && own.repositories.length === 0 && (
@@ -68,6 +91,9 @@ export default function HubBrowser() {
               <code>docker pull {r.name}</code> — private: only you can pull it.
             </p>
             <TagTable repository={r} />
+            <button type="button" className="button button-danger" onClick={() => remove(r.name)}>
+              Delete repository
+            </button>
           </article>
         ))}
       </section>

@@ -35,10 +35,27 @@ export function getHubCredentials(lesson?: string): Promise<HubCredentials> {
   return credentials;
 }
 
+/** What the learner pushed, and how much of their hub space it takes (quota null: none). */
+export interface OwnRepositories {
+  username: string;
+  repositories: HubRepository[];
+  usedBytes: number;
+  quotaBytes: number | null;
+}
+
 /** Repositories the learner pushed. */
-export async function getOwnRepositories(): Promise<{ username: string; repositories: HubRepository[] }> {
+export async function getOwnRepositories(): Promise<OwnRepositories> {
   const s = await getSession();
   return apiRequest(`/api/sessions/${encodeURIComponent(s.id)}/hub/repositories`, { token: s.token });
+}
+
+/** Deletes one of the learner's repositories with all its tags. */
+export async function deleteOwnRepository(name: string): Promise<void> {
+  const s = await getSession();
+  await apiRequest(`/api/sessions/${encodeURIComponent(s.id)}/hub/repositories/${name}`, {
+    method: 'DELETE',
+    token: s.token,
+  });
 }
 
 /** The official-style images of the lab's library. */
