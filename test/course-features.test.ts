@@ -107,6 +107,57 @@ describe('course features: quizzes, progress, lesson setup, port preview', () =>
       cookie,
     });
 
+  /** A request to the platform with a Host header of our choosing (fetch cannot set one). */
+  const hostRequest = (
+    host: string,
+    urlPath: string,
+    { method = 'GET', body, ...headers }: Record<string, string> = {},
+  ) =>
+    new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: new URL(platform.url).port,
+          path: urlPath,
+          method,
+          headers: { ...headers, host },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  /** Opens a WebSocket-style upgrade, writes "ping" and resolves with what comes back. */
+  const upgrade = (urlPath: string, headers: Record<string, string>) =>
+    new Promise<string>((resolve, reject) => {
+      const req = http.request({
+        host: '127.0.0.1',
+        port: new URL(platform.url).port,
+        path: urlPath,
+        headers: {
+          connection: 'Upgrade',
+          upgrade: 'websocket',
+          'sec-websocket-version': '13',
+          'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+          ...headers,
+        },
+      });
+      req.on('upgrade', (_res, socket) => {
+        socket.once('data', (d: Buffer) => {
+          resolve(d.toString());
+          socket.destroy();
+        });
+        socket.write('ping');
+      });
+      req.on('response', (res) => reject(new Error(`no upgrade: ${res.statusCode}`)));
+      req.on('error', reject);
+      req.end();
+    });
+
   beforeAll(async () => {
     await platform.start();
     [a, b] = await Promise.all([platform.session(), platform.session()]);
@@ -303,32 +354,68 @@ describe('course features: quizzes, progress, lesson setup, port preview', () =>
     });
 
     it('passes WebSocket upgrades through to the app', async () => {
-      const url = new URL(platform.url + previewPath(a, 5000, '/socket'));
-      const echoed = await new Promise<string>((resolve, reject) => {
-        const req = http.request({
-          host: url.hostname,
-          port: url.port,
-          path: url.pathname,
-          headers: {
-            connection: 'Upgrade',
-            upgrade: 'websocket',
-            'sec-websocket-version': '13',
-            'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
-            cookie: ticket,
-          },
+      expect(await upgrade(previewPath(a, 5000, '/socket'), { cookie: ticket })).toBe('echo:ping');
+    });
+
+    describe('on an origin of its own', () => {
+      let origin = '';
+      let host = '';
+      const platformPort = () => new URL(platform.url).port;
+
+      beforeAll(async () => {
+        const res = await call('POST', `/api/sessions/${a.id}/preview-ticket`, {
+          token: a.token,
+          body: { port: 5000 },
         });
-        req.on('upgrade', (_res, socket) => {
-          socket.once('data', (d: Buffer) => {
-            resolve(d.toString());
-            socket.destroy();
-          });
-          socket.write('ping');
-        });
-        req.on('response', (res) => reject(new Error(`no upgrade: ${res.statusCode}`)));
-        req.on('error', reject);
-        req.end();
+        const body = (await res.json()) as { url: string; isolated: boolean };
+        expect(body.isolated).toBe(true);
+        expect(body.url).toMatch(
+          new RegExp(`^http://${a.id}-5000-[0-9a-f]{32}\\.preview\\.localhost:${platformPort()}/$`),
+        );
+        origin = body.url.replace(/\/$/, '');
+        host = new URL(body.url).host;
+        expect(cookieFrom(res, `dockyard_preview_${a.id}`)).toBeUndefined();
       });
-      expect(echoed).toBe('echo:ping');
+
+      it("serves the learner's app at the root of its origin, absolute paths and redirects included", async () => {
+        const res = await hostRequest(host, '/static/app.css?v=2', {
+          cookie: `dockyard_learner=${'1'.repeat(32)}; theme=dark`,
+        });
+        expect(res.status).toBe(200);
+        expect(res.body).toContain('path=/static/app.css?v=2');
+        expect(res.body).toContain('cookie=theme=dark auth=');
+        const redirect = await hostRequest(host, '/go');
+        expect(redirect.status).toBe(302);
+        expect(redirect.headers.location).toBe('/landed');
+        expect(await upgrade('/socket', { host, origin })).toBe('echo:ping');
+      });
+
+      it("refuses a wrong ticket, another port's or session's, and sockets opened from other pages", async () => {
+        const ticketOfHost = host.split('.')[0]!.split('-')[2]!;
+        const flipped = ticketOfHost.replace(/^./, (c) => (c === 'a' ? 'b' : 'a'));
+        expect((await hostRequest(host.replace(ticketOfHost, flipped), '/')).status).toBe(403);
+        expect((await hostRequest(host.replace('-5000-', '-5001-'), '/')).status).toBe(403);
+        expect((await hostRequest(host.replace(a.id, b.id), '/')).status).toBe(403);
+        expect((await hostRequest(host.replace(a.id, '0123456789abcdef'), '/')).status).toBe(404);
+        // Dockyard's own pages (and any other origin) may not open the app's sockets.
+        await expect(
+          upgrade('/socket', { host, origin: `http://localhost:${platformPort()}` }),
+        ).rejects.toThrow(/no upgrade: 403/);
+        // Requests for Dockyard's own API on the preview origin reach the app, never the API.
+        const api = await hostRequest(host, `/api/sessions/${a.id}`);
+        expect(api.body).toContain(`path=/api/sessions/${a.id}`);
+      });
+
+      it('falls back to the same-origin preview where no preview domain resolves (a page opened by IP)', async () => {
+        const res = await hostRequest(`127.0.0.1:${platformPort()}`, `/api/sessions/${a.id}/preview-ticket`, {
+          method: 'POST',
+          authorization: `Bearer ${a.token}`,
+          'content-type': 'application/json',
+          body: JSON.stringify({ port: 5000 }),
+        });
+        expect(JSON.parse(res.body)).toEqual({ url: previewPath(a, 5000), isolated: false });
+        expect(String(res.headers['set-cookie'])).toContain(`dockyard_preview_${a.id}=`);
+      });
     });
   });
 });

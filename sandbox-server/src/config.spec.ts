@@ -23,6 +23,17 @@ describe('configuration', () => {
     expect(() => loadConfig({ DOCKYARD_SANDBOX_MEMORY: 'lots' })).toThrow(/not a size/);
   });
 
+  it('gives previews origins of their own on localhost, or under a configured domain', () => {
+    expect(loadConfig({}).previewDomain).toBe('auto');
+    expect(loadConfig({ DOCKYARD_PREVIEW_DOMAIN: '*.Preview.Example.com' }).previewDomain).toBe(
+      'preview.example.com',
+    );
+    expect(loadConfig({ DOCKYARD_PREVIEW_DOMAIN: 'off' }).previewDomain).toBe('off');
+    expect(() => loadConfig({ DOCKYARD_PREVIEW_DOMAIN: 'http://x' })).toThrow(
+      /DOCKYARD_PREVIEW_DOMAIN must be/,
+    );
+  });
+
   it('runs the hub offline unless an upstream registry URL is given', () => {
     expect(loadConfig({}).hub.upstream).toBeUndefined();
     expect(loadConfig({ DOCKYARD_HUB_UPSTREAM: 'off' }).hub.upstream).toBeUndefined();

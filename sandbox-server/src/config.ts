@@ -20,6 +20,8 @@ export interface ServerConfig {
   sessionIdleMs: number;
   reapIntervalMs: number;
   allowedOrigins: string[];
+  /** Where previews get origins of their own: `auto` (preview.localhost on localhost), `off`, or a domain. */
+  previewDomain: string;
   hub: {
     port: number;
     registryPort: number;
@@ -57,6 +59,16 @@ function upstream(env: NodeJS.ProcessEnv): ServerConfig['hub']['upstream'] {
     ...(env.DOCKYARD_HUB_UPSTREAM_USERNAME ? { username: env.DOCKYARD_HUB_UPSTREAM_USERNAME } : {}),
     ...(env.DOCKYARD_HUB_UPSTREAM_PASSWORD ? { password: env.DOCKYARD_HUB_UPSTREAM_PASSWORD } : {}),
   };
+}
+
+function previewDomainSetting(env: NodeJS.ProcessEnv): string {
+  const raw = (env.DOCKYARD_PREVIEW_DOMAIN ?? 'auto').trim().toLowerCase().replace(/^\*\./, '');
+  if (raw === 'auto' || raw === 'off') return raw;
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(raw))
+    throw new Error(
+      `DOCKYARD_PREVIEW_DOMAIN must be auto, off or a domain such as preview.example.com, got "${raw}".`,
+    );
+  return raw;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -105,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       .split(',')
       .map((o) => o.trim())
       .filter(Boolean),
+    previewDomain: previewDomainSetting(env),
     hub: {
       port: int(env, 'DOCKYARD_HUB_PORT', 5443),
       registryPort: int(env, 'DOCKYARD_HUB_REGISTRY_PORT', 5001),

@@ -139,7 +139,12 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
   const progress = new ProgressStore(db);
   const varsFor = (sessionId: string) => ({ 'hub.username': accountOf(sessionId).username });
   const courseApi = courseFeature({ sessions, runtime, course, progress, varsFor });
-  const preview = previewFeature({ sessions, runtime, allowedOrigins: config.allowedOrigins });
+  const preview = previewFeature({
+    sessions,
+    runtime,
+    allowedOrigins: config.allowedOrigins,
+    domain: config.previewDomain,
+  });
 
   const server = createServer({
     sessions,
@@ -158,6 +163,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
       ...courseApi.routes,
       ...preview.routes,
     ],
+    hostHandlers: [preview.handleRequest],
     upgradeHandlers: [preview.handleUpgrade],
     onExercisePassed: courseApi.onExercisePassed,
     varsFor,

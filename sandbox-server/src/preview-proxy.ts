@@ -4,7 +4,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError, badRequest, forbidden, notFound, unauthorized } from './api-error.ts';
 import { readCookie } from './learner-cookie.ts';
-import { SEGMENT, bearerToken, json, type Route } from './http-routing.ts';
+import { SEGMENT, bearerToken, json, readJson, type Route } from './http-routing.ts';
 import { logger } from './logger.ts';
 import type { SandboxRuntime } from './sandbox-runtime.ts';
 import { originAllowed } from './server.ts';
@@ -13,6 +13,8 @@ import type { SessionRecord } from './session-store.ts';
 
 /** `/api/sessions/{id}/preview/{port}{/rest}`: the rest (with its query) goes to the sandbox unchanged. */
 const PREVIEW_PATH = /^\/api\/sessions\/([A-Za-z0-9_-]{1,64})\/preview\/(\d{1,5})(\/.*)?$/;
+/** A preview origin's host: `<session>-<port>-<ticket>.<preview domain>`, one origin per session and port. */
+const ORIGIN_HOST = /^([0-9a-f]{16})-(\d{1,5})-([0-9a-f]{32})\.([a-z0-9.-]+?)(?::\d+)?$/;
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const UPSTREAM_TIMEOUT_MS = 30_000;
 const ADDRESS_TTL_MS = 10_000;
@@ -44,6 +46,36 @@ function ticketOf(record: SessionRecord): string {
     .update(`dockyard-preview:${record.id}`)
     .digest('base64url');
 }
+
+/**
+ * The ticket of a preview origin, written into its host name: an HMAC of the session and port keyed
+ * by the stored hash of the session's token (128 bits, hex, since host names ignore case).
+ */
+export function originTicket(record: SessionRecord, port: number): string {
+  return crypto
+    .createHmac('sha256', Buffer.from(record.tokenHash, 'hex'))
+    .update(`dockyard-preview-origin:${record.id}:${port}`)
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/**
+ * The domain under which a request's previews get origins of their own, or undefined for
+ * same-origin previews under /api/. `auto` gives `preview.localhost` to a page opened on localhost
+ * (browsers resolve every *.localhost name to the machine itself) and nothing elsewhere.
+ */
+export function previewDomain(setting: string, requestHost: string | undefined): string | undefined {
+  if (setting === 'off') return undefined;
+  if (setting !== 'auto') return setting;
+  const hostname = (requestHost ?? '').replace(/:\d+$/, '').toLowerCase();
+  return hostname === 'localhost' || hostname.endsWith('.localhost') ? 'preview.localhost' : undefined;
+}
+
+const equalSecrets = (given: string, expected: string) => {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && crypto.timingSafeEqual(a, b);
+};
 
 /** The learner's request cookies without Dockyard's own, which the learner's app has no business seeing. */
 function foreignCookies(header: string | undefined): string | undefined {
@@ -86,15 +118,33 @@ export interface PreviewContext {
   sessions: SessionManager;
   runtime: SandboxRuntime;
   allowedOrigins: string[];
+  /** DOCKYARD_PREVIEW_DOMAIN: `auto`, `off`, or the domain whose subdomains reach this server. */
+  domain: string;
+}
+
+/** Where a preview request goes: a session's sandbox port, a path there, and the preview's prefix. */
+interface PreviewTarget {
+  id: string;
+  port: number;
+  /** Path and query for the app. */
+  path: string;
+  /** What the app's own absolute paths get in front of them: '' on a preview origin of its own. */
+  prefix: string;
 }
 
 /**
- * The port preview: learners open what listens on a port of their sandbox through the server, as
- * `/api/sessions/{id}/preview/{port}/…`. Only that session's sandbox address is ever dialled; access
- * needs the session's bearer token or its preview cookie (set by `POST …/preview-ticket`).
+ * The port preview: learners open what listens on a port of their sandbox through the server. Only
+ * that session's sandbox address is ever dialled. Two forms:
+ *
+ * - a preview origin, `http://<session>-<port>-<ticket>.preview.localhost:8080/` (or under
+ *   DOCKYARD_PREVIEW_DOMAIN): the app runs on an origin of its own, so its scripts cannot read the
+ *   learner's Dockyard session, and its absolute paths work. The ticket in the name is the access.
+ * - the same-origin path `/api/sessions/{id}/preview/{port}/…`, where no preview domain resolves
+ *   (a page opened by IP address): access needs the bearer token or the preview cookie.
  */
 export function previewFeature(ctx: PreviewContext): {
   routes: Route[];
+  handleRequest: (req: IncomingMessage, res: ServerResponse) => boolean;
   handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 } {
   const { sessions, runtime } = ctx;
@@ -117,11 +167,26 @@ export function previewFeature(ctx: PreviewContext): {
     const record = liveRecord(id);
     const ticket = readCookie(req, previewCookieName(id));
     if (!ticket) throw unauthorized('Open the preview from the lesson page (its "Open preview" button).');
-    const given = Buffer.from(ticket);
-    const expected = Buffer.from(ticketOf(record));
-    if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected))
+    if (!equalSecrets(ticket, ticketOf(record)))
       throw forbidden('This preview ticket does not open this session.');
     sessions.touch(record);
+  };
+
+  /** The preview origin a Host names, authorized by the ticket in it; undefined when it names none. */
+  const originTarget = (req: IncomingMessage): Omit<PreviewTarget, 'path' | 'prefix'> | undefined => {
+    const match = ORIGIN_HOST.exec((req.headers.host ?? '').toLowerCase());
+    if (!match) return undefined;
+    const [, id, rawPort, ticket, domain] = match as unknown as [string, string, string, string, string];
+    if (ctx.domain === 'off' || (ctx.domain === 'auto' ? 'preview.localhost' : ctx.domain) !== domain)
+      return undefined;
+    const port = parsePort(rawPort);
+    const record = liveRecord(id);
+    if (!equalSecrets(ticket, originTicket(record, port)))
+      throw forbidden(
+        'This preview address does not open this session. Open the preview from the lesson page.',
+      );
+    sessions.touch(record);
+    return { id, port };
   };
 
   const parsePort = (raw: string): number => {
@@ -143,7 +208,7 @@ export function previewFeature(ctx: PreviewContext): {
   };
 
   /** Headers for the sandbox: end-to-end ones only, without Dockyard's credentials. */
-  const upstreamHeaders = (req: IncomingMessage, address: string, port: number, id: string) => {
+  const upstreamHeaders = (req: IncomingMessage, address: string, { port, prefix }: PreviewTarget) => {
     const headers: IncomingHttpHeaders = {};
     const connectionTokens = new Set(
       (req.headers.connection ?? '').split(',').map((t) => t.trim().toLowerCase()),
@@ -156,8 +221,55 @@ export function previewFeature(ctx: PreviewContext): {
     headers.host = `${address}:${port}`;
     if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
     headers['x-forwarded-proto'] = 'http';
-    headers['x-forwarded-prefix'] = `${previewPrefix(id)}${port}`;
+    if (prefix) headers['x-forwarded-prefix'] = prefix;
     return headers;
+  };
+
+  /** Sends the request on to the app in the sandbox and its answer back. */
+  const forward = async (req: IncomingMessage, res: ServerResponse, target: PreviewTarget): Promise<void> => {
+    const { id, port, prefix } = target;
+    const address = await sandboxAddress(id);
+    await new Promise<void>((resolve) => {
+      const upstream = http.request(
+        {
+          host: address,
+          port,
+          method: req.method,
+          path: target.path,
+          headers: upstreamHeaders(req, address, target),
+          timeout: UPSTREAM_TIMEOUT_MS,
+        },
+        (answer) => {
+          const headers = { ...answer.headers };
+          for (const name of ['connection', 'keep-alive', 'transfer-encoding']) delete headers[name];
+          const location = answer.headers.location;
+          if (location) headers.location = rewriteLocation(location, address, port, prefix);
+          res.writeHead(answer.statusCode ?? 502, headers);
+          answer.pipe(res);
+          answer.on('end', resolve);
+          answer.on('error', () => {
+            res.destroy();
+            resolve();
+          });
+        },
+      );
+      upstream.on('timeout', () =>
+        upstream.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })),
+      );
+      upstream.on('error', (err: NodeJS.ErrnoException) => {
+        const message =
+          err.code === 'ECONNREFUSED'
+            ? nothingListening(port)
+            : `Your machine did not answer on port ${port} (${err.code ?? err.message}). Try Reload in a moment.`;
+        sendError(req, res, new ApiError(502, 'bad_gateway', message));
+        resolve();
+      });
+      res.on('close', () => {
+        upstream.destroy();
+        resolve();
+      });
+      req.pipe(upstream);
+    });
   };
 
   const proxy = async (req: IncomingMessage, res: ServerResponse, params: string[]): Promise<void> => {
@@ -172,52 +284,36 @@ export function previewFeature(ctx: PreviewContext): {
         res.writeHead(308, { location: `${prefix}/${search}` }).end();
         return;
       }
-      const address = await sandboxAddress(id);
-      await new Promise<void>((resolve) => {
-        const upstream = http.request(
-          {
-            host: address,
-            port,
-            method: req.method,
-            path: rest + search,
-            headers: upstreamHeaders(req, address, port, id),
-            timeout: UPSTREAM_TIMEOUT_MS,
-          },
-          (answer) => {
-            const headers = { ...answer.headers };
-            for (const name of ['connection', 'keep-alive', 'transfer-encoding']) delete headers[name];
-            const location = answer.headers.location;
-            if (location) headers.location = rewriteLocation(location, address, port, prefix);
-            res.writeHead(answer.statusCode ?? 502, headers);
-            answer.pipe(res);
-            answer.on('end', resolve);
-            answer.on('error', () => {
-              res.destroy();
-              resolve();
-            });
-          },
-        );
-        upstream.on('timeout', () =>
-          upstream.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })),
-        );
-        upstream.on('error', (err: NodeJS.ErrnoException) => {
-          const message =
-            err.code === 'ECONNREFUSED'
-              ? nothingListening(port)
-              : `Your machine did not answer on port ${port} (${err.code ?? err.message}). Try Reload in a moment.`;
-          sendError(req, res, new ApiError(502, 'bad_gateway', message));
-          resolve();
-        });
-        res.on('close', () => {
-          upstream.destroy();
-          resolve();
-        });
-        req.pipe(upstream);
-      });
+      await forward(req, res, { id, port, path: rest + search, prefix });
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       sendError(req, res, err);
     }
+  };
+
+  /** Every request on a preview origin goes to its app, whatever the path. */
+  const handleRequest = (req: IncomingMessage, res: ServerResponse): boolean => {
+    let target: Omit<PreviewTarget, 'path' | 'prefix'> | undefined;
+    try {
+      target = originTarget(req);
+      if (!target) return false;
+    } catch (err) {
+      sendError(
+        req,
+        res,
+        err instanceof ApiError ? err : new ApiError(500, 'internal', 'The preview failed.'),
+      );
+      return true;
+    }
+    forward(req, res, { ...target, path: req.url ?? '/', prefix: '' }).catch((err: unknown) => {
+      if (!(err instanceof ApiError)) logger.error({ err }, 'preview failed');
+      sendError(
+        req,
+        res,
+        err instanceof ApiError ? err : new ApiError(502, 'bad_gateway', 'The preview failed.'),
+      );
+    });
+    return true;
   };
 
   const previewRoutes: Route[] = METHODS.map((method) => ({
@@ -232,35 +328,70 @@ export function previewFeature(ctx: PreviewContext): {
       pattern: new RegExp(`^/api/sessions/${SEGMENT}/preview-ticket$`),
       handler: async (req, res, [id]) => {
         const record = sessions.authorize(id!, bearerToken(req));
+        const body = await readJson(req);
+        const port = body.port === undefined ? undefined : parsePort(String(body.port));
+        const domain = previewDomain(ctx.domain, req.headers.host);
+        if (port !== undefined && domain) {
+          // The page's own scheme and port: the preview origin is served by this server too.
+          const scheme = String(req.headers['x-forwarded-proto'] ?? 'http')
+            .split(',')[0]!
+            .trim();
+          const hostPort = /:\d+$/.exec(req.headers.host ?? '')?.[0] ?? '';
+          const host = `${record.id}-${port}-${originTicket(record, port)}.${domain}${hostPort}`;
+          json(res, 200, { url: `${scheme}://${host}/`, isolated: true });
+          return;
+        }
         res.setHeader(
           'set-cookie',
           `${previewCookieName(record.id)}=${ticketOf(record)}; Path=${previewPrefix(record.id)}; HttpOnly; SameSite=Strict`,
         );
-        json(res, 200, { url: previewPrefix(record.id) });
+        const prefix = previewPrefix(record.id);
+        json(res, 200, { url: port === undefined ? prefix : `${prefix}${port}/`, isolated: false });
       },
     },
     ...previewRoutes,
   ];
 
-  const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
+  /** The preview a WebSocket upgrade is for (authorized), or undefined when it is not for one. */
+  const upgradeTarget = (req: IncomingMessage): (() => PreviewTarget) | undefined => {
     const url = new URL(req.url ?? '/', 'http://x');
+    if (ORIGIN_HOST.test((req.headers.host ?? '').toLowerCase())) {
+      return () => {
+        // Only the preview origin's own pages may open its sockets.
+        if (!originAllowed(req.headers.origin, req.headers.host, []))
+          throw forbidden(`Origin ${req.headers.origin} may not open this preview's sockets.`);
+        const target = originTarget(req);
+        if (!target) throw notFound('There is no such preview.');
+        return { ...target, path: req.url ?? '/', prefix: '' };
+      };
+    }
     const match = PREVIEW_PATH.exec(url.pathname);
-    if (!match) return false;
+    if (!match) return undefined;
     const [, id, rawPort, rest] = match as unknown as [string, string, string, string | undefined];
-    (async () => {
+    return () => {
       if (!originAllowed(req.headers.origin, req.headers.host, ctx.allowedOrigins))
         throw forbidden(`Origin ${req.headers.origin} may not open previews here.`);
       const port = parsePort(rawPort);
       authorize(req, id);
+      return { id, port, path: `${rest ?? '/'}${url.search}`, prefix: `${previewPrefix(id)}${port}` };
+    };
+  };
+
+  const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
+    const resolveTarget = upgradeTarget(req);
+    if (!resolveTarget) return false;
+    (async () => {
+      const target = resolveTarget();
+      const { id, port } = target;
       const address = await sandboxAddress(id);
       const upstream = net.connect(port, address);
       upstream.on('error', () => socket.destroy());
       socket.on('error', () => upstream.destroy());
       upstream.on('connect', () => {
-        const headers = upstreamHeaders(req, address, port, id);
+        const headers = upstreamHeaders(req, address, target);
         headers.connection = 'Upgrade';
         headers.upgrade = req.headers.upgrade;
-        const lines = [`${req.method} ${rest ?? '/'}${url.search} HTTP/1.1`];
+        const lines = [`${req.method} ${target.path} HTTP/1.1`];
         for (const [name, value] of Object.entries(headers)) {
           for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value])
             lines.push(`${name}: ${v.replace(/[\r\n]/g, '')}`);
@@ -283,7 +414,7 @@ export function previewFeature(ctx: PreviewContext): {
     return true;
   };
 
-  return { routes, handleUpgrade };
+  return { routes, handleRequest, handleUpgrade };
 }
 
 /** Keeps the app's redirects inside the preview: `/x` and `http://<sandbox>:<port>/x` become `<prefix>/x`. */

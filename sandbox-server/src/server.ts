@@ -13,6 +13,8 @@ export interface ServerOptions extends ApiContext {
   allowedOrigins: string[];
   /** Endpoints of other features (hub, course progress, preview), added to the core ones. */
   extraRoutes?: Route[];
+  /** Requests other features serve by their Host (preview origins); each answers true when it took one. */
+  hostHandlers?: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean)[];
   /** WebSocket upgrades of other features (the port preview); each answers true when it took the request. */
   upgradeHandlers?: ((req: http.IncomingMessage, socket: Duplex, head: Buffer) => boolean)[];
 }
@@ -48,6 +50,7 @@ export function createServer(options: ServerOptions): http.Server {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
 
   const server = http.createServer((req, res) => {
+    if (options.hostHandlers?.some((handle) => handle(req, res))) return;
     api(req, res)
       .then((handled) => {
         if (handled) return;

@@ -30,12 +30,17 @@ export async function runLessonSetup(lesson: string): Promise<{ sessionId: strin
   return { sessionId: session.id, ran };
 }
 
-/** Sets the preview cookie (an iframe cannot send the token) and returns the preview URL of a port. */
+/**
+ * The preview URL of a port: an origin of the app's own where the server has a preview domain, else
+ * the same-origin path, for which the server sets a cookie (an iframe cannot send the token).
+ */
 export async function openPreview(lesson: string, port: number): Promise<string> {
   const session = await getSession(lesson);
+  // On localhost (or under DOCKYARD_PREVIEW_DOMAIN) the answer is an origin of the app's own.
   const { url } = await apiRequest<{ url: string }>(sessionPath(session.id, 'preview-ticket'), {
     method: 'POST',
     token: session.token,
+    body: { port },
   });
-  return `${url}${port}/`;
+  return url;
 }
