@@ -35,17 +35,25 @@ describe('port preview in the browser', () => {
       new RegExp(`^${session.id}-5000-[0-9a-f]{32}\\.preview\\.localhost$`),
     );
     const app = page.frames().find((f) => f.url().startsWith(new URL(src!).origin))!;
+    // The app's own storage (partitioned, or blocked in a private window) never holds the session,
+    // and the lesson page's is out of reach.
     const reach = await app.evaluate(() => {
-      const own = localStorage.getItem('dockyard.session');
-      let parent: string | null;
-      try {
-        parent = window.parent.localStorage.getItem('dockyard.session');
-      } catch {
-        parent = 'blocked';
-      }
-      return { own, parent, cookie: document.cookie };
+      const attempt = (read: () => string | null) => {
+        try {
+          return read();
+        } catch {
+          return 'blocked';
+        }
+      };
+      return {
+        own: attempt(() => localStorage.getItem('dockyard.session')),
+        parent: attempt(() => window.parent.localStorage.getItem('dockyard.session')),
+        parentDocument: attempt(() => window.parent.document.cookie),
+      };
     });
-    expect(reach).toEqual({ own: null, parent: 'blocked', cookie: '' });
+    expect(reach.own === null || reach.own === 'blocked', JSON.stringify(reach)).toBe(true);
+    expect(reach.parent).toBe('blocked');
+    expect(reach.parentDocument).toBe('blocked');
     await page.close();
   }, 180_000);
 });
