@@ -16,6 +16,8 @@ export interface ServerConfig {
   sandboxImage: string | undefined;
   sandbox: { memoryBytes: number; nanoCpus: number; pidsLimit: number };
   maxSessions: number;
+  /** Warm sandboxes kept booted for the next learners. */
+  poolSize: number;
   sessionTtlMs: number;
   sessionIdleMs: number;
   reapIntervalMs: number;
@@ -110,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       pidsLimit: int(env, 'DOCKYARD_SANDBOX_PIDS', 1024),
     },
     maxSessions: int(env, 'DOCKYARD_MAX_SESSIONS', 20),
+    poolSize: int(env, 'DOCKYARD_POOL_SIZE', 2),
     sessionTtlMs: int(env, 'DOCKYARD_SESSION_TTL_MINUTES', 240) * 60_000,
     sessionIdleMs: int(env, 'DOCKYARD_SESSION_IDLE_MINUTES', 30) * 60_000,
     reapIntervalMs: int(env, 'DOCKYARD_REAP_INTERVAL_SECONDS', 30) * 1000,

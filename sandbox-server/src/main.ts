@@ -72,6 +72,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     maxSessions: config.maxSessions,
     limits: config.sandbox,
     readyTimeoutMs: 90_000,
+    poolSize: config.poolSize,
   });
 
   const hub = config.hub.enabled
@@ -132,6 +133,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
   }
 
   await sessions.recover();
+  sessions.fillPool();
   const reaper = setInterval(() => {
     sessions.reap().catch((err: unknown) => logger.error({ err }, 'reaper failed'));
   }, config.reapIntervalMs);
@@ -181,6 +183,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
         hubUpstream: upstream?.url ?? 'off',
         packageProxy: packageProxy ? `:${config.packageProxy.port}` : 'off',
         sessions: store.count(),
+        pool: sessions.poolStatus(),
       };
     },
   });
@@ -197,6 +200,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     url,
     stop: async () => {
       clearInterval(reaper);
+      await sessions.drainPool();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       hub?.stop();

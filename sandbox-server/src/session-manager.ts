@@ -12,7 +12,12 @@ export interface SessionPolicy {
   maxSessions: number;
   limits: SandboxLimits;
   readyTimeoutMs: number;
+  /** Sandboxes kept booted and waiting for a session, so a learner gets a prompt at once. */
+  poolSize?: number;
 }
+
+/** After a pool sandbox fails to start, wait this long before trying again. */
+const POOL_RETRY_MS = 30_000;
 
 const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
 /** Activity is written to disk at most this often per session. */
@@ -27,6 +32,11 @@ export class SessionManager {
   private readonly ready = new Map<string, Promise<void>>();
   private readonly failures = new Map<string, string>();
   private reaping = false;
+  /** Warm sandboxes, ready and owned by no session yet; their ids become session ids. */
+  private readonly pool: string[] = [];
+  private poolStarting = 0;
+  private poolRetryAt = 0;
+  private poolStopped = false;
 
   constructor(
     private readonly store: SessionStore,
@@ -46,7 +56,8 @@ export class SessionManager {
     if (this.store.count() >= this.policy.maxSessions) {
       throw unavailable('Every sandbox slot is in use right now. Try again in a few minutes.');
     }
-    const id = crypto.randomBytes(8).toString('hex');
+    const warm = this.pool.shift();
+    const id = warm ?? crypto.randomBytes(8).toString('hex');
     const token = crypto.randomBytes(16).toString('base64url');
     const at = this.now();
     const record: SessionRecord = {
@@ -59,6 +70,13 @@ export class SessionManager {
       lastSeenAt: at,
     };
     this.store.insert(record);
+    if (warm) {
+      this.states.set(id, 'ready');
+      this.ready.set(id, Promise.resolve());
+      logger.info({ sessionId: id, pooled: this.pool.length }, 'session took a warm sandbox');
+      this.fillPool();
+      return { record, token };
+    }
     this.states.set(id, 'starting');
     try {
       await this.runtime.create(id, this.policy.limits);
@@ -71,6 +89,54 @@ export class SessionManager {
     }
     this.trackReadiness(id);
     return { record, token };
+  }
+
+  /** Starts warm sandboxes until the pool is full (within maxSessions); failures back off. */
+  fillPool(): void {
+    const size = this.policy.poolSize ?? 0;
+    while (
+      !this.poolStopped &&
+      this.pool.length + this.poolStarting < size &&
+      this.store.count() + this.pool.length + this.poolStarting < this.policy.maxSessions &&
+      this.now() >= this.poolRetryAt
+    ) {
+      const id = crypto.randomBytes(8).toString('hex');
+      this.poolStarting++;
+      const started = this.now();
+      this.runtime
+        .create(id, this.policy.limits)
+        .then(() => this.runtime.waitUntilReady(id, this.policy.readyTimeoutMs))
+        .then(
+          async () => {
+            this.poolStarting--;
+            if (this.poolStopped) return this.runtime.remove(id);
+            this.pool.push(id);
+            logger.info(
+              { sandbox: id, ms: this.now() - started, pooled: this.pool.length },
+              'warm sandbox ready',
+            );
+          },
+          async (err: Error) => {
+            this.poolStarting--;
+            this.poolRetryAt = this.now() + POOL_RETRY_MS;
+            logger.error({ sandbox: id, err }, 'a warm sandbox failed to start');
+            await this.runtime.remove(id).catch(() => undefined);
+          },
+        )
+        .catch((err: unknown) => logger.error({ sandbox: id, err }, 'warm sandbox bookkeeping failed'));
+    }
+  }
+
+  /** Warm sandboxes ready now, and how many are booting. */
+  poolStatus(): { ready: number; starting: number; size: number } {
+    return { ready: this.pool.length, starting: this.poolStarting, size: this.policy.poolSize ?? 0 };
+  }
+
+  /** Removes the warm sandboxes (on shutdown: they belong to nobody, nothing would adopt them). */
+  async drainPool(): Promise<void> {
+    this.poolStopped = true;
+    const ids = this.pool.splice(0);
+    await Promise.all(ids.map((id) => this.runtime.remove(id).catch(() => undefined)));
   }
 
   private trackReadiness(id: string): void {
@@ -154,6 +220,8 @@ export class SessionManager {
     this.ready.delete(id);
     this.failures.delete(id);
     await this.runtime.remove(id);
+    // A freed slot may let the pool fill again.
+    this.fillPool();
   }
 
   /** Removes every expired or idle session. Returns the ids removed. */
@@ -171,6 +239,8 @@ export class SessionManager {
       return expired.map((r) => r.id);
     } finally {
       this.reaping = false;
+      // The reaper's beat also retries a pool that failed to fill.
+      this.fillPool();
     }
   }
 

@@ -28,6 +28,8 @@ export class Platform {
       DOCKYARD_DB: this.dbFile,
       DOCKYARD_INSTANCE: this.instance,
       DOCKYARD_LOG_LEVEL: 'info',
+      // Tests count and time sandboxes one by one; the warm pool has a test of its own.
+      DOCKYARD_POOL_SIZE: '0',
       ...env,
     };
   }
