@@ -62,7 +62,7 @@ describe('warm sandbox pool', () => {
     );
     await term.waitFor(/learner@dockyard:~\$/);
     term.type('docker info --format "{{.ServerVersion}} {{.Containers}}"\r');
-    await term.waitFor(/^2\d\.\d+\.\d+ 0\s*$/m);
+    await term.waitFor(/^2\d\.\d+\.\d+\S* 0\s*$/m);
     await term.close();
 
     // The pool boots a fresh sandbox for the next learner.
