@@ -168,8 +168,12 @@ async function main() {
       `  hub: pull python ${hub.pullPython.toFixed(1)} s, pull golang ${hub.pullGolang.toFixed(1)} s (fresh sandbox), push of a 100 MB image ${hub.push.toFixed(1)} s`,
     );
     console.log(`  memory of one idle sandbox (systemd + dockerd + containerd): ${memory}`);
+  } catch (err) {
+    console.error(`the platform's last log lines:\n${platform.log.slice(-20).join('\n')}`);
+    throw err;
   } finally {
-    for (const s of sessions) await platform.api('DELETE', `/api/sessions/${s.id}`, undefined, s.token);
+    for (const s of sessions)
+      await platform.api('DELETE', `/api/sessions/${s.id}`, undefined, s.token).catch(() => undefined);
     await platform.stop();
   }
 }
