@@ -52,7 +52,10 @@ export default function Terminal({ lesson }: TerminalProps) {
         setStatus(next);
         setTerminalReady(next.kind === 'ready');
         if (next.kind === 'exited')
-          term.write(`\r\n${dim('[session ended — press Enter to start a new shell]')}\r\n`);
+          // tmux ends this client both when the shell exits and when another tab attaches.
+          term.write(
+            `\r\n${dim('[terminal closed: the shell exited, or it was opened in another tab — press Enter to bring it back here]')}\r\n`,
+          );
       },
       onServerError: (message) => term.write(`\r\n${red(`[${message}]`)}\r\n`),
       describeError,
