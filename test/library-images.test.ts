@@ -159,8 +159,16 @@ describe('the image library in a sandbox', () => {
     expect(await ok('docker run hello-world')).toContain('Hello from Dockyard!');
   });
 
-  it('has no ubuntu: an image we cannot build honestly is not faked', { timeout: PULL }, async () => {
-    const r = await sh('docker pull ubuntu');
-    expect(r.code).not.toBe(0);
+  it('has no ubuntu or mysql: images we cannot build honestly are not faked, and say what to use', async () => {
+    const ubuntu = await sh('docker pull ubuntu');
+    expect(ubuntu.code).not.toBe(0);
+    expect(ubuntu.stderr).toMatch(/ubuntu is not in this lab's image library: .*Use debian instead/);
+    const mysql = await sh('docker run -d -e MYSQL_ROOT_PASSWORD=x mysql:8');
+    expect(mysql.code).not.toBe(0);
+    expect(mysql.stderr).toMatch(/mysql is not in this lab's image library: .*Use mariadb instead/);
+    const tag = await sh('docker pull python:2.7');
+    expect(tag.stderr).toContain(
+      `python has no tag 2.7 in this lab. Its tags: ${library.python!.tags.join(', ')}`,
+    );
   });
 });

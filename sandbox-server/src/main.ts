@@ -7,6 +7,7 @@ import { notFound } from './api-error.ts';
 import { openDatabase } from './database.ts';
 import { accountOwner, HubAccounts } from './hub-accounts.ts';
 import { HubCatalog } from './hub-catalog.ts';
+import { missingImageHint } from './hub-hints.ts';
 import { HubQuota } from './hub-quota.ts';
 import { hubRoutes } from './hub-routes.ts';
 import { readImageManifest, type ImageManifest } from './image-manifest.ts';
@@ -106,6 +107,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
           refusal: async (namespace) => (accounts.exists(namespace) ? quota.refusal(namespace) : undefined),
           changed: (namespace) => quota.forget(namespace),
         },
+        missingImageHint: (repository, reference) => missingImageHint(library(), repository, reference),
         verify: (username, password) => accounts.verify(username, password),
       })
     : undefined;

@@ -32,6 +32,8 @@ export interface HubFrontOptions {
     refusal: (namespace: string) => Promise<string | undefined>;
     changed: (namespace: string) => void;
   };
+  /** What to tell a client whose image or tag the lab registry does not have (instead of "manifest unknown"). */
+  missingImageHint?: (repository: string, reference: string) => string | undefined;
   /** Checks hub credentials; returns the username when they are right. */
   verify: (username: string, password: string) => string | undefined;
 }
@@ -135,18 +137,27 @@ export function startHubFront(options: HubFrontOptions): Promise<https.Server> {
 
   const proxy = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
     if (await uploadRefused(req, res, url)) return;
-    const pushed =
-      req.method === 'PUT' ? /^\/v2\/(.+?)\/manifests\/[^/]+$/.exec(url.pathname)?.[1] : undefined;
+    const manifest = /^\/v2\/(.+?)\/manifests\/([^/]+)$/.exec(url.pathname);
+    const pushed = req.method === 'PUT' ? manifest?.[1] : undefined;
+    const port = backendPort(url.pathname);
     const upstream = http.request(
       {
         host: '127.0.0.1',
-        port: backendPort(url.pathname),
+        port,
         method: req.method,
         path: req.url,
         headers: { ...req.headers, 'x-forwarded-proto': 'https' },
       },
       (answer) => {
         if (pushed && (answer.statusCode ?? 0) < 300) options.uploads?.changed(pushed.split('/')[0]!);
+        const hint =
+          manifest && req.method === 'GET' && answer.statusCode === 404 && port === options.registryPort
+            ? options.missingImageHint?.(manifest[1]!, manifest[2]!)
+            : undefined;
+        if (hint) {
+          answer.resume();
+          return registryError(res, 404, 'MANIFEST_UNKNOWN', hint);
+        }
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       },

@@ -1,0 +1,36 @@
+import type { LibraryEntry } from './image-manifest.ts';
+
+/** Images people expect from Docker Hub that the lab cannot build honestly, and what to use instead. */
+const STAND_INS: Record<string, string> = {
+  ubuntu:
+    "it is Canonical's, and this lab builds only from Debian packages. Use debian instead (docker pull debian)",
+  mysql:
+    "it is Oracle's. Use mariadb instead: it speaks the same protocol and honours the same MYSQL_* variables",
+  postgres: 'Use mariadb for a database in this course',
+  alpine: 'Use debian or busybox for a small base image',
+  node: "Use python or golang for the course's apps",
+};
+
+/**
+ * What the hub says when a library image or tag is not there, so `docker pull ubuntu` in an
+ * offline lab explains itself instead of printing a bare "manifest unknown".
+ */
+export function missingImageHint(
+  library: Record<string, LibraryEntry>,
+  repository: string,
+  reference: string,
+): string | undefined {
+  const match = /^library\/([a-z0-9._-]+)$/.exec(repository);
+  if (!match) return undefined;
+  const name = match[1]!;
+  const entry = library[name];
+  if (entry) {
+    if (reference.startsWith('sha256:')) return undefined;
+    return `${name} has no tag ${reference} in this lab. Its tags: ${entry.tags.join(', ')} (the Hub page, /hub/, lists them all)`;
+  }
+  const standIn = STAND_INS[name];
+  const available = Object.keys(library).sort().join(', ');
+  return standIn
+    ? `${name} is not in this lab's image library: ${standIn}. The library: ${available}`
+    : `${name} is not in this lab's image library (the lab is offline). The library: ${available}`;
+}
