@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker, inSandbox, leftovers } from './helpers/docker-cli.ts';
 import { Platform } from './helpers/platform.ts';
+import { TerminalClient } from './helpers/terminal-client.ts';
 
 // A learner's machine from creation to deletion, with the exercise check failing then passing.
 describe('sandbox lifecycle', () => {
@@ -68,6 +69,27 @@ describe('sandbox lifecycle', () => {
     expect(cpus).toBe(1e9);
     expect(pids).toBe(1024);
   });
+
+  it('starts a machine the learner powered off again, with their files and images', async () => {
+    await inSandbox(session.id, 'echo kept > ~/notes.txt && sudo poweroff');
+    for (let i = 0; ; i++) {
+      const state = await docker('inspect', '-f', '{{.State.Running}}', `dockyard-${session.id}`);
+      if (state.stdout.trim() === 'false') break;
+      if (i > 150) throw new Error('the sandbox did not power off');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    // The next check starts it again; the image and the finished container are still there.
+    const checkPath = `/api/sessions/${session.id}/exercises/first-container/run-hello-world/check`;
+    const check = await platform.api('POST', checkPath, undefined, session.token);
+    expect(check.body.passed, JSON.stringify(check.body)).toBe(true);
+    const term = await TerminalClient.open(
+      `${platform.wsUrl}/api/sessions/${session.id}/terminal?token=${session.token}`,
+    );
+    await term.waitFor(/learner@dockyard:~\$/);
+    term.type('cat ~/notes.txt\r');
+    await term.waitFor(/^kept\s*$/m);
+    await term.close();
+  }, 120_000);
 
   it('DELETE removes the container, its volume and its network', async () => {
     expect((await leftovers(session.id)).length).toBeGreaterThanOrEqual(3);

@@ -109,6 +109,28 @@ export class DockerRuntime implements SandboxRuntime {
     logger.info({ sessionId, image: this.image }, 'sandbox started');
   }
 
+  async isRunning(sessionId: string): Promise<boolean> {
+    const info = await this.docker
+      .getContainer(names(sessionId).container)
+      .inspect()
+      .catch((err: unknown) => {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      });
+    return info?.State.Running === true;
+  }
+
+  async start(sessionId: string): Promise<void> {
+    await this.docker
+      .getContainer(names(sessionId).container)
+      .start()
+      .catch((err: unknown) => {
+        // 304: it was running already.
+        if ((err as { statusCode?: number }).statusCode !== 304) throw err;
+      });
+    logger.info({ sessionId }, 'sandbox started again');
+  }
+
   async waitUntilReady(sessionId: string, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = '';

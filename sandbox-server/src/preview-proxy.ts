@@ -199,9 +199,13 @@ export function previewFeature(ctx: PreviewContext): {
   const sandboxAddress = async (id: string): Promise<string> => {
     const cached = addresses.get(id);
     if (cached && Date.now() - cached.at < ADDRESS_TTL_MS) return cached.address;
-    const address = await runtime.sandboxAddress(id).catch((err: Error) => {
-      throw new ApiError(503, 'unavailable', `Your machine is not running: ${err.message}`);
-    });
+    // A machine the learner powered off is started again, as for the terminal.
+    const address = await sessions
+      .ensureRunning(id)
+      .then(() => runtime.sandboxAddress(id))
+      .catch((err: Error) => {
+        throw new ApiError(503, 'unavailable', `Your machine is not running: ${err.message}`);
+      });
     if (net.isIP(address) === 0) throw new ApiError(503, 'unavailable', 'Your machine has no address yet.');
     addresses.set(id, { address, at: Date.now() });
     return address;

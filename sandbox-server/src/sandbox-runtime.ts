@@ -26,6 +26,10 @@ export interface SandboxLimits {
 export interface SandboxRuntime {
   /** Creates and starts the sandbox of a session (its machine, network and storage). */
   create(sessionId: string, limits: SandboxLimits): Promise<void>;
+  /** Whether the sandbox is running (false when it stopped or is gone). */
+  isRunning(sessionId: string): Promise<boolean>;
+  /** Starts a stopped sandbox again (after a poweroff or a crash); its files are kept. */
+  start(sessionId: string): Promise<void>;
   /** Resolves once the sandbox's own Docker engine answers; rejects after timeoutMs. */
   waitUntilReady(sessionId: string, timeoutMs: number): Promise<void>;
   /** Runs a script in the sandbox with `sh -c`. Never throws for a non-zero exit. */

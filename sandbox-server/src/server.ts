@@ -79,7 +79,7 @@ export function createServer(options: ServerOptions): http.Server {
       const sessionId = match[1]!;
       const record = options.sessions.authorize(sessionId, url.searchParams.get('token') ?? undefined);
       options.sessions
-        .whenReady(sessionId)
+        .ensureRunning(sessionId)
         .then(() => {
           wss.handleUpgrade(req, socket, head, (ws) => {
             bridgeTerminal(ws, options.runtime.attachCommand(sessionId), {

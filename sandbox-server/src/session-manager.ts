@@ -32,6 +32,8 @@ export class SessionManager {
   private readonly ready = new Map<string, Promise<void>>();
   private readonly failures = new Map<string, string>();
   private reaping = false;
+  /** Sandboxes being started again after they stopped, so concurrent callers share one start. */
+  private readonly reviving = new Map<string, Promise<void>>();
   /** Warm sandboxes, ready and owned by no session yet; their ids become session ids. */
   private readonly pool: string[] = [];
   private poolStarting = 0;
@@ -166,9 +168,32 @@ export class SessionManager {
     return this.store.get(id);
   }
 
-  /** Resolves when the sandbox is ready; a 503 ApiError saying why when it will not be. */
+  /**
+   * Resolves when the session's sandbox is up. A machine that stopped (the learner powered it off,
+   * or it crashed) is started again, with its files; callers meanwhile wait for the one start.
+   */
+  async ensureRunning(id: string): Promise<void> {
+    await this.whenReady(id);
+    if (await this.runtime.isRunning(id)) return;
+    let revival = this.reviving.get(id);
+    if (!revival) {
+      logger.warn({ sessionId: id }, 'sandbox found stopped; starting it again');
+      this.states.set(id, 'starting');
+      revival = this.runtime
+        .start(id)
+        .then(() => {
+          this.trackReadiness(id);
+          return this.whenReady(id);
+        })
+        .finally(() => this.reviving.delete(id));
+      this.reviving.set(id, revival);
+    }
+    await revival;
+  }
+
+  /** Resolves when the sandbox is running and ready; a 503 ApiError saying why when it will not be. */
   async requireReady(id: string): Promise<void> {
-    await this.whenReady(id).catch((err: Error) => {
+    await this.ensureRunning(id).catch((err: Error) => {
       throw unavailable(
         `Your machine is not running: ${err.message} Start a new session (reload the page) to get a fresh one.`,
       );
@@ -256,7 +281,18 @@ export class SessionManager {
     let removed = 0;
     for (const sandbox of found) {
       const record = live.get(sandbox.sessionId);
-      if (record && sandbox.running && !this.isExpired(record)) {
+      // A live session's stopped sandbox is started again: the learner keeps their files.
+      const started =
+        record && !this.isExpired(record) && !sandbox.running
+          ? await this.runtime.start(sandbox.sessionId).then(
+              () => true,
+              (err: unknown) => {
+                logger.error({ sessionId: sandbox.sessionId, err }, 'a stopped sandbox would not start');
+                return false;
+              },
+            )
+          : sandbox.running;
+      if (record && started && !this.isExpired(record)) {
         keep.add(sandbox.sessionId);
         this.states.set(sandbox.sessionId, 'starting');
         this.trackReadiness(sandbox.sessionId);
