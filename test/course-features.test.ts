@@ -184,6 +184,18 @@ describe('course features: quizzes, progress, lesson setup, port preview', () =>
     expect(learner?.line).toMatch(/HttpOnly/i);
     expect(learner?.line).toMatch(/SameSite=Lax/i);
     expect(learner?.line).toMatch(/Path=\//);
+    expect(learner?.line).not.toMatch(/Secure/i);
+    // Behind a TLS proxy the cookie is Secure.
+    const overTls = await fetch(platform.url + '/api/sessions/' + a.id + '/quizzes/prepared/pick-one', {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${a.token}`,
+        'content-type': 'application/json',
+        'x-forwarded-proto': 'https',
+      },
+      body: JSON.stringify({ answer: [1] }),
+    });
+    expect(cookieFrom(overTls, 'dockyard_learner')?.line).toMatch(/; Secure/);
 
     expect(await (await quiz('pick-two', { answer: [2, 0] })).json()).toMatchObject({ correct: true });
     expect(await (await quiz('pick-two', { answer: [0] })).json()).toMatchObject({ correct: false });

@@ -9,6 +9,15 @@ export const LEARNER_COOKIE = 'dockyard_learner';
 const LEARNER_ID = /^[0-9a-f]{32}$/;
 const LEARNER_MAX_AGE_S = 365 * 24 * 3600;
 
+/** `; Secure` when the page came over HTTPS (directly, or through a TLS proxy that says so). */
+export function secureAttribute(req: IncomingMessage): string {
+  const proto = String(req.headers['x-forwarded-proto'] ?? '')
+    .split(',')[0]!
+    .trim();
+  const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
+  return encrypted || proto === 'https' ? '; Secure' : '';
+}
+
 /** The value of one cookie of the request, if present. */
 export function readCookie(req: IncomingMessage, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
@@ -29,7 +38,7 @@ export function ensureLearner(req: IncomingMessage, res: ServerResponse): string
   const existing = learnerOf(req);
   if (existing) return existing;
   const id = crypto.randomBytes(16).toString('hex');
-  const cookie = `${LEARNER_COOKIE}=${id}; Path=/; Max-Age=${LEARNER_MAX_AGE_S}; HttpOnly; SameSite=Lax`;
+  const cookie = `${LEARNER_COOKIE}=${id}; Path=/; Max-Age=${LEARNER_MAX_AGE_S}; HttpOnly; SameSite=Lax${secureAttribute(req)}`;
   const previous = res.getHeader('set-cookie');
   res.setHeader('set-cookie', [
     ...(Array.isArray(previous) ? previous : previous ? [String(previous)] : []),

@@ -3,7 +3,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerRespon
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError, badRequest, forbidden, notFound, unauthorized } from './api-error.ts';
-import { readCookie } from './learner-cookie.ts';
+import { readCookie, secureAttribute } from './learner-cookie.ts';
 import { SEGMENT, bearerToken, json, readJson, type Route } from './http-routing.ts';
 import { logger } from './logger.ts';
 import type { SandboxRuntime } from './sandbox-runtime.ts';
@@ -347,7 +347,7 @@ export function previewFeature(ctx: PreviewContext): {
         }
         res.setHeader(
           'set-cookie',
-          `${previewCookieName(record.id)}=${ticketOf(record)}; Path=${previewPrefix(record.id)}; HttpOnly; SameSite=Strict`,
+          `${previewCookieName(record.id)}=${ticketOf(record)}; Path=${previewPrefix(record.id)}; HttpOnly; SameSite=Strict${secureAttribute(req)}`,
         );
         const prefix = previewPrefix(record.id);
         json(res, 200, { url: port === undefined ? prefix : `${prefix}${port}/`, isolated: false });
