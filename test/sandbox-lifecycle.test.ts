@@ -91,6 +91,20 @@ describe('sandbox lifecycle', () => {
     await term.close();
   }, 120_000);
 
+  it('starts a stopped machine of a live session on start-up, instead of removing it', async () => {
+    await platform.stop();
+    expect((await docker('stop', '-t', '1', `dockyard-${session.id}`)).code).toBe(0);
+    await platform.start();
+    for (let i = 0; ; i++) {
+      const state = await platform.api('GET', `/api/sessions/${session.id}`, undefined, session.token);
+      expect(state.status).toBe(200);
+      if (state.body.state === 'ready') break;
+      if (i > 300) throw new Error(`the sandbox did not come back: ${JSON.stringify(state.body)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect((await inSandbox(session.id, 'cat ~/notes.txt')).stdout.trim()).toBe('kept');
+  }, 120_000);
+
   it('DELETE removes the container, its volume and its network', async () => {
     expect((await leftovers(session.id)).length).toBeGreaterThanOrEqual(3);
     const res = await platform.api('DELETE', `/api/sessions/${session.id}`, undefined, session.token);
