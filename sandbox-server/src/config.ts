@@ -18,6 +18,8 @@ export interface ServerConfig {
   maxSessions: number;
   /** Warm sandboxes kept booted for the next learners. */
   poolSize: number;
+  /** DOCKYARD_INSTRUCTOR_TOKEN; when unset the server makes one in the data folder. */
+  instructorToken: string | undefined;
   sessionTtlMs: number;
   sessionIdleMs: number;
   reapIntervalMs: number;
@@ -113,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     },
     maxSessions: int(env, 'DOCKYARD_MAX_SESSIONS', 20),
     poolSize: int(env, 'DOCKYARD_POOL_SIZE', 2),
+    instructorToken: env.DOCKYARD_INSTRUCTOR_TOKEN || undefined,
     sessionTtlMs: int(env, 'DOCKYARD_SESSION_TTL_MINUTES', 240) * 60_000,
     sessionIdleMs: int(env, 'DOCKYARD_SESSION_IDLE_MINUTES', 30) * 60_000,
     reapIntervalMs: int(env, 'DOCKYARD_REAP_INTERVAL_SECONDS', 30) * 1000,

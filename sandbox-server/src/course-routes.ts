@@ -11,6 +11,22 @@ import type { SessionManager } from './session-manager.ts';
 
 const SETUP_TIMEOUT_MS = 120_000;
 
+/**
+ * What a learner passed, lesson by lesson. Only ids of the course as it is now count, so a renamed
+ * exercise does not inflate "2/3".
+ */
+export function courseProgress(course: Course, progress: ProgressStore, learner: string): LearnerProgress {
+  const result: LearnerProgress = {};
+  for (const [slug, { passed }] of Object.entries(progress.forLearner(learner))) {
+    const lesson = course.lessons.find((l) => l.slug === slug);
+    if (!lesson) continue;
+    const known = new Set([...lesson.exercises.map((e) => e.id), ...lesson.quizzes.map((q) => q.id)]);
+    const kept = passed.filter((id) => known.has(id));
+    if (kept.length) result[slug] = { passed: kept };
+  }
+  return result;
+}
+
 export interface CourseContext {
   sessions: SessionManager;
   runtime: SandboxRuntime;
@@ -40,19 +56,8 @@ export function courseFeature(ctx: CourseContext): {
     logger.info({ lesson, item }, 'progress recorded');
   };
 
-  /** Only ids of the course as it is now count, so a renamed exercise does not inflate "2/3". */
-  const currentProgress = (learner: string | undefined): LearnerProgress => {
-    if (!learner) return {};
-    const result: LearnerProgress = {};
-    for (const [slug, { passed }] of Object.entries(progress.forLearner(learner))) {
-      const lesson = lessonsBySlug.get(slug);
-      if (!lesson) continue;
-      const known = new Set([...lesson.exercises.map((e) => e.id), ...lesson.quizzes.map((q) => q.id)]);
-      const kept = passed.filter((id) => known.has(id));
-      if (kept.length) result[slug] = { passed: kept };
-    }
-    return result;
-  };
+  const currentProgress = (learner: string | undefined): LearnerProgress =>
+    learner ? courseProgress(course, progress, learner) : {};
 
   const routes: Route[] = [
     {

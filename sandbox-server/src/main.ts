@@ -18,6 +18,7 @@ import { HubRegistry } from './lab/hub-registry.ts';
 import { ensureLabPki, HUB_NAMES } from './lab/lab-pki.ts';
 import { PackageProxy } from './lab/package-proxy.ts';
 import { logger } from './logger.ts';
+import { classroomRoutes, instructorToken } from './classroom.ts';
 import { courseFeature } from './course-routes.ts';
 import { previewFeature } from './preview-proxy.ts';
 import { ProgressStore } from './progress-store.ts';
@@ -28,6 +29,8 @@ import { SessionStore } from './session-store.ts';
 /** Starts the whole platform in this process; resolves with a stop function once it listens. */
 export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promise<{
   url: string;
+  /** Where the instructor finds their token. */
+  instructorTokenSource: string;
   stop: () => Promise<void>;
 }> {
   const config = loadConfig(env);
@@ -165,6 +168,14 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
         library,
       }),
       ...courseApi.routes,
+      ...classroomRoutes({
+        db,
+        course,
+        progress,
+        store,
+        sessions,
+        token: instructorToken(config.dataDir, config.instructorToken),
+      }),
       ...preview.routes,
     ],
     hostHandlers: [preview.handleRequest],
@@ -200,6 +211,9 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
 
   return {
     url,
+    instructorTokenSource: config.instructorToken
+      ? 'DOCKYARD_INSTRUCTOR_TOKEN'
+      : path.relative(process.cwd(), path.join(config.dataDir, 'instructor-token')),
     stop: async () => {
       clearInterval(reaper);
       await sessions.drainPool();
@@ -218,8 +232,9 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
 const isEntryPoint = process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename);
 if (isEntryPoint) {
   startDockyard().then(
-    ({ url, stop }) => {
+    ({ url, stop, instructorTokenSource }) => {
       console.log(`\nDockyard is running at ${url}\n`);
+      console.log(`Instructors: ${url}/instructor/ (the token is in ${instructorTokenSource})\n`);
       const shutdown = (signal: string) => {
         // Sandboxes stay up: the next start adopts them and learners keep their shells.
         logger.info({ signal }, 'shutting down; sandboxes are kept for the next start');

@@ -22,6 +22,15 @@ export class ProgressStore {
       .run(learner, lesson, item, at);
   }
 
+  /** Learners who passed something at or after a time. */
+  learnersSince(at: number): string[] {
+    return (
+      this.db.prepare('SELECT DISTINCT learner FROM progress WHERE passed_at >= ?').all(at) as {
+        learner: string;
+      }[]
+    ).map((r) => r.learner);
+  }
+
   /** Everything the learner passed, lesson by lesson, items in the order they were passed. */
   forLearner(learner: string): LearnerProgress {
     const rows = this.db

@@ -43,8 +43,8 @@ export interface PlatformAndBrowser {
  * Starts a Dockyard server and launches Chromium before the tests of the enclosing describe block,
  * and closes both after them. Call it first in the block: hooks registered later run after it.
  */
-export function usePlatformAndBrowser(): PlatformAndBrowser {
-  const platform = new Platform();
+export function usePlatformAndBrowser(env: Record<string, string> = {}): PlatformAndBrowser {
+  const platform = new Platform(env);
   let browser: Browser | undefined;
 
   beforeAll(async () => {
