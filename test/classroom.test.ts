@@ -31,11 +31,14 @@ describe('classroom: the instructor sees the class', () => {
     const learner = await env.browser.newContext();
     const page = await learner.newPage();
     await page.goto(env.platform.url + '/');
-    await page.getByLabel('In a class? Your name for the instructor').fill('Ada Lovelace');
-    await page.getByRole('button', { name: 'Save' }).click();
-    await eventually(async () =>
-      expect(await page.getByRole('status').innerText()).toMatch(/your instructor sees you as Ada Lovelace/),
-    );
+    // Typing before the form hydrates would be lost: fill and save until it takes.
+    await eventually(async () => {
+      await page.getByLabel('In a class? Your name for the instructor').fill('Ada Lovelace');
+      await page.getByRole('button', { name: 'Save' }).click();
+      expect(await page.getByRole('status').innerText({ timeout: 2000 })).toMatch(
+        /your instructor sees you as Ada Lovelace/,
+      );
+    });
     await page.goto(`${env.platform.url}/lessons/${lesson.slug}/`);
     await waitForPrompt(page);
     const card = page.locator(`[data-quiz="${quiz.id}"]`);
