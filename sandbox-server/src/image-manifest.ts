@@ -23,3 +23,19 @@ export function readImageManifest(dataDir: string): ImageManifest {
   }
   return JSON.parse(fs.readFileSync(file, 'utf8')) as ImageManifest;
 }
+
+/**
+ * The manifest as it is now, for paths that ask often (the hub front asks per request): read again
+ * only when the file changed, so a set-up run while the server is up is seen without a restart.
+ */
+export function currentImageManifest(dataDir: string): () => ImageManifest {
+  const file = path.join(dataDir, 'images.json');
+  let cached: { mtimeMs: number; manifest: ImageManifest } | undefined;
+  return () => {
+    const mtimeMs = fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+    if (cached && cached.mtimeMs === mtimeMs) return cached.manifest;
+    const manifest = readImageManifest(dataDir);
+    cached = { mtimeMs: mtimeMs ?? 0, manifest };
+    return manifest;
+  };
+}

@@ -10,7 +10,7 @@ import { HubCatalog } from './hub-catalog.ts';
 import { missingImageHint } from './hub-hints.ts';
 import { HubQuota } from './hub-quota.ts';
 import { hubRoutes } from './hub-routes.ts';
-import { readImageManifest, type ImageManifest } from './image-manifest.ts';
+import { currentImageManifest } from './image-manifest.ts';
 import { applySandboxFirewall, type LabPort } from './lab/firewall.ts';
 import { startLabDns } from './lab/lab-dns.ts';
 import { keepHubFront } from './lab/hub-front.ts';
@@ -43,10 +43,8 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
       );
     },
   );
-  const manifest: ImageManifest | undefined = config.sandboxImage
-    ? undefined
-    : readImageManifest(config.dataDir);
-  const sandboxImage = config.sandboxImage ?? manifest!.sandbox;
+  const currentManifest = currentImageManifest(config.dataDir);
+  const sandboxImage = config.sandboxImage ?? currentManifest().sandbox;
   await docker
     .getImage(sandboxImage)
     .inspect()
@@ -88,8 +86,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     ? new HubRegistry(config.hub.mirrorDir, config.hub.mirrorPort, pki.tokenCertFile, upstream)
     : undefined;
   await mirror?.start();
-  // Read on use: a set-up run while the server is up may publish new library images.
-  const library = () => (manifest ?? readImageManifest(config.dataDir)).library;
+  const library = () => currentManifest().library;
   /** Online mode: what is neither the lab's library nor a learner's namespace comes from upstream. */
   const fromUpstream = (repository: string) => {
     const [namespace, ...rest] = repository.split('/');
