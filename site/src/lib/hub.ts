@@ -1,5 +1,6 @@
 import { apiRequest } from './api.ts';
 import { getSession } from './session.ts';
+import type { HubRepository as StoredRepository } from '../../../sandbox-server/src/hub-catalog.ts';
 
 /** The learner's login on the lab hub (it answers as Docker Hub inside their machine). */
 export interface HubCredentials {
@@ -8,17 +9,10 @@ export interface HubCredentials {
   password: string;
 }
 
-export interface HubTag {
-  tag: string;
-  sizeBytes: number;
-  pushedAt: string;
-}
+export type { HubTag } from '../../../sandbox-server/src/hub-catalog.ts';
 
-export interface HubRepository {
-  name: string;
-  description?: string;
-  tags: HubTag[];
-}
+/** A repository as the hub endpoints answer it; library entries also carry a description. */
+export type HubRepository = StoredRepository & { description?: string };
 
 let credentials: Promise<HubCredentials> | undefined;
 
