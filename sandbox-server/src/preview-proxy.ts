@@ -65,11 +65,14 @@ export function originTicket(record: SessionRecord, port: number): string {
  * (browsers resolve every *.localhost name to the machine itself) and nothing elsewhere.
  */
 export function previewDomain(setting: string, requestHost: string | undefined): string | undefined {
-  if (setting === 'off') return undefined;
-  if (setting !== 'auto') return setting;
+  if (setting !== 'auto') return servedDomain(setting);
   const hostname = (requestHost ?? '').replace(/:\d+$/, '').toLowerCase();
-  return hostname === 'localhost' || hostname.endsWith('.localhost') ? 'preview.localhost' : undefined;
+  return hostname === 'localhost' || hostname.endsWith('.localhost') ? servedDomain(setting) : undefined;
 }
+
+/** The domain whose preview origins this server answers, whatever page asked for them. */
+const servedDomain = (setting: string): string | undefined =>
+  setting === 'off' ? undefined : setting === 'auto' ? 'preview.localhost' : setting;
 
 const equalSecrets = (given: string, expected: string) => {
   const a = Buffer.from(given);
@@ -177,8 +180,7 @@ export function previewFeature(ctx: PreviewContext): {
     const match = ORIGIN_HOST.exec((req.headers.host ?? '').toLowerCase());
     if (!match) return undefined;
     const [, id, rawPort, ticket, domain] = match as unknown as [string, string, string, string, string];
-    if (ctx.domain === 'off' || (ctx.domain === 'auto' ? 'preview.localhost' : ctx.domain) !== domain)
-      return undefined;
+    if (servedDomain(ctx.domain) !== domain) return undefined;
     const port = parsePort(rawPort);
     const record = liveRecord(id);
     if (!equalSecrets(ticket, originTicket(record, port)))
