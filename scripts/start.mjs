@@ -10,12 +10,14 @@ import { fileURLToPath } from 'node:url';
 import { aptInstall, ensureEngine } from './setup/engine-host.mjs';
 import { publishLibrary, writeImageManifest } from './setup/hub-library.mjs';
 import { buildImages, hashTree } from './setup/images.mjs';
+import { ensureIncus } from './setup/incus-host.mjs';
 import { SetupError, has, info, run, step } from './setup/shell.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = path.resolve(process.env.DOCKYARD_DATA_DIR ?? path.join(root, '.dockyard'));
 const setupOnly = process.argv.includes('--setup-only');
-const TOTAL = setupOnly ? 5 : 6;
+const runtime = (process.env.DOCKYARD_RUNTIME ?? 'incus').trim().toLowerCase();
+const TOTAL = (setupOnly ? 5 : 6) + (runtime === 'incus' ? 1 : 0);
 
 async function npmDependencies() {
   const lock = path.join(root, 'package-lock.json');
@@ -62,6 +64,8 @@ async function buildSite() {
 async function main() {
   const [major] = process.versions.node.split('.').map(Number);
   if (major < 20) throw new SetupError(`Dockyard needs Node.js 20 or newer; this is ${process.version}.`);
+  if (runtime !== 'incus' && runtime !== 'docker')
+    throw new SetupError(`DOCKYARD_RUNTIME must be incus or docker, got "${runtime}".`);
   fs.mkdirSync(dataDir, { recursive: true });
 
   step(1, TOTAL, 'npm dependencies');
@@ -91,13 +95,20 @@ async function main() {
   step(4, TOTAL, 'Images (built from Debian packages; only changed definitions are rebuilt)');
   const tags = await buildImages(root, path.join(dataDir, 'build'));
   await publishLibrary(dataDir, tags.library);
-  writeImageManifest(dataDir, tags.sandbox, tags.library);
+  let incusSandbox;
+  let n = 5;
+  if (runtime === 'incus') {
+    step(n++, TOTAL, 'Incus (unprivileged sandboxes: storage pool with quotas, sealed lab bridge, image)');
+    incusSandbox = await ensureIncus(dataDir, tags.sandbox);
+    info('ready');
+  }
+  writeImageManifest(dataDir, tags.sandbox, tags.library, incusSandbox);
 
-  step(5, TOTAL, 'Site');
+  step(n++, TOTAL, 'Site');
   await buildSite();
 
   if (setupOnly) return;
-  step(6, TOTAL, 'Server');
+  step(n, TOTAL, 'Server');
   const server = spawn(
     process.execPath,
     ['--import', 'tsx', path.join(root, 'sandbox-server', 'src', 'main.ts')],

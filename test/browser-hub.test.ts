@@ -6,7 +6,7 @@ import {
   usePlatformAndBrowser,
   waitForPrompt,
 } from './helpers/browser.ts';
-import { inSandbox } from './helpers/docker-cli.ts';
+import { inSandbox } from './helpers/sandbox-host.ts';
 
 // The Hub panel and page in Debian's Chromium, after a real login and push in the learner's machine.
 describe('hub in the browser', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { eventually, usePlatformAndBrowser, waitForPrompt } from './helpers/browser.ts';
-import { inSandbox } from './helpers/docker-cli.ts';
+import { inSandbox } from './helpers/sandbox-host.ts';
 
 // Lesson 12's preview panel in Debian's Chromium: the learner's app shows in the page, on an origin
 // of its own, so nothing it runs can read the learner's Dockyard session.

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { placeholdersToVar, rehypeLessonVars } from '../site/src/lib/lesson-placeholders.ts';
-import { inSandbox } from './helpers/docker-cli.ts';
+import { inSandbox } from './helpers/sandbox-host.ts';
 import { Platform } from './helpers/platform.ts';
 
 /** A lessons folder of its own, so the test knows every setup script, exercise and quiz answer. */

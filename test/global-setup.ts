@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { docker } from './helpers/docker-cli.ts';
+import { incus, incusSandboxes } from './helpers/sandbox-host.ts';
 
 /**
  * Removes sandboxes, networks and volumes of test servers (instance "test-<run>-…"): at the end,
@@ -26,6 +27,11 @@ async function removeTestLeftovers(matches: (instance: string, createdAt: Date) 
       )
       .map(([id]) => id!);
     if (ids.length) await docker(...kind.remove, ...ids);
+  }
+  // Incus sandboxes: one instance each holds everything.
+  for (const sandbox of await incusSandboxes()) {
+    const instance = sandbox.config['user.dockyard.instance'] ?? '';
+    if (matches(instance, new Date(sandbox.created_at))) await incus('delete', '--force', sandbox.name);
   }
 }
 

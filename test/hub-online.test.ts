@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, inSandbox } from './helpers/docker-cli.ts';
+import { docker } from './helpers/docker-cli.ts';
+import { inSandbox } from './helpers/sandbox-host.ts';
 import { readLibrary } from './helpers/library.ts';
 import { Platform } from './helpers/platform.ts';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inSandbox } from './helpers/docker-cli.ts';
+import { inSandbox } from './helpers/sandbox-host.ts';
 import { Platform } from './helpers/platform.ts';
 
 // Each learner's hub space is bounded (DOCKYARD_HUB_QUOTA): once full, pushes are refused with a

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inSandbox } from './helpers/docker-cli.ts';
+import { inSandbox } from './helpers/sandbox-host.ts';
 import { Platform } from './helpers/platform.ts';
 import { TerminalClient } from './helpers/terminal-client.ts';
 

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, inSandbox } from './helpers/docker-cli.ts';
+import { addressesOf, inSandbox, limitsOf } from './helpers/sandbox-host.ts';
 import { Platform } from './helpers/platform.ts';
 
 /** Tries a TCP connection from a sandbox; "open", "refused" (reachable, nothing listens) or "blocked". */
@@ -15,24 +15,8 @@ async function tcpFrom(
   return /refused/i.test(r.stderr) ? 'refused' : 'blocked';
 }
 
-const ipOf = async (sessionId: string) =>
-  (
-    await docker(
-      'inspect',
-      `dockyard-${sessionId}`,
-      '--format',
-      '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}',
-    )
-  ).stdout.trim();
-const gatewayOf = async (sessionId: string) =>
-  (
-    await docker(
-      'inspect',
-      `dockyard-${sessionId}`,
-      '--format',
-      '{{range .NetworkSettings.Networks}}{{.Gateway}}{{end}}',
-    )
-  ).stdout.trim();
+const ipOf = async (sessionId: string) => (await addressesOf(sessionId)).ip;
+const gatewayOf = async (sessionId: string) => (await addressesOf(sessionId)).gateway;
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const start = Date.now();
@@ -138,8 +122,7 @@ describe('sandbox isolation', () => {
   it('contains a fork bomb: the server and other sandboxes stay responsive', async () => {
     await inSandbox(a.id, `nohup bash -c ':(){ :|:& };:' >/dev/null 2>&1 &`);
     await new Promise((r) => setTimeout(r, 3000));
-    const pids = await docker('inspect', `dockyard-${a.id}`, '--format', '{{.HostConfig.PidsLimit}}');
-    expect(Number(pids.stdout.trim())).toBeGreaterThan(0);
+    expect((await limitsOf(a.id)).pids).toBeGreaterThan(0);
     const health = await timed(() => platform.api('GET', '/api/health'));
     expect(health.value.status).toBe(200);
     expect(health.ms).toBeLessThan(5000);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inSandbox } from './helpers/docker-cli.ts';
+import { inSandbox } from './helpers/sandbox-host.ts';
 import { readLibrary } from './helpers/library.ts';
 import { Platform } from './helpers/platform.ts';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, inSandbox } from './helpers/docker-cli.ts';
+import { inSandbox, sandboxesOf } from './helpers/sandbox-host.ts';
 import { Platform } from './helpers/platform.ts';
 import { TerminalClient } from './helpers/terminal-client.ts';
 
@@ -23,20 +23,7 @@ describe('warm sandbox pool', () => {
     }
     throw new Error(`the pool did not fill: ${JSON.stringify(await pool())}`);
   };
-  const instanceContainers = async () =>
-    (
-      await docker(
-        'ps',
-        '-a',
-        '--format',
-        '{{.Names}}',
-        '--filter',
-        `label=dockyard.instance=${platform.instance}`,
-      )
-    ).stdout
-      .split('\n')
-      .filter(Boolean)
-      .sort();
+  const instanceContainers = () => sandboxesOf(platform.instance);
 
   beforeAll(async () => {
     await platform.start();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, inSandbox, leftovers } from './helpers/docker-cli.ts';
+import { docker } from './helpers/docker-cli.ts';
+import { inSandbox, isRunning, leftovers, limitsOf, stopSandbox } from './helpers/sandbox-host.ts';
 import { Platform } from './helpers/platform.ts';
 import { TerminalClient } from './helpers/terminal-client.ts';
 
@@ -58,23 +59,13 @@ describe('sandbox lifecycle', () => {
   });
 
   it('applies the memory, CPU and PID limits to the sandbox', async () => {
-    const r = await docker(
-      'inspect',
-      `dockyard-${session.id}`,
-      '--format',
-      '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}',
-    );
-    const [memory, cpus, pids] = r.stdout.trim().split(' ').map(Number);
-    expect(memory).toBe(1024 ** 3);
-    expect(cpus).toBe(1e9);
-    expect(pids).toBe(1024);
+    expect(await limitsOf(session.id)).toEqual({ memory: 1024 ** 3, cpus: 1, pids: 1024 });
   });
 
   it('starts a machine the learner powered off again, with their files and images', async () => {
     await inSandbox(session.id, 'echo kept > ~/notes.txt && sudo poweroff');
     for (let i = 0; ; i++) {
-      const state = await docker('inspect', '-f', '{{.State.Running}}', `dockyard-${session.id}`);
-      if (state.stdout.trim() === 'false') break;
+      if (!(await isRunning(session.id))) break;
       if (i > 150) throw new Error('the sandbox did not power off');
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -93,7 +84,7 @@ describe('sandbox lifecycle', () => {
 
   it('starts a stopped machine of a live session on start-up, instead of removing it', async () => {
     await platform.stop();
-    expect((await docker('stop', '-t', '1', `dockyard-${session.id}`)).code).toBe(0);
+    expect(await stopSandbox(session.id)).toBe(0);
     await platform.start();
     for (let i = 0; ; i++) {
       const state = await platform.api('GET', `/api/sessions/${session.id}`, undefined, session.token);

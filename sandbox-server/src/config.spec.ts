@@ -6,7 +6,14 @@ describe('configuration', () => {
   it('has sane defaults', () => {
     const c = loadConfig({});
     expect(c.port).toBe(8080);
-    expect(c.sandbox).toEqual({ memoryBytes: 1024 ** 3, nanoCpus: 1e9, pidsLimit: 1024 });
+    expect(c.sandbox).toEqual({
+      memoryBytes: 1024 ** 3,
+      nanoCpus: 1e9,
+      pidsLimit: 1024,
+      diskBytes: 10 * 1024 ** 3,
+    });
+    expect(c.runtime).toBe('incus');
+    expect(c.incus).toEqual({ pool: 'dockyard', network: 'dybr0', subnet: '10.213.0.1/22' });
     expect(c.sessionIdleMs).toBe(30 * 60_000);
   });
 
@@ -61,5 +68,15 @@ describe('originAllowed', () => {
     expect(originAllowed('http://evil.example', 'localhost:8080', [])).toBe(false);
     expect(originAllowed('https://course.example', 'internal:8080', ['https://course.example'])).toBe(true);
     expect(originAllowed('garbage', 'localhost:8080', [])).toBe(false);
+  });
+});
+
+describe('the runtime setting', () => {
+  it('takes docker or incus and refuses anything else in one sentence', () => {
+    expect(loadConfig({ DOCKYARD_RUNTIME: 'docker' }).runtime).toBe('docker');
+    expect(() => loadConfig({ DOCKYARD_RUNTIME: 'gvisor' })).toThrow(
+      'DOCKYARD_RUNTIME must be incus or docker, got "gvisor".',
+    );
+    expect(loadConfig({ DOCKYARD_SANDBOX_DISK: '5g' }).sandbox.diskBytes).toBe(5 * 1024 ** 3);
   });
 });

@@ -14,7 +14,7 @@ export interface ServerConfig {
   siteDir: string;
   lessonsDir: string;
   sandboxImage: string | undefined;
-  sandbox: { memoryBytes: number; nanoCpus: number; pidsLimit: number };
+  sandbox: { memoryBytes: number; nanoCpus: number; pidsLimit: number; diskBytes: number };
   maxSessions: number;
   /** Warm sandboxes kept booted for the next learners. */
   poolSize: number;
@@ -37,7 +37,17 @@ export interface ServerConfig {
     /** Bytes each learner's namespace may hold before pushes are refused; undefined: no quota. */
     quotaBytes: number | undefined;
   };
-  packageProxy: { port: number; enabled: boolean };
+  /** The filter sandboxes reach on `port`, apt-cacher-ng behind it on loopback `cachePort`. */
+  packageProxy: { port: number; cachePort: number; enabled: boolean; debianMirror: string };
+  /** Where sandboxes run: `incus` (unprivileged system containers) or `docker` (trusted learners only). */
+  runtime: 'incus' | 'docker';
+  incus: {
+    /** The Incus storage pool (btrfs, with quotas) and managed bridge the set-up made. */
+    pool: string;
+    network: string;
+    /** The bridge's gateway address with its prefix, e.g. 10.213.0.1/22. */
+    subnet: string;
+  };
   dns: { port: number; enabled: boolean };
   firewall: boolean;
 }
@@ -72,6 +82,13 @@ function previewDomainSetting(env: NodeJS.ProcessEnv): string {
     throw new Error(
       `DOCKYARD_PREVIEW_DOMAIN must be auto, off or a domain such as preview.example.com, got "${raw}".`,
     );
+  return raw;
+}
+
+function runtimeSetting(env: NodeJS.ProcessEnv): 'incus' | 'docker' {
+  const raw = (env.DOCKYARD_RUNTIME ?? 'incus').trim().toLowerCase();
+  if (raw !== 'incus' && raw !== 'docker')
+    throw new Error(`DOCKYARD_RUNTIME must be incus or docker, got "${raw}".`);
   return raw;
 }
 
@@ -112,6 +129,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       memoryBytes: parseBytes(env.DOCKYARD_SANDBOX_MEMORY ?? '1g'),
       nanoCpus: Math.round(Number(env.DOCKYARD_SANDBOX_CPUS ?? '1') * 1e9),
       pidsLimit: int(env, 'DOCKYARD_SANDBOX_PIDS', 1024),
+      diskBytes: parseBytes(env.DOCKYARD_SANDBOX_DISK ?? '10g'),
+    },
+    runtime: runtimeSetting(env),
+    incus: {
+      pool: env.DOCKYARD_INCUS_POOL ?? 'dockyard',
+      network: env.DOCKYARD_INCUS_NETWORK ?? 'dybr0',
+      subnet: env.DOCKYARD_INCUS_SUBNET ?? '10.213.0.1/22',
     },
     maxSessions: int(env, 'DOCKYARD_MAX_SESSIONS', 20),
     poolSize: int(env, 'DOCKYARD_POOL_SIZE', 2),
@@ -136,6 +160,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     dns: { port: int(env, 'DOCKYARD_DNS_PORT', 5353), enabled: env.DOCKYARD_DNS !== 'off' },
     packageProxy: {
       port: int(env, 'DOCKYARD_PACKAGE_PROXY_PORT', 3142),
+      cachePort: int(env, 'DOCKYARD_PACKAGE_CACHE_PORT', 3143),
+      debianMirror: env.DOCKYARD_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian',
       enabled: env.DOCKYARD_PACKAGE_PROXY !== 'off',
     },
     firewall: env.DOCKYARD_FIREWALL !== 'off',

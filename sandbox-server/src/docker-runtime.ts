@@ -38,6 +38,7 @@ export interface DockerRuntimeOptions {
 }
 
 export class DockerRuntime implements SandboxRuntime {
+  readonly name = 'docker' as const;
   private readonly image: string;
   private readonly instance: string;
   private readonly dockerCli: string;

@@ -11,6 +11,8 @@ export interface LibraryEntry {
 
 export interface ImageManifest {
   sandbox: string;
+  /** The sandbox image's alias in Incus, when the set-up prepared the Incus runtime. */
+  incusSandbox?: string;
   /** Library images published in the hub, by name. */
   library: Record<string, LibraryEntry>;
 }

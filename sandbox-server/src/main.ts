@@ -2,7 +2,10 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { loadCourse } from '../../engine/src/index.ts';
 import { loadConfig } from './config.ts';
+import fs from 'node:fs';
 import { BRIDGE_PREFIX, DockerRuntime } from './docker-runtime.ts';
+import { IncusApi, IncusRuntime } from './incus-runtime.ts';
+import type { SandboxRuntime } from './sandbox-runtime.ts';
 import { notFound } from './api-error.ts';
 import { openDatabase } from './database.ts';
 import { accountOwner, HubAccounts } from './hub-accounts.ts';
@@ -16,6 +19,7 @@ import { startLabDns } from './lab/lab-dns.ts';
 import { keepHubFront } from './lab/hub-front.ts';
 import { HubRegistry } from './lab/hub-registry.ts';
 import { ensureLabPki, HUB_NAMES } from './lab/lab-pki.ts';
+import { debianMirrorHosts } from './lab/package-filter.ts';
 import { PackageProxy } from './lab/package-proxy.ts';
 import { logger } from './logger.ts';
 import { classroomRoutes, instructorToken } from './classroom.ts';
@@ -25,6 +29,9 @@ import { ProgressStore } from './progress-store.ts';
 import { createServer } from './server.ts';
 import { SessionManager } from './session-manager.ts';
 import { SessionStore } from './session-store.ts';
+
+export const DOCKER_RUNTIME_WARNING =
+  'The Docker runtime gives every sandbox near-root power over this host (its kernel settings, devices and disk): use it only for a trusted learner on their own machine, and the Incus runtime for anyone else.';
 
 /** Starts the whole platform in this process; resolves with a stop function once it listens. */
 export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promise<{
@@ -44,13 +51,26 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     },
   );
   const currentManifest = currentImageManifest(config.dataDir);
-  const sandboxImage = config.sandboxImage ?? currentManifest().sandbox;
-  await docker
-    .getImage(sandboxImage)
-    .inspect()
-    .catch(() => {
-      throw new Error(`The sandbox image ${sandboxImage} is missing: run "npm start" to build it.`);
+  const sandboxImage =
+    config.sandboxImage ??
+    (config.runtime === 'incus' ? currentManifest().incusSandbox : currentManifest().sandbox);
+  if (!sandboxImage)
+    throw new Error('The sandbox image has not been imported into Incus yet: run "npm start" to set it up.');
+  const incusApi = config.runtime === 'incus' ? new IncusApi() : undefined;
+  if (incusApi) {
+    await incusApi.get(`/1.0/images/aliases/${sandboxImage}`).catch((err: Error) => {
+      throw new Error(
+        `The Incus sandbox image ${sandboxImage} is not there (${err.message}): run "npm start" to set it up, or set DOCKYARD_RUNTIME=docker for a trusted learner.`,
+      );
     });
+  } else {
+    await docker
+      .getImage(sandboxImage)
+      .inspect()
+      .catch(() => {
+        throw new Error(`The sandbox image ${sandboxImage} is missing: run "npm start" to build it.`);
+      });
+  }
   const course = await loadCourse(config.lessonsDir);
 
   const pki = ensureLabPki(config.dataDir);
@@ -62,12 +82,24 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     if (!session) throw notFound(`There is no session "${sessionId}".`);
     return accounts.forOwner(accountOwner(session));
   };
-  const runtime = new DockerRuntime(docker, {
-    image: sandboxImage,
-    instance: config.instance,
-    labHostNames: HUB_NAMES,
-    labCaFile: pki.caCertFile,
-  });
+  const runtime: SandboxRuntime = incusApi
+    ? new IncusRuntime(incusApi, {
+        image: sandboxImage,
+        instance: config.instance,
+        pool: config.incus.pool,
+        network: config.incus.network,
+        gateway: config.incus.subnet.split('/')[0]!,
+        prefixLength: Number(config.incus.subnet.split('/')[1] ?? 24),
+        labHostNames: HUB_NAMES,
+        labCaPem: fs.readFileSync(pki.caCertFile, 'utf8'),
+      })
+    : new DockerRuntime(docker, {
+        image: sandboxImage,
+        instance: config.instance,
+        labHostNames: HUB_NAMES,
+        labCaFile: pki.caCertFile,
+      });
+  if (runtime.name === 'docker') logger.warn({ runtime: 'docker' }, DOCKER_RUNTIME_WARNING);
   const sessions = new SessionManager(store, runtime, {
     ttlMs: config.sessionTtlMs,
     idleMs: config.sessionIdleMs,
@@ -112,7 +144,12 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
       })
     : undefined;
   const packageProxy = config.packageProxy.enabled
-    ? new PackageProxy(path.join(config.dataDir, 'package-proxy'), config.packageProxy.port)
+    ? new PackageProxy(
+        path.join(config.dataDir, 'package-proxy'),
+        config.packageProxy.port,
+        config.packageProxy.cachePort,
+        debianMirrorHosts(config.packageProxy.debianMirror),
+      )
     : undefined;
   await packageProxy
     ?.start()
@@ -122,6 +159,8 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     ...(config.hub.enabled ? [{ protocol: 'tcp' as const, port: config.hub.port, as: 443 }] : []),
     ...(config.packageProxy.enabled ? [{ protocol: 'tcp' as const, port: config.packageProxy.port }] : []),
     ...(config.dns.enabled ? [{ protocol: 'udp' as const, port: config.dns.port, as: 53 }] : []),
+    // Incus sandboxes take their address from the lab bridge's DHCP server.
+    ...(runtime.name === 'incus' ? [{ protocol: 'udp' as const, port: 67 }] : []),
   ];
   let firewall = false;
   if (config.firewall) {
@@ -186,6 +225,9 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
       );
       return {
         ok: engineUp,
+        runtime: runtime.name,
+        ...(runtime.name === 'docker' ? { warning: DOCKER_RUNTIME_WARNING } : {}),
+        sandboxDisk: runtime.name === 'incus' ? config.sandbox.diskBytes : 'none',
         engine: engineVersion,
         sandboxImage,
         firewall,
@@ -230,6 +272,8 @@ const isEntryPoint = process.argv[1] && path.resolve(process.argv[1]) === path.r
 if (isEntryPoint) {
   startDockyard().then(
     ({ url, stop, instructorTokenSource }) => {
+      if (process.env.DOCKYARD_RUNTIME?.trim().toLowerCase() === 'docker')
+        console.log(`\n\x1b[33mWarning:\x1b[0m ${DOCKER_RUNTIME_WARNING}`);
       console.log(`\nDockyard is running at ${url}\n`);
       console.log(`Instructors: ${url}/instructor/ (the token is in ${instructorTokenSource})\n`);
       const shutdown = (signal: string) => {

@@ -17,13 +17,17 @@ export interface SandboxLimits {
   memoryBytes: number;
   nanoCpus: number;
   pidsLimit: number;
+  /** Size of the sandbox's disk (its whole file system, /var/lib/docker included). */
+  diskBytes: number;
 }
 
 /**
- * Where learners' machines run. The Docker driver is the only one today; a multi-host or
- * hardened-runtime driver implements the same interface.
+ * Where learners' machines run: the Incus driver (unprivileged system containers, the default)
+ * or the Docker driver (trusted learners on their own machine).
  */
 export interface SandboxRuntime {
+  /** The driver's name, as `GET /api/health` reports it. */
+  readonly name: 'incus' | 'docker';
   /** Creates and starts the sandbox of a session (its machine, network and storage). */
   create(sessionId: string, limits: SandboxLimits): Promise<void>;
   /** Whether the sandbox is running (false when it stopped or is gone). */

@@ -142,9 +142,10 @@ function hubRunning() {
 }
 
 /** Writes <dataDir>/images.json: the sandbox tag and the library as the server shows it (Hub page). */
-export function writeImageManifest(dataDir, sandbox, library) {
+export function writeImageManifest(dataDir, sandbox, library, incusSandbox) {
   const manifest = {
     sandbox,
+    ...(incusSandbox ? { incusSandbox } : {}),
     library: Object.fromEntries(
       Object.entries(library).map(([name, { local, tags, description, sizeBytes }]) => [
         name,

@@ -1,6 +1,7 @@
 // `npm run bench`: prints the platform's speed and memory figures. Not a test: nothing here fails
 // on a slow machine; the numbers go into the closing notes and docs/operations.md.
 import { docker } from '../helpers/docker-cli.ts';
+import { incus, runtime } from '../helpers/sandbox-host.ts';
 import { Platform } from '../helpers/platform.ts';
 import { TerminalClient } from '../helpers/terminal-client.ts';
 
@@ -106,7 +107,7 @@ async function courseCheckLatencies(platform: Platform, session: { id: string; t
 
 /** Pull times of library images into a fresh sandbox, and the push time of a 100 MB image. */
 async function hubFigures(platform: Platform, session: { id: string; token: string }) {
-  const { inSandbox } = await import('../helpers/docker-cli.ts');
+  const { inSandbox } = await import('../helpers/sandbox-host.ts');
   const hub = (await platform.api('GET', `/api/sessions/${session.id}/hub`, undefined, session.token))
     .body as {
     username: string;
@@ -129,6 +130,11 @@ async function hubFigures(platform: Platform, session: { id: string; token: stri
 
 async function idleMemory(sessionId: string): Promise<string> {
   await new Promise((r) => setTimeout(r, 10_000));
+  if (runtime === 'incus') {
+    const r = await incus('query', `/1.0/instances/dockyard-${sessionId}/state`);
+    const usage = (JSON.parse(r.stdout) as { memory: { usage: number } }).memory.usage;
+    return `${(usage / 1024 ** 2).toFixed(1)}MiB`;
+  }
   const stats = await docker('stats', '--no-stream', '--format', '{{.MemUsage}}', `dockyard-${sessionId}`);
   return stats.stdout.trim().split(' / ')[0] ?? '?';
 }

@@ -1,23 +1,30 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { logger } from '../logger.ts';
+import { packageRequestRefusal } from './package-filter.ts';
 import { SupervisedProcess } from './supervised-process.ts';
 
 /**
- * The lab's package proxy: Debian's apt-cacher-ng, so `apt-get` in the sandbox and in builds inside
- * it reaches Debian's mirror (and caches what it fetched). It is the sandboxes' only way out.
+ * The lab's package proxy, so `apt-get` in the sandbox and in builds inside it reaches Debian's
+ * mirror. Debian's apt-cacher-ng fetches and caches, on loopback only; in front of it, on the port
+ * sandboxes reach, a filter passes plain GETs of Debian archive paths and refuses the rest
+ * (CONNECT tunnels, host-local and arbitrary URLs): it is the sandboxes' only way out.
  */
 export class PackageProxy {
   private process: SupervisedProcess | undefined;
+  private front: http.Server | undefined;
 
   constructor(
     private readonly dir: string,
     readonly port: number,
+    private readonly cachePort: number,
+    private readonly debianHosts: string[],
   ) {}
 
   private async answers(): Promise<boolean> {
     try {
-      return (await fetch(`http://127.0.0.1:${this.port}/acng-report.html`)).status < 500;
+      return (await fetch(`http://127.0.0.1:${this.cachePort}/acng-report.html`)).status < 500;
     } catch {
       return false;
     }
@@ -26,16 +33,16 @@ export class PackageProxy {
   async start(): Promise<void> {
     for (const sub of ['cache', 'log', 'conf']) fs.mkdirSync(path.join(this.dir, sub), { recursive: true });
     // Our own minimal configuration: no remapping of mirrors (Debian's default remaps need a
-    // backends list), every request passed to the host it names.
+    // backends list), no tunnels, loopback only: the filter in front decides what passes.
     fs.writeFileSync(
       path.join(this.dir, 'conf', 'acng.conf'),
       [
         `CacheDir: ${path.join(this.dir, 'cache')}`,
         `LogDir: ${path.join(this.dir, 'log')}`,
-        `Port: ${this.port}`,
+        `Port: ${this.cachePort}`,
+        'BindAddress: 127.0.0.1',
         'SupportDir: /usr/lib/apt-cacher-ng',
         'ReportPage: acng-report.html',
-        'PassThroughPattern: .*',
         'ExThreshold: 4',
         '',
       ].join('\n'),
@@ -47,10 +54,57 @@ export class PackageProxy {
       () => this.answers(),
     );
     await this.process.start();
-    logger.info({ port: this.port }, 'package proxy up');
+    this.front = await this.listenFront();
+    logger.info({ port: this.port, cachePort: this.cachePort }, 'package proxy up');
+  }
+
+  private listenFront(): Promise<http.Server | undefined> {
+    const refuse = (res: http.ServerResponse, status: number, sentence: string) => {
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+      res.end(sentence + '\n');
+    };
+    const server = http.createServer((req, res) => {
+      const refusal = packageRequestRefusal(req.method ?? '', req.url ?? '', this.debianHosts);
+      if (refusal) {
+        logger.debug(
+          { method: req.method, url: req.url, from: req.socket.remoteAddress },
+          'package proxy refused',
+        );
+        return refuse(res, 403, refusal);
+      }
+      const upstream = http.request(
+        { host: '127.0.0.1', port: this.cachePort, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', () =>
+        refuse(res, 502, 'The lab package cache does not answer; try again in a moment.'),
+      );
+      req.pipe(upstream);
+    });
+    // CONNECT never reaches the request handler: answer it here, and close the socket.
+    server.on('connect', (req: http.IncomingMessage, socket: import('node:net').Socket) => {
+      socket.end(
+        'HTTP/1.1 405 Method Not Allowed\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n' +
+          packageRequestRefusal('CONNECT', req.url ?? '', this.debianHosts) +
+          '\n',
+      );
+    });
+    server.on('clientError', (_err, socket) => socket.destroy());
+    return new Promise((resolve) => {
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        // Another Dockyard server on this host serves the same filter on this port.
+        logger.warn({ err, port: this.port }, 'package proxy filter not served by this process');
+        resolve(undefined);
+      });
+      server.listen(this.port, '0.0.0.0', () => resolve(server));
+    });
   }
 
   stop(): void {
+    this.front?.close();
     this.process?.stop();
   }
 }

@@ -1,0 +1,389 @@
+import { execFile } from 'node:child_process';
+import http from 'node:http';
+import type { ExecOptions, ExecResult } from '../../engine/src/sandbox.ts';
+import { logger } from './logger.ts';
+import type { AttachCommand, SandboxInfo, SandboxLimits, SandboxRuntime } from './sandbox-runtime.ts';
+
+const LEARNER = 'learner';
+const MAX_OUTPUT = 1024 * 1024;
+export const INCUS_SOCKET = '/var/lib/incus/unix.socket';
+const KEY_MANAGED = 'user.dockyard.managed';
+const KEY_INSTANCE = 'user.dockyard.instance';
+const KEY_SESSION = 'user.dockyard.session';
+
+const instanceName = (sessionId: string) => `dockyard-${sessionId}`;
+const mib = (bytes: number) => `${Math.max(1, Math.floor(bytes / 1024 ** 2))}MiB`;
+
+/** An answer of Incus's REST API that is an error, with Incus's own status code. */
+export class IncusError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+interface IncusResponse<T> {
+  type: 'sync' | 'async' | 'error';
+  status_code?: number;
+  error_code?: number;
+  error?: string;
+  operation?: string;
+  metadata: T;
+}
+
+/** A small client of Incus's REST API over its unix socket (https://linuxcontainers.org/incus/docs/main/rest-api/). */
+export class IncusApi {
+  constructor(private readonly socketPath = INCUS_SOCKET) {}
+
+  request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<IncusResponse<T>> {
+    const payload =
+      body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        {
+          socketPath: this.socketPath,
+          method,
+          path,
+          headers: {
+            ...(payload && !Buffer.isBuffer(body) ? { 'content-type': 'application/json' } : {}),
+            ...(payload ? { 'content-length': String(payload.length) } : {}),
+            ...headers,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            let parsed: IncusResponse<T>;
+            try {
+              parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as IncusResponse<T>;
+            } catch {
+              return reject(new IncusError(`Incus answered ${path} with something that is not JSON.`, 500));
+            }
+            if (parsed.type === 'error')
+              return reject(new IncusError(parsed.error ?? 'unknown Incus error', parsed.error_code ?? 500));
+            resolve(parsed);
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('error', (err) =>
+        reject(new IncusError(`Incus does not answer on ${this.socketPath}: ${err.message}`, 503)),
+      );
+      req.end(payload);
+    });
+  }
+
+  /** Runs a request that starts an operation, and waits for the operation to end. */
+  async operate(method: string, path: string, body?: unknown, timeoutSeconds = 120): Promise<void> {
+    const started = await this.request<unknown>(method, path, body);
+    if (started.type !== 'async' || !started.operation) return;
+    const done = await this.request<{ status: string; err?: string }>(
+      'GET',
+      `${started.operation}/wait?timeout=${timeoutSeconds}`,
+    );
+    if (done.metadata.status !== 'Success')
+      throw new IncusError(done.metadata.err || `operation ended ${done.metadata.status}`, 500);
+  }
+
+  async get<T>(path: string): Promise<T> {
+    return (await this.request<T>('GET', path)).metadata;
+  }
+}
+
+export interface IncusRuntimeOptions {
+  /** Alias of the sandbox image in Incus's image store. */
+  image: string;
+  instance: string;
+  pool: string;
+  network: string;
+  /** The bridge's gateway, where the lab's services answer, and the subnet's prefix length. */
+  gateway: string;
+  prefixLength: number;
+  labHostNames: string[];
+  /** The lab CA certificate (PEM), trusted inside sandboxes. */
+  labCaPem?: string;
+  incusCli?: string;
+}
+
+interface InstanceRecord {
+  name: string;
+  status: string;
+  config: Record<string, string>;
+}
+
+interface InstanceState {
+  status: string;
+  network?: Record<string, { addresses: { family: string; address: string; scope: string }[] }>;
+}
+
+/**
+ * Sandboxes as unprivileged Incus system containers: root inside is an unprivileged uid range of its
+ * own on the host (security.idmap.isolated), nesting lets the machine run its own Docker engine,
+ * and the limits (memory, CPU, processes, and a disk quota on the btrfs pool) are Incus's. Each sits
+ * on the lab bridge behind port isolation and IP/MAC filtering: it reaches the gateway's lab
+ * services and nothing else (the host firewall drops every other host port).
+ */
+export class IncusRuntime implements SandboxRuntime {
+  readonly name = 'incus' as const;
+  private readonly cli: string;
+
+  constructor(
+    private readonly api: IncusApi,
+    private readonly options: IncusRuntimeOptions,
+  ) {
+    this.cli = options.incusCli ?? 'incus';
+  }
+
+  async create(sessionId: string, limits: SandboxLimits): Promise<void> {
+    const name = instanceName(sessionId);
+    // Static addresses: Incus's IP filter then knows each machine's one address, and no DHCP
+    // client has to run before the machine is usable. A taken address is another draw.
+    let address = '';
+    for (let attempt = 0; ; attempt++) {
+      address = this.drawAddress();
+      try {
+        await this.createInstance(name, sessionId, limits, address);
+        break;
+      } catch (err) {
+        if (attempt < 8 && err instanceof IncusError && /already (in use|used|allocated)/i.test(err.message))
+          continue;
+        throw err;
+      }
+    }
+    const hosts = [
+      '127.0.0.1 localhost',
+      '127.0.1.1 dockyard',
+      ...this.options.labHostNames.map((host) => `${this.options.gateway} ${host}`),
+      '',
+    ].join('\n');
+    await this.pushFile(name, '/etc/hosts', hosts);
+    await this.pushFile(name, '/etc/resolv.conf', `nameserver ${this.options.gateway}\n`);
+    await this.pushFile(name, '/etc/dockyard', undefined);
+    await this.pushFile(name, '/etc/dockyard/address', `${address}/${this.options.prefixLength}\n`);
+    if (this.options.labCaPem)
+      await this.pushFile(
+        name,
+        '/usr/local/share/ca-certificates/dockyard-lab-ca.crt',
+        this.options.labCaPem,
+      );
+    await this.api.operate('PUT', `/1.0/instances/${name}/state`, { action: 'start', timeout: 30 });
+    logger.info({ sessionId, image: this.options.image, address }, 'sandbox started');
+  }
+
+  /** A random host address of the lab subnet, never the gateway, the network or the broadcast. */
+  private drawAddress(): string {
+    const toInt = (ip: string) => ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
+    const size = 2 ** (32 - this.options.prefixLength);
+    const network = toInt(this.options.gateway) - (toInt(this.options.gateway) % size);
+    let host: number;
+    do host = network + 1 + Math.floor(Math.random() * (size - 2));
+    while (host === toInt(this.options.gateway));
+    return [24, 16, 8, 0].map((shift) => (host >>> shift) & 255).join('.');
+  }
+
+  private async createInstance(name: string, sessionId: string, limits: SandboxLimits, address: string) {
+    const cpus = limits.nanoCpus / 1e9;
+    await this.api.operate('POST', '/1.0/instances', {
+      name,
+      type: 'container',
+      source: { type: 'image', alias: this.options.image },
+      profiles: [],
+      config: {
+        [KEY_MANAGED]: 'true',
+        [KEY_INSTANCE]: this.options.instance,
+        [KEY_SESSION]: sessionId,
+        'security.nesting': 'true',
+        'security.idmap.isolated': 'true',
+        'security.privileged': 'false',
+        'limits.memory': mib(limits.memoryBytes),
+        'limits.memory.swap': 'false',
+        'limits.cpu.allowance': `${Math.max(1, Math.round(cpus * 100))}ms/100ms`,
+        'limits.processes': String(limits.pidsLimit),
+        'boot.autostart': 'false',
+      },
+      devices: {
+        root: { type: 'disk', path: '/', pool: this.options.pool, size: mib(limits.diskBytes) },
+        eth0: {
+          type: 'nic',
+          name: 'eth0',
+          network: this.options.network,
+          'security.port_isolation': 'true',
+          'security.mac_filtering': 'true',
+          'security.ipv4_filtering': 'true',
+          'ipv4.address': address,
+        },
+      },
+    });
+  }
+
+  /** Writes a file (or, without content, makes a directory) in a stopped instance, owned by its root. */
+  private async pushFile(name: string, path: string, content: string | undefined): Promise<void> {
+    await this.api.request(
+      'POST',
+      `/1.0/instances/${name}/files?path=${encodeURIComponent(path)}`,
+      Buffer.from(content ?? ''),
+      {
+        'content-type': 'application/octet-stream',
+        'x-incus-uid': '0',
+        'x-incus-gid': '0',
+        'x-incus-mode': content === undefined ? '0755' : '0644',
+        'x-incus-type': content === undefined ? 'directory' : 'file',
+        'x-incus-write': 'overwrite',
+      },
+    );
+  }
+
+  private async status(sessionId: string): Promise<string | undefined> {
+    try {
+      return (await this.api.get<InstanceRecord>(`/1.0/instances/${instanceName(sessionId)}`)).status;
+    } catch (err) {
+      if (err instanceof IncusError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async isRunning(sessionId: string): Promise<boolean> {
+    return (await this.status(sessionId)) === 'Running';
+  }
+
+  async start(sessionId: string): Promise<void> {
+    if ((await this.status(sessionId)) === 'Running') return;
+    await this.api.operate('PUT', `/1.0/instances/${instanceName(sessionId)}/state`, {
+      action: 'start',
+      timeout: 30,
+    });
+    logger.info({ sessionId }, 'sandbox started again');
+  }
+
+  async waitUntilReady(sessionId: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      const result = await this.exec(sessionId, 'docker version --format "{{.Server.Version}}"', {
+        timeoutMs: 5000,
+      }).catch((err: Error) => ({ exitCode: -1, stdout: '', stderr: err.message }));
+      if (result.exitCode === 0) return;
+      last = result.stderr.trim();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`The sandbox's Docker engine did not start within ${timeoutMs / 1000}s: ${last}`);
+  }
+
+  /** `incus exec` arguments that run argv as the learner (with their groups) or as root. */
+  private execArgs(sessionId: string, user: 'root' | 'learner', argv: string[], tty: boolean): string[] {
+    const home = user === LEARNER ? `/home/${LEARNER}` : '/root';
+    return [
+      'exec',
+      instanceName(sessionId),
+      tty ? '-t' : '-T',
+      '--cwd',
+      home,
+      '--env',
+      `HOME=${home}`,
+      '--env',
+      `USER=${user}`,
+      '--env',
+      'LANG=C.UTF-8',
+      '--env',
+      'TERM=xterm-256color',
+      '--',
+      // runuser sets the learner's supplementary groups from /etc/group at every call, as a login
+      // would (so `usermod -aG docker learner` takes effect on the next command).
+      ...(user === LEARNER ? ['runuser', '-u', LEARNER, '--'] : []),
+      ...argv,
+    ];
+  }
+
+  exec(sessionId: string, script: string, options: ExecOptions = {}): Promise<ExecResult> {
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const args = this.execArgs(sessionId, options.user ?? 'root', ['sh', '-c', script], false);
+    return new Promise((resolve, reject) => {
+      const child = execFile(this.cli, args, { maxBuffer: MAX_OUTPUT * 4, encoding: 'buffer' });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let size = 0;
+      const collect = (into: Buffer[]) => (chunk: Buffer) => {
+        if (size < MAX_OUTPUT) into.push(chunk);
+        size += chunk.length;
+      };
+      child.stdout?.on('data', collect(out));
+      child.stderr?.on('data', collect(err));
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`The command did not finish within ${timeoutMs / 1000}s.`));
+      }, timeoutMs);
+      child.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        const stderr = Buffer.concat(err).toString('utf8');
+        // The CLI's own failures (instance stopped or gone) are not the script's.
+        if (
+          code !== 0 &&
+          /^Error: (Instance is not running|Failed to retrieve PID|Instance not found)/m.test(stderr)
+        )
+          return reject(new Error(`The sandbox is not running (${stderr.trim()}).`));
+        resolve({ exitCode: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr });
+      });
+    });
+  }
+
+  async sandboxAddress(sessionId: string): Promise<string> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const state = await this.api.get<InstanceState>(`/1.0/instances/${instanceName(sessionId)}/state`);
+      const address = state.network?.eth0?.addresses.find((a) => a.family === 'inet' && a.scope === 'global');
+      if (address) return address.address;
+      if (Date.now() > deadline)
+        throw new Error(`The sandbox of session ${sessionId} has no address on the lab network.`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  attachCommand(sessionId: string): AttachCommand {
+    return {
+      file: this.cli,
+      // The shell lives in tmux inside the sandbox: it survives this client going away. -D
+      // detaches earlier clients, so a stale one never keeps the window at its size.
+      args: this.execArgs(sessionId, LEARNER, ['tmux', '-u', 'new-session', '-A', '-D', '-s', 'main'], true),
+      env: { ...(process.env as Record<string, string>), TERM: 'xterm-256color' },
+    };
+  }
+
+  async remove(sessionId: string): Promise<void> {
+    const name = instanceName(sessionId);
+    const gone = (err: unknown) => {
+      if (!(err instanceof IncusError && err.status === 404)) throw err;
+    };
+    if ((await this.status(sessionId)) === 'Running')
+      await this.api
+        .operate('PUT', `/1.0/instances/${name}/state`, { action: 'stop', force: true, timeout: 30 })
+        .catch((err: unknown) => {
+          if (!(err instanceof IncusError && /not running/i.test(err.message))) gone(err);
+        });
+    await this.api.operate('DELETE', `/1.0/instances/${name}`).catch(gone);
+    logger.info({ sessionId }, 'sandbox removed');
+  }
+
+  async list(): Promise<SandboxInfo[]> {
+    const all = await this.api.get<InstanceRecord[]>('/1.0/instances?recursion=1');
+    return all
+      .filter((i) => i.config[KEY_MANAGED] === 'true' && i.config[KEY_INSTANCE] === this.options.instance)
+      .map((i) => ({ sessionId: i.config[KEY_SESSION] ?? '', running: i.status === 'Running' }));
+  }
+
+  /** An Incus sandbox owns nothing outside its instance: removing it removes everything. */
+  async removeOrphans(): Promise<number> {
+    return 0;
+  }
+}
