@@ -165,6 +165,7 @@ export class IncusRuntime implements SandboxRuntime {
       '',
     ].join('\n');
     await this.pushFile(name, '/etc/hosts', hosts);
+    await this.pushFile(name, '/etc/hostname', 'dockyard\n');
     await this.pushFile(name, '/etc/resolv.conf', `nameserver ${this.options.gateway}\n`);
     await this.pushFile(name, '/etc/dockyard', undefined);
     await this.pushFile(name, '/etc/dockyard/address', `${address}/${this.options.prefixLength}\n`);
@@ -255,7 +256,14 @@ export class IncusRuntime implements SandboxRuntime {
   }
 
   async start(sessionId: string): Promise<void> {
-    if ((await this.status(sessionId)) === 'Running') return;
+    // A machine that is still shutting down (the learner's poweroff) must finish before it starts.
+    const deadline = Date.now() + 30_000;
+    let status = await this.status(sessionId);
+    while (status !== 'Running' && status !== 'Stopped' && status !== undefined && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      status = await this.status(sessionId);
+    }
+    if (status === 'Running') return;
     await this.api.operate('PUT', `/1.0/instances/${instanceName(sessionId)}/state`, {
       action: 'start',
       timeout: 30,
