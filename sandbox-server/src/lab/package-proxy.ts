@@ -14,6 +14,8 @@ import { SupervisedProcess } from './supervised-process.ts';
 export class PackageProxy {
   private process: SupervisedProcess | undefined;
   private front: http.Server | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(
     private readonly dir: string,
@@ -54,11 +56,16 @@ export class PackageProxy {
       () => this.answers(),
     );
     await this.process.start();
-    this.front = await this.listenFront();
+    await this.listenFront();
     logger.info({ port: this.port, cachePort: this.cachePort }, 'package proxy up');
   }
 
-  private listenFront(): Promise<http.Server | undefined> {
+  /**
+   * Serves the filter on the lab port. Another Dockyard server on this host (a test run beside a
+   * running platform) may hold the port: then this one tries again every few seconds, so the
+   * filter outlives whichever server stops first.
+   */
+  private listenFront(): Promise<void> {
     const refuse = (res: http.ServerResponse, status: number, sentence: string) => {
       res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
       res.end(sentence + '\n');
@@ -95,15 +102,20 @@ export class PackageProxy {
     server.on('clientError', (_err, socket) => socket.destroy());
     return new Promise((resolve) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
-        // Another Dockyard server on this host serves the same filter on this port.
-        logger.warn({ err, port: this.port }, 'package proxy filter not served by this process');
-        resolve(undefined);
+        logger.debug({ err, port: this.port }, 'package proxy filter served by another process for now');
+        if (!this.stopped) this.retry = setTimeout(() => void this.listenFront(), 3000).unref();
+        resolve();
       });
-      server.listen(this.port, '0.0.0.0', () => resolve(server));
+      server.listen(this.port, '0.0.0.0', () => {
+        this.front = server;
+        resolve();
+      });
     });
   }
 
   stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
     this.front?.close();
     this.process?.stop();
   }
