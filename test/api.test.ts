@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runtime } from './helpers/sandbox-host.ts';
 import { Platform } from './helpers/platform.ts';
 
 // The JSON API's answers to right and wrong calls (docs/api.md). Sandboxes are real.
@@ -18,8 +19,15 @@ describe('HTTP API', () => {
   it('reports health once the engine and image are ready', async () => {
     const res = await platform.api('GET', '/api/health');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ ok: true, firewall: true });
-    expect(res.body.sandboxImage).toMatch(/^dockyard\/sandbox:/);
+    expect(res.body).toMatchObject({ ok: true, firewall: true, runtime });
+    if (runtime === 'incus') {
+      expect(res.body.sandboxImage).toMatch(/^dockyard-sandbox-/);
+      expect(res.body.sandboxDisk).toBe(10 * 1024 ** 3);
+      expect(res.body.warning).toBeUndefined();
+    } else {
+      expect(res.body.sandboxImage).toMatch(/^dockyard\/sandbox:/);
+      expect(res.body.warning).toContain('near-root power over this host');
+    }
   });
 
   it('lists the course in order with exercise ids and titles', async () => {
