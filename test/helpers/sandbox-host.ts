@@ -30,9 +30,13 @@ interface IncusInstance {
 export async function incusSandboxes(): Promise<IncusInstance[]> {
   const r = await incus('query', '/1.0/instances?recursion=2');
   if (r.code !== 0) return [];
-  return (JSON.parse(r.stdout) as IncusInstance[]).filter(
-    (i) => i.config['user.dockyard.managed'] === 'true',
-  );
+  let all: IncusInstance[];
+  try {
+    all = JSON.parse(r.stdout) as IncusInstance[];
+  } catch {
+    return []; // Incus answered mid-change (an instance being deleted); the next look sees it
+  }
+  return all.filter((i) => i.config['user.dockyard.managed'] === 'true');
 }
 
 const nameOf = (sessionId: string) => `dockyard-${sessionId}`;

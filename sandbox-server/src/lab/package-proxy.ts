@@ -93,6 +93,8 @@ export class PackageProxy {
     });
     // CONNECT never reaches the request handler: answer it here, and close the socket.
     server.on('connect', (req: http.IncomingMessage, socket: import('node:net').Socket) => {
+      // A client that hangs up first must not take the server down with an unhandled error.
+      socket.on('error', () => socket.destroy());
       socket.end(
         'HTTP/1.1 405 Method Not Allowed\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n' +
           packageRequestRefusal('CONNECT', req.url ?? '', this.debianHosts) +
