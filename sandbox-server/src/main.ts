@@ -272,7 +272,7 @@ const isEntryPoint = process.argv[1] && path.resolve(process.argv[1]) === path.r
 if (isEntryPoint) {
   startDockyard().then(
     ({ url, stop, instructorTokenSource }) => {
-      if (process.env.DOCKYARD_RUNTIME?.trim().toLowerCase() === 'docker')
+      if ((process.env.DOCKYARD_RUNTIME ?? 'docker').trim().toLowerCase() === 'docker')
         console.log(`\n\x1b[33mWarning:\x1b[0m ${DOCKER_RUNTIME_WARNING}`);
       console.log(`\nDockyard is running at ${url}\n`);
       console.log(`Instructors: ${url}/instructor/ (the token is in ${instructorTokenSource})\n`);

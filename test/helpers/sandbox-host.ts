@@ -5,7 +5,7 @@ import { docker } from './docker-cli.ts';
 const run = promisify(execFile);
 
 /** The runtime the test platforms use: the server's own default, unless DOCKYARD_RUNTIME says. */
-export const runtime: 'incus' | 'docker' = process.env.DOCKYARD_RUNTIME === 'docker' ? 'docker' : 'incus';
+export const runtime: 'incus' | 'docker' = process.env.DOCKYARD_RUNTIME === 'incus' ? 'incus' : 'docker';
 
 /** Runs the host's incus CLI; never throws, returns the exit code and output. */
 export async function incus(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
