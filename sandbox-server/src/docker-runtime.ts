@@ -2,7 +2,13 @@ import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import type { ExecOptions, ExecResult } from '../../engine/src/sandbox.ts';
 import { logger } from './logger.ts';
-import type { AttachCommand, SandboxInfo, SandboxLimits, SandboxRuntime } from './sandbox-runtime.ts';
+import {
+  waitForSandboxEngine,
+  type AttachCommand,
+  type SandboxInfo,
+  type SandboxLimits,
+  type SandboxRuntime,
+} from './sandbox-runtime.ts';
 
 export const LABEL_MANAGED = 'dockyard.managed';
 export const LABEL_SESSION = 'dockyard.session';
@@ -132,18 +138,8 @@ export class DockerRuntime implements SandboxRuntime {
     logger.info({ sessionId }, 'sandbox started again');
   }
 
-  async waitUntilReady(sessionId: string, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let last = '';
-    while (Date.now() < deadline) {
-      const result = await this.exec(sessionId, 'docker version --format "{{.Server.Version}}"', {
-        timeoutMs: 5000,
-      }).catch((err: Error) => ({ exitCode: -1, stdout: '', stderr: err.message }));
-      if (result.exitCode === 0) return;
-      last = result.stderr.trim();
-      await new Promise((r) => setTimeout(r, 150));
-    }
-    throw new Error(`The sandbox's Docker engine did not start within ${timeoutMs / 1000}s: ${last}`);
+  waitUntilReady(sessionId: string, timeoutMs: number): Promise<void> {
+    return waitForSandboxEngine((script, options) => this.exec(sessionId, script, options), timeoutMs);
   }
 
   async exec(sessionId: string, script: string, options: ExecOptions = {}): Promise<ExecResult> {

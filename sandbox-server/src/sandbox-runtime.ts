@@ -49,3 +49,24 @@ export interface SandboxRuntime {
   /** Removes networks and volumes labelled as Dockyard's whose session has no sandbox any more. */
   removeOrphans(keep: Set<string>): Promise<number>;
 }
+
+/**
+ * Resolves once the sandbox's own Docker engine answers `docker version` through `exec`; rejects
+ * after timeoutMs with the engine's last words. Shared by every driver's waitUntilReady.
+ */
+export async function waitForSandboxEngine(
+  exec: (script: string, options: ExecOptions) => Promise<ExecResult>,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    const result = await exec('docker version --format "{{.Server.Version}}"', { timeoutMs: 5000 }).catch(
+      (err: Error) => ({ exitCode: -1, stdout: '', stderr: err.message }),
+    );
+    if (result.exitCode === 0) return;
+    last = result.stderr.trim();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`The sandbox's Docker engine did not start within ${timeoutMs / 1000}s: ${last}`);
+}
