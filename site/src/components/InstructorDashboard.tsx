@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { describeError } from '../lib/api.ts';
 import { getClass, type ClassView } from '../lib/classroom.ts';
 import { formatAge } from '../lib/hub.ts';
+import { useHydrated } from '../lib/use-hydrated.ts';
 
 const TOKEN_KEY = 'dockyard.instructor';
 const REFRESH_MS = 5000;
@@ -12,6 +13,7 @@ export default function InstructorDashboard() {
   const [draft, setDraft] = useState('');
   const [view, setView] = useState<ClassView | undefined>();
   const [error, setError] = useState<string | undefined>();
+  const hydrated = useHydrated();
 
   useEffect(() => setToken(sessionStorage.getItem(TOKEN_KEY)), []);
 
@@ -47,9 +49,15 @@ export default function InstructorDashboard() {
       >
         <label>
           Instructor token{' '}
-          <input type="password" value={draft} onChange={(e) => setDraft(e.target.value)} required />
+          <input
+            type="password"
+            value={draft}
+            onChange={(e) => setDraft(e.target.value)}
+            disabled={!hydrated}
+            required
+          />
         </label>{' '}
-        <button type="submit" className="button button-primary">
+        <button type="submit" className="button button-primary" disabled={!hydrated}>
           Show the class
         </button>
         <p>
