@@ -1,9 +1,9 @@
 // The content proof: every exercise, in a fresh sandbox of a real Dockyard server, fails all its
 // checks before the solve script and passes them all after it. Used by `lessons/cli.ts test` and
 // by test/course.test.ts.
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Platform } from '../test/helpers/platform.ts';
+import { inSandbox, removeSandboxesOf } from '../test/helpers/sandbox-host.ts';
 import { exerciseWithVars, runExercise, substituteVars } from '../engine/src/index.ts';
 import type {
   Exercise,
@@ -47,27 +47,10 @@ export class CourseProver {
     this.hubLibrary = await this.readHubLibrary();
   }
 
-  /** Stops the server and removes every sandbox, network and volume it made. */
+  /** Stops the server and removes every sandbox (and on Docker its network and volume) it made. */
   async stop(): Promise<void> {
     await this.platform.stop();
-    const filter = `label=dockyard.instance=${this.instance}`;
-    for (const [list, remove] of [
-      [
-        ['ps', '-aq'],
-        ['rm', '-f', '-v'],
-      ],
-      [
-        ['network', 'ls', '-q'],
-        ['network', 'rm'],
-      ],
-      [
-        ['volume', 'ls', '-q'],
-        ['volume', 'rm', '-f'],
-      ],
-    ]) {
-      const ids = (await dockerCli([...list!, '--filter', filter])).split('\n').filter(Boolean);
-      if (ids.length > 0) await dockerCli([...remove!, ...ids]);
-    }
+    await removeSandboxesOf(this.instance);
   }
 
   /** Proves one exercise: lesson setup, exercise setup, checks fail, solve, checks pass. Never throws. */
@@ -208,25 +191,14 @@ export class CourseProver {
   }
 }
 
-/** Runs a script in a session's sandbox the way the server's runtime does: as root or the learner, from their home. */
-function execInSandbox(sessionId: string, script: string, options: ExecOptions = {}): Promise<ExecResult> {
-  const user = options.user ?? 'root';
-  const home = user === 'learner' ? '/home/learner' : '/root';
-  const args = ['exec', '-u', user, '-w', home, '-e', `HOME=${home}`, '-e', `USER=${user}`];
-  args.push(`dockyard-${sessionId}`, 'sh', '-c', script);
-  return new Promise((resolve) => {
-    execFile(
-      'docker',
-      args,
-      { maxBuffer: 64 * 1024 * 1024, timeout: options.timeoutMs ?? 30_000, killSignal: 'SIGKILL' },
-      (error, stdout, stderr) => {
-        const code = (error as { code?: unknown } | null)?.code;
-        const exitCode = error === null ? 0 : typeof code === 'number' ? code : -1;
-        const timedOut = (error as { killed?: boolean } | null)?.killed ? '\n(timed out)' : '';
-        resolve({ exitCode, stdout, stderr: `${stderr}${timedOut}` });
-      },
-    );
-  });
+/** Runs a script in a session's sandbox as the server's runtime does: as root or the learner, from their home. */
+async function execInSandbox(
+  sessionId: string,
+  script: string,
+  options: ExecOptions = {},
+): Promise<ExecResult> {
+  const r = await inSandbox(sessionId, script, options.user ?? 'root', options.timeoutMs ?? 30_000);
+  return { exitCode: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Whether the exercise logs in to or reads from the hub: then it needs real hub credentials. */
@@ -236,10 +208,6 @@ function needsHub(lesson: Lesson, exercise: Exercise): boolean {
     exercise.checks.some((check) => check.kind === 'hub') ||
     /\{\{\s*hub\.password|docker (login|push)/.test(scripts)
   );
-}
-
-function dockerCli(args: string[]): Promise<string> {
-  return new Promise((resolve) => execFile('docker', args, (_error, stdout) => resolve(stdout)));
 }
 
 function failing(report: ExerciseReport) {

@@ -4,8 +4,8 @@ import { docker } from './docker-cli.ts';
 
 const run = promisify(execFile);
 
-/** The runtime the test platforms use: the server's own default, unless DOCKYARD_RUNTIME says. */
-export const runtime: 'incus' | 'docker' = process.env.DOCKYARD_RUNTIME === 'incus' ? 'incus' : 'docker';
+/** The runtime the test platforms use: the server's own default (Incus), unless DOCKYARD_RUNTIME says. */
+export const runtime: 'incus' | 'docker' = process.env.DOCKYARD_RUNTIME === 'docker' ? 'docker' : 'incus';
 
 /** Runs the host's incus CLI; never throws, returns the exit code and output. */
 export async function incus(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -41,24 +41,102 @@ export async function incusSandboxes(): Promise<IncusInstance[]> {
 
 const nameOf = (sessionId: string) => `dockyard-${sessionId}`;
 
-/** Runs a script inside a session's sandbox as the learner (or root), from the host. */
-export async function inSandbox(sessionId: string, script: string, user = 'learner') {
-  if (runtime === 'docker') return docker('exec', '-u', user, nameOf(sessionId), 'sh', '-c', script);
-  const asUser = user === 'root' ? [] : ['runuser', '-u', user, '--'];
+/** The argv that runs a script in a session's sandbox as a user, from their home, on the runtime in use. */
+function execArgv(sessionId: string, script: string, user: string): [string, string[]] {
   const home = user === 'root' ? '/root' : `/home/${user}`;
-  return incus(
-    'exec',
-    nameOf(sessionId),
-    '--cwd',
-    home,
-    '--env',
-    `HOME=${home}`,
-    '--',
-    ...asUser,
-    'sh',
-    '-c',
-    script,
-  );
+  const env = ['HOME=' + home, 'USER=' + user];
+  if (runtime === 'docker')
+    return [
+      'docker',
+      [
+        'exec',
+        '-u',
+        user,
+        '-w',
+        home,
+        ...env.flatMap((e) => ['-e', e]),
+        nameOf(sessionId),
+        'sh',
+        '-c',
+        script,
+      ],
+    ];
+  // runuser sets the learner's groups from /etc/group at each call, as the server's runtime does.
+  const asUser = user === 'root' ? [] : ['runuser', '-u', user, '--'];
+  return [
+    'incus',
+    [
+      'exec',
+      nameOf(sessionId),
+      '-T',
+      '--cwd',
+      home,
+      ...env.flatMap((e) => ['--env', e]),
+      '--',
+      ...asUser,
+      'sh',
+      '-c',
+      script,
+    ],
+  ];
+}
+
+/**
+ * Runs a script inside a session's sandbox as the learner (or root), from the host. Never throws:
+ * a timeout kills it and says so in stderr, with exit code -1.
+ */
+export function inSandbox(
+  sessionId: string,
+  script: string,
+  user = 'learner',
+  timeoutMs = 5 * 60_000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const [file, args] = execArgv(sessionId, script, user);
+  return new Promise((resolve) => {
+    execFile(
+      file,
+      args,
+      { maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs, killSignal: 'SIGKILL' },
+      (error, stdout, stderr) => {
+        const e = error as { code?: unknown; killed?: boolean } | null;
+        const code = e === null ? 0 : typeof e.code === 'number' ? e.code : -1;
+        resolve({
+          code,
+          stdout,
+          stderr: e?.killed ? `${stderr}\n(timed out after ${timeoutMs / 1000}s)` : stderr,
+        });
+      },
+    );
+  });
+}
+
+/** Removes every sandbox of one server (its DOCKYARD_INSTANCE) and, on Docker, its networks and volumes. */
+export async function removeSandboxesOf(instance: string): Promise<void> {
+  if (runtime === 'incus') {
+    for (const sandbox of await incusSandboxes())
+      if (sandbox.config['user.dockyard.instance'] === instance)
+        await incus('delete', '--force', sandbox.name);
+    return;
+  }
+  const filter = `label=dockyard.instance=${instance}`;
+  const kinds: [string[], string[]][] = [
+    [
+      ['ps', '-aq'],
+      ['rm', '-f', '-v'],
+    ],
+    [
+      ['network', 'ls', '-q'],
+      ['network', 'rm'],
+    ],
+    [
+      ['volume', 'ls', '-q'],
+      ['volume', 'rm', '-f'],
+    ],
+  ];
+  for (const [list, remove] of kinds) {
+    const ids = (await docker(...list, '--filter', filter)).stdout.split('\n').filter(Boolean);
+    if (ids.length > 0) await docker(...remove, ...ids);
+  }
 }
 
 /** What the host still holds of a session: its sandbox, and on Docker its volume and network. */
