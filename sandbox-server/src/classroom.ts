@@ -9,8 +9,8 @@ import type { Db } from './database.ts';
 import { bearerToken, json, readJson, type Route } from './http-routing.ts';
 import { ensureLearner, learnerOf } from './learner-cookie.ts';
 import type { ProgressStore } from './progress-store.ts';
-import type { SessionManager } from './session-manager.ts';
-import type { SessionStore } from './session-store.ts';
+import type { SessionManager } from './sessions/session-manager.ts';
+import type { SessionStore } from './sessions/session-store.ts';
 
 /** Learners count as in class when they were active this recently. */
 const CLASS_WINDOW_MS = 12 * 3600_000;

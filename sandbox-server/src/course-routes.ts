@@ -7,7 +7,7 @@ import { ensureLearner, learnerOf } from './learner-cookie.ts';
 import { logger } from './logger.ts';
 import type { LearnerProgress, ProgressStore } from './progress-store.ts';
 import type { SandboxRuntime } from './sandbox-runtime.ts';
-import type { SessionManager } from './session-manager.ts';
+import type { SessionManager } from './sessions/session-manager.ts';
 
 const SETUP_TIMEOUT_MS = 120_000;
 

@@ -5,7 +5,7 @@ import { badRequest, notFound } from './api-error.ts';
 import { SEGMENT, bearerToken, json, readJson, type Route } from './http-routing.ts';
 import { ensureLearner } from './learner-cookie.ts';
 import type { SandboxRuntime } from './sandbox-runtime.ts';
-import type { SessionManager } from './session-manager.ts';
+import type { SessionManager } from './sessions/session-manager.ts';
 
 export interface ApiContext {
   sessions: SessionManager;
@@ -72,8 +72,16 @@ export function coreRoutes(ctx: ApiContext): Route[] {
         }
         // The session belongs to the browser's learner, so their hub account follows them.
         const learner = ensureLearner(req, res);
-        const { record, token } = await sessions.create((lesson as string | undefined) ?? null, learner);
-        json(res, 201, { id: record.id, token, expiresAt: new Date(record.expiresAt).toISOString() });
+        const { record, token, rejoined } = await sessions.create(
+          (lesson as string | undefined) ?? null,
+          learner,
+        );
+        // 200: the learner's live session on this lesson (another tab); 201: a new machine.
+        json(res, rejoined ? 200 : 201, {
+          id: record.id,
+          token,
+          expiresAt: new Date(record.expiresAt).toISOString(),
+        });
       },
     },
     {

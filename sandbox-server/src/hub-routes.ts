@@ -5,7 +5,7 @@ import type { HubQuota } from './hub-quota.ts';
 import { REPOSITORY_NAME } from './lab/registry-token.ts';
 import { SEGMENT, bearerToken, json, type Route } from './http-routing.ts';
 import type { ImageManifest } from './image-manifest.ts';
-import type { SessionManager } from './session-manager.ts';
+import type { SessionManager } from './sessions/session-manager.ts';
 
 /** The registry name learners type nothing for: the lab hub answers as Docker Hub. */
 export const HUB_REGISTRY_NAME = 'docker.io';

@@ -27,8 +27,8 @@ import { courseFeature } from './course-routes.ts';
 import { previewFeature } from './preview-proxy.ts';
 import { ProgressStore } from './progress-store.ts';
 import { createServer } from './server.ts';
-import { SessionManager } from './session-manager.ts';
-import { SessionStore } from './session-store.ts';
+import { SessionManager } from './sessions/session-manager.ts';
+import { SessionStore } from './sessions/session-store.ts';
 
 export const DOCKER_RUNTIME_WARNING =
   'The Docker runtime gives every sandbox near-root power over this host (its kernel settings, devices and disk): use it only for a trusted learner on their own machine, and the Incus runtime for anyone else.';

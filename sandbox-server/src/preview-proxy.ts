@@ -8,8 +8,8 @@ import { SEGMENT, bearerToken, json, readJson, type Route } from './http-routing
 import { logger } from './logger.ts';
 import type { SandboxRuntime } from './sandbox-runtime.ts';
 import { originAllowed } from './server.ts';
-import type { SessionManager } from './session-manager.ts';
-import type { SessionRecord } from './session-store.ts';
+import type { SessionManager } from './sessions/session-manager.ts';
+import type { SessionRecord } from './sessions/session-store.ts';
 
 /** `/api/sessions/{id}/preview/{port}{/rest}`: the rest (with its query) goes to the sandbox unchanged. */
 const PREVIEW_PATH = /^\/api\/sessions\/([A-Za-z0-9_-]{1,64})\/preview\/(\d{1,5})(\/.*)?$/;

@@ -1,0 +1,109 @@
+import type { ExecResult } from '../../../engine/src/sandbox.ts';
+import type { AttachCommand, SandboxInfo, SandboxRuntime } from '../sandbox-runtime.ts';
+
+type Step = 'create' | 'ready' | 'start';
+
+/**
+ * A runtime for the session specs: it keeps sandboxes in a map, and any of its slow steps (create,
+ * the engine's readiness, a restart) can be held open, so a spec can end a session in the middle
+ * of one and then let it finish. Nothing here runs a machine.
+ */
+export class FakeRuntime implements SandboxRuntime {
+  readonly name = 'incus' as const;
+  /** Sandboxes on the "host", and whether each runs. */
+  readonly sandboxes = new Map<string, { running: boolean }>();
+  /** How often each step was asked for. */
+  readonly calls: Record<Step | 'remove', number> = { create: 0, ready: 0, start: 0, remove: 0 };
+  private readonly held = new Set<Step>();
+  private readonly waiting: { step: Step; go: () => void; fail: (err: Error) => void }[] = [];
+
+  /** Makes the next calls of a step wait until `release` or `fail`. */
+  hold(step: Step): void {
+    this.held.add(step);
+  }
+
+  /** Lets every waiting call of a step finish, and the next ones run at once. */
+  release(step: Step): void {
+    this.held.delete(step);
+    for (const w of this.waiting.filter((w) => w.step === step)) w.go();
+  }
+
+  /** Makes every waiting call of a step fail with the message. */
+  fail(step: Step, message: string): void {
+    this.held.delete(step);
+    for (const w of this.waiting.filter((w) => w.step === step)) w.fail(new Error(message));
+  }
+
+  /** How many calls of a step wait now. */
+  pending(step: Step): number {
+    return this.waiting.filter((w) => w.step === step).length;
+  }
+
+  private gate(step: Step, then: () => void): Promise<void> {
+    this.calls[step]++;
+    if (!this.held.has(step)) {
+      then();
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const entry = {
+        step,
+        go: () => {
+          this.waiting.splice(this.waiting.indexOf(entry), 1);
+          then();
+          resolve();
+        },
+        fail: (err: Error) => {
+          this.waiting.splice(this.waiting.indexOf(entry), 1);
+          reject(err);
+        },
+      };
+      this.waiting.push(entry);
+    });
+  }
+
+  create(sessionId: string): Promise<void> {
+    return this.gate('create', () => this.sandboxes.set(sessionId, { running: true }));
+  }
+
+  async isRunning(sessionId: string): Promise<boolean> {
+    return this.sandboxes.get(sessionId)?.running ?? false;
+  }
+
+  async start(sessionId: string): Promise<void> {
+    await this.gate('start', () => {
+      const sandbox = this.sandboxes.get(sessionId);
+      if (sandbox) sandbox.running = true;
+    });
+    if (!this.sandboxes.has(sessionId)) throw new Error(`There is no sandbox ${sessionId}.`);
+  }
+
+  waitUntilReady(): Promise<void> {
+    return this.gate('ready', () => undefined);
+  }
+
+  async exec(): Promise<ExecResult> {
+    return { exitCode: 0, stdout: '', stderr: '' };
+  }
+
+  async sandboxAddress(): Promise<string> {
+    return '10.0.0.2';
+  }
+
+  attachCommand(): AttachCommand {
+    return { file: 'true', args: [], env: {} };
+  }
+
+  async remove(sessionId: string): Promise<void> {
+    this.calls.remove++;
+    this.sandboxes.delete(sessionId);
+  }
+
+  async list(): Promise<SandboxInfo[]> {
+    return [...this.sandboxes].map(([sessionId, s]) => ({ sessionId, running: s.running }));
+  }
+
+  async removeOrphans(): Promise<number> {
+    return 0;
+  }
+}

@@ -1,0 +1,266 @@
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../database.ts';
+import { FakeRuntime } from './fake-runtime.ts';
+import { SessionManager, type SessionPolicy } from './session-manager.ts';
+import { SessionStore } from './session-store.ts';
+
+const MINUTE = 60_000;
+const limits = { memoryBytes: 1, nanoCpus: 1, pidsLimit: 1, diskBytes: 1 };
+
+/** A manager over a fake runtime, an in-memory database and a clock the spec moves. */
+function setUp(policy: Partial<SessionPolicy> = {}) {
+  const runtime = new FakeRuntime();
+  const db = openDatabase(':memory:');
+  const store = new SessionStore(db);
+  const clock = { now: 1_000_000 };
+  const manager = new SessionManager(
+    store,
+    runtime,
+    { ttlMs: 240 * MINUTE, idleMs: 30 * MINUTE, maxSessions: 20, limits, readyTimeoutMs: 1000, ...policy },
+    () => clock.now,
+  );
+  return { runtime, db, store, clock, manager };
+}
+
+/** Lets every promise callback queued so far run. */
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+describe('a session from start to end', () => {
+  it('goes starting → ready, kept on its row, and is gone once destroyed', async () => {
+    const { runtime, manager, store, db } = setUp();
+    runtime.hold('ready');
+    const { record } = await manager.create('lesson-1');
+    expect(manager.state(record.id)).toBe('starting');
+    runtime.release('ready');
+    await manager.whenReady(record.id);
+    expect(manager.state(record.id)).toBe('ready');
+    // The state is on the row, not only in this process.
+    expect(new SessionStore(db).get(record.id)?.state).toBe('ready');
+    await manager.destroy(record.id);
+    expect(manager.state(record.id)).toBe('gone');
+    expect(store.count()).toBe(0);
+    expect(runtime.sandboxes.size).toBe(0);
+  });
+
+  it('is failed, with the reason, when the engine never answers', async () => {
+    const { runtime, manager } = setUp();
+    runtime.hold('ready');
+    const { record } = await manager.create(null);
+    runtime.fail('ready', "The sandbox's Docker engine did not start within 90s.");
+    await expect(manager.whenReady(record.id)).rejects.toThrow('did not start');
+    expect(manager.state(record.id)).toBe('failed');
+    expect(manager.failure(record.id)).toMatch(/did not start within 90s/);
+    await expect(manager.requireReady(record.id)).rejects.toMatchObject({ status: 503 });
+  });
+});
+
+describe('destroy wins over work in flight', () => {
+  it('a readiness wait that ends after a DELETE does not bring the session back', async () => {
+    const { runtime, manager, store } = setUp();
+    runtime.hold('ready');
+    const { record } = await manager.create(null);
+    const waiting = manager.whenReady(record.id);
+    await manager.destroy(record.id);
+    runtime.release('ready');
+    await expect(waiting).rejects.toThrow('This session has ended.');
+    await settle();
+    expect(manager.state(record.id)).toBe('gone');
+    expect(store.get(record.id)).toBeUndefined();
+    expect(runtime.sandboxes.has(record.id)).toBe(false);
+  });
+
+  it('a restart after a poweroff that ends after a DELETE does not bring it back', async () => {
+    const { runtime, manager, store } = setUp();
+    const { record } = await manager.create(null);
+    await manager.whenReady(record.id);
+    runtime.sandboxes.get(record.id)!.running = false; // the learner ran `sudo poweroff`
+    runtime.hold('start');
+    const check = manager.ensureRunning(record.id);
+    await settle();
+    expect(runtime.pending('start')).toBe(1);
+    await manager.destroy(record.id);
+    runtime.release('start');
+    await expect(check).rejects.toThrow();
+    await settle();
+    expect(manager.state(record.id)).toBe('gone');
+    expect(store.count()).toBe(0);
+    expect(runtime.sandboxes.size).toBe(0);
+  });
+
+  it('a machine still being made when the session ends is removed once it exists', async () => {
+    const { runtime, manager } = setUp();
+    runtime.hold('create');
+    const creating = manager.create(null);
+    await settle();
+    const [id] = [...(manager as unknown as { store: SessionStore }).store.all()].map((r) => r.id);
+    await manager.destroy(id!);
+    runtime.release('create');
+    await expect(creating).rejects.toMatchObject({ status: 503 });
+    expect(runtime.sandboxes.size).toBe(0);
+  });
+});
+
+describe('a machine that stopped', () => {
+  it('is started once for many callers, and the session is ready again', async () => {
+    const { runtime, manager } = setUp();
+    const { record } = await manager.create(null);
+    await manager.whenReady(record.id);
+    runtime.sandboxes.get(record.id)!.running = false;
+    runtime.hold('start');
+    const callers = [1, 2, 3].map(() => manager.ensureRunning(record.id));
+    await settle();
+    expect(manager.state(record.id)).toBe('starting');
+    runtime.release('start');
+    await Promise.all(callers);
+    expect(runtime.calls.start).toBe(1);
+    expect(manager.state(record.id)).toBe('ready');
+  });
+});
+
+describe('one learner, one machine per lesson', () => {
+  it('a second POST (two tabs, a double click) returns the live session with a token of its own', async () => {
+    const { runtime, manager } = setUp();
+    const first = await manager.create('volumes', 'learner-a');
+    const second = await manager.create('volumes', 'learner-a');
+    expect(second.record.id).toBe(first.record.id);
+    expect(second.token).not.toBe(first.token);
+    expect(runtime.calls.create).toBe(1);
+    // Both tabs keep working.
+    expect(manager.authorize(first.record.id, first.token).id).toBe(first.record.id);
+    expect(manager.authorize(first.record.id, second.token).id).toBe(first.record.id);
+  });
+
+  it('another lesson, another learner or an anonymous caller gets a machine of its own', async () => {
+    const { runtime, manager } = setUp();
+    const a = await manager.create('volumes', 'learner-a');
+    const ids = new Set([
+      a.record.id,
+      (await manager.create('compose', 'learner-a')).record.id,
+      (await manager.create('volumes', 'learner-b')).record.id,
+      (await manager.create('volumes', null)).record.id,
+      (await manager.create('volumes', null)).record.id,
+    ]);
+    expect(ids.size).toBe(5);
+    expect(runtime.calls.create).toBe(5);
+  });
+
+  it('a session that ended is not returned: the learner gets a new one', async () => {
+    const { manager } = setUp();
+    const first = await manager.create('volumes', 'learner-a');
+    await manager.destroy(first.record.id);
+    const second = await manager.create('volumes', 'learner-a');
+    expect(second.record.id).not.toBe(first.record.id);
+    expect(() => manager.authorize(first.record.id, first.token)).toThrow(/no session/);
+  });
+
+  it("another learner's token never opens the session", async () => {
+    const { manager } = setUp();
+    const mine = await manager.create('volumes', 'learner-a');
+    const theirs = await manager.create('volumes', 'learner-b');
+    expect(() => manager.authorize(mine.record.id, theirs.token)).toThrow(/does not open/);
+    expect(() => manager.authorize(mine.record.id, undefined)).toThrow(/needs the session token/);
+  });
+});
+
+describe('one capacity rule for sessions and the warm pool', () => {
+  it('never holds more sandboxes than maxSessions, and takes a booting warm one instead of answering 503', async () => {
+    const { runtime, manager } = setUp({ maxSessions: 2, poolSize: 2 });
+    runtime.hold('ready');
+    manager.fillPool();
+    expect(runtime.calls.create).toBe(2);
+    // Both warm sandboxes still boot: the learner gets one of them, not a third machine.
+    const a = await manager.create(null);
+    expect(runtime.calls.create).toBe(2);
+    expect(manager.state(a.record.id)).toBe('starting');
+    runtime.release('ready');
+    await manager.whenReady(a.record.id);
+    expect(manager.state(a.record.id)).toBe('ready');
+    await settle();
+    // The other warm one is ready now: the next learner takes it at once.
+    expect(manager.poolStatus()).toMatchObject({ ready: 1 });
+    const b = await manager.create(null);
+    expect(manager.state(b.record.id)).toBe('ready');
+    expect(runtime.sandboxes.size).toBe(2);
+    // Full: the third learner is told so, and the pool does not boot past the limit.
+    await expect(manager.create(null)).rejects.toMatchObject({ status: 503 });
+    manager.fillPool();
+    expect(runtime.sandboxes.size).toBe(2);
+    // A session that ends frees its slot for the pool.
+    await manager.destroy(a.record.id);
+    expect(runtime.sandboxes.size).toBe(2);
+    expect(manager.poolStatus().ready + manager.poolStatus().starting).toBe(1);
+  });
+
+  it('refills the pool behind a learner who took a warm sandbox, within the limit', async () => {
+    const { runtime, manager } = setUp({ maxSessions: 3, poolSize: 2 });
+    manager.fillPool();
+    await settle();
+    expect(manager.poolStatus()).toMatchObject({ ready: 2, starting: 0 });
+    await manager.create(null);
+    await settle();
+    expect(manager.poolStatus()).toMatchObject({ ready: 2 });
+    await manager.create(null);
+    await settle();
+    // Two sessions and one warm sandbox: the limit of three.
+    expect(runtime.sandboxes.size).toBe(3);
+    expect(manager.poolStatus()).toMatchObject({ ready: 1, starting: 0 });
+  });
+});
+
+describe('the clock', () => {
+  it('reaps a session idle past its timeout with its machine, and keeps a busy one', async () => {
+    const { runtime, manager, clock } = setUp({ idleMs: 30 * MINUTE });
+    const idle = await manager.create(null);
+    const busy = await manager.create(null);
+    clock.now += 20 * MINUTE;
+    manager.authorize(busy.record.id, busy.token);
+    clock.now += 15 * MINUTE;
+    expect(await manager.reap()).toEqual([idle.record.id]);
+    expect(runtime.sandboxes.has(idle.record.id)).toBe(false);
+    expect(manager.state(busy.record.id)).toBe('ready');
+    expect(() => manager.authorize(idle.record.id, idle.token)).toThrow(/no session/);
+  });
+
+  it('a session that could not be removed stays stopping, refuses its token, and the reaper finishes it', async () => {
+    const { runtime, manager } = setUp();
+    const s = await manager.create(null);
+    const remove = runtime.remove.bind(runtime);
+    runtime.remove = async () => {
+      throw new Error('engine busy');
+    };
+    await expect(manager.destroy(s.record.id)).rejects.toThrow('engine busy');
+    expect(manager.state(s.record.id)).toBe('stopping');
+    expect(() => manager.authorize(s.record.id, s.token)).toThrow(/no session/);
+    runtime.remove = remove;
+    expect(await manager.reap()).toEqual([s.record.id]);
+    expect(manager.state(s.record.id)).toBe('gone');
+  });
+});
+
+describe('a restart of the server', () => {
+  it('adopts the machines of live sessions, starts a stopped one, and drops the rest', async () => {
+    const first = setUp();
+    const kept = await first.manager.create(null);
+    const powered = await first.manager.create(null);
+    const ended = await first.manager.create(null);
+    first.runtime.sandboxes.get(powered.record.id)!.running = false;
+    first.runtime.sandboxes.delete(ended.record.id); // its machine vanished while the server was down
+    first.runtime.sandboxes.set('stray', { running: true });
+
+    const again = new SessionManager(
+      new SessionStore(first.db),
+      first.runtime,
+      { ttlMs: 240 * MINUTE, idleMs: 30 * MINUTE, maxSessions: 20, limits, readyTimeoutMs: 1000 },
+      () => first.clock.now,
+    );
+    expect(await again.recover()).toEqual({ adopted: 2, removed: 1 });
+    await again.whenReady(kept.record.id);
+    await again.whenReady(powered.record.id);
+    expect(again.state(kept.record.id)).toBe('ready');
+    expect(first.runtime.sandboxes.get(powered.record.id)?.running).toBe(true);
+    expect(again.state(ended.record.id)).toBe('gone');
+    expect(first.runtime.sandboxes.has('stray')).toBe(false);
+    // Tokens still open their sessions after the restart.
+    expect(again.authorize(kept.record.id, kept.token).id).toBe(kept.record.id);
+  });
+});

@@ -1,0 +1,315 @@
+import crypto from 'node:crypto';
+import { forbidden, notFound, unauthorized, unavailable } from '../api-error.ts';
+import { logger } from '../logger.ts';
+import type { SandboxLimits, SandboxRuntime } from '../sandbox-runtime.ts';
+import { isLive, statesLeadingTo, type SessionState } from './session-lifecycle.ts';
+import type { SessionRecord, SessionStore } from './session-store.ts';
+import { WarmPool } from './warm-pool.ts';
+
+export type { SessionState } from './session-lifecycle.ts';
+
+export interface SessionPolicy {
+  ttlMs: number;
+  idleMs: number;
+  maxSessions: number;
+  limits: SandboxLimits;
+  readyTimeoutMs: number;
+  /** Sandboxes kept booted and waiting for a session, so a learner gets a prompt at once. */
+  poolSize?: number;
+}
+
+const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
+const newToken = () => crypto.randomBytes(16).toString('base64url');
+/** Activity is written to disk at most this often per session. */
+const TOUCH_EVERY_MS = 10_000;
+
+/** What a session's machine is doing while it is not ready, in words for the learner. */
+const ENDED = 'This session has ended.';
+
+/**
+ * Owns sessions: creates a sandbox per session, checks tokens, keeps the idle clock, reaps expired
+ * sessions with everything they own, and on start-up adopts or removes what a previous run left.
+ * A session's state lives on its row (session-lifecycle.ts); the only thing kept here is the
+ * promise of the boot or restart in flight, which callers wait on.
+ */
+export class SessionManager {
+  /** Per session: settles when its current boot (or restart after a poweroff) is over. */
+  private readonly boots = new Map<string, Promise<void>>();
+  private readonly pool: WarmPool;
+  private reaping = false;
+
+  constructor(
+    private readonly store: SessionStore,
+    private readonly runtime: SandboxRuntime,
+    private readonly policy: SessionPolicy,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.pool = new WarmPool(
+      runtime,
+      { size: policy.poolSize ?? 0, limits: policy.limits, readyTimeoutMs: policy.readyTimeoutMs },
+      now,
+    );
+  }
+
+  /**
+   * The one capacity rule, for sessions and the pool alike: every sandbox on the host (a session's,
+   * or a warm one waiting) counts, and there are at most `maxSessions`.
+   */
+  private hasRoom(): boolean {
+    return this.store.count() + this.pool.held < this.policy.maxSessions;
+  }
+
+  /**
+   * Opens a session for a learner (their cookie id, if known) and answers once its sandbox is
+   * started (its engine may still boot). A learner who already has a live session on that lesson
+   * gets it back, with a token of its own: a second tab or a double click boots no second machine.
+   */
+  async create(
+    lesson: string | null,
+    learner: string | null = null,
+  ): Promise<{ record: SessionRecord; token: string; rejoined: boolean }> {
+    const token = newToken();
+    const existing = learner ? this.store.liveFor(learner, lesson) : undefined;
+    if (existing && !this.isExpired(existing)) {
+      this.store.addToken(existing.id, hashToken(token));
+      this.touch(existing, true);
+      logger.info({ sessionId: existing.id }, 'learner rejoined their live session');
+      return { record: existing, token, rejoined: true };
+    }
+
+    const warm = this.pool.take();
+    const claimed = warm || this.hasRoom() ? undefined : this.pool.claimBooting();
+    if (!warm && !claimed && !this.hasRoom())
+      throw unavailable('Every sandbox slot is in use right now. Try again in a few minutes.');
+    const id = warm ?? claimed?.id ?? crypto.randomBytes(8).toString('hex');
+    const at = this.now();
+    const record: SessionRecord = {
+      id,
+      tokenHash: hashToken(token),
+      lesson,
+      learner,
+      createdAt: at,
+      expiresAt: at + this.policy.ttlMs,
+      lastSeenAt: at,
+      state: warm ? 'ready' : 'starting',
+      failure: null,
+    };
+    this.store.insert(record);
+
+    if (warm) {
+      this.boots.set(id, Promise.resolve());
+      logger.info({ sessionId: id, pool: this.pool.status() }, 'session took a warm sandbox');
+    } else if (claimed) {
+      this.track(id, claimed.done);
+      logger.info({ sessionId: id }, 'session took a warm sandbox still booting');
+    } else {
+      try {
+        await this.runtime.create(id, this.policy.limits);
+      } catch (err) {
+        logger.error({ sessionId: id, err }, 'sandbox could not be created');
+        await this.destroy(id).catch(() => undefined);
+        throw unavailable(`Your sandbox could not be started: ${(err as Error).message}`);
+      }
+      if (this.state(id) !== 'starting') {
+        // Ended (DELETE, reaper) while the machine was being made: it must not outlive the session.
+        await this.runtime.remove(id).catch(() => undefined);
+        throw unavailable(`${ENDED} Start a new one (reload the page).`);
+      }
+      this.track(id, this.runtime.waitUntilReady(id, this.policy.readyTimeoutMs));
+    }
+    this.fillPool();
+    return { record, token, rejoined: false };
+  }
+
+  /** Boots warm sandboxes into the room the capacity rule leaves. */
+  fillPool(): void {
+    this.pool.fill(() => this.hasRoom());
+  }
+
+  /** Warm sandboxes ready now, and how many are booting. */
+  poolStatus(): { ready: number; starting: number; size: number } {
+    return this.pool.status();
+  }
+
+  /** Removes the warm sandboxes (on shutdown: they belong to nobody, nothing would adopt them). */
+  drainPool(): Promise<void> {
+    return this.pool.drain();
+  }
+
+  /**
+   * Follows a boot of a `starting` session to `ready` or `failed`. A session that left `starting`
+   * meanwhile (it was destroyed) stays where it is: the boot's end changes nothing.
+   */
+  private track(id: string, boot: Promise<void>): void {
+    const started = this.now();
+    const done = boot.then(
+      () => {
+        if (!this.store.setState(id, ['starting'], 'ready')) throw new Error(ENDED);
+        logger.info({ sessionId: id, ms: this.now() - started }, 'sandbox ready');
+      },
+      (err: Error) => {
+        if (this.store.setState(id, ['starting'], 'failed', err.message))
+          logger.error({ sessionId: id, err }, 'sandbox failed to become ready');
+        throw err;
+      },
+    );
+    done.catch(() => undefined);
+    this.boots.set(id, done);
+  }
+
+  /** Resolves when the session's sandbox engine answers; rejects with the reason it will not. */
+  whenReady(id: string): Promise<void> {
+    const record = this.store.get(id);
+    if (record?.state === 'failed') return Promise.reject(new Error(record.failure ?? 'The machine failed.'));
+    if (!record || !isLive(record.state)) return Promise.reject(new Error(ENDED));
+    return this.boots.get(id) ?? Promise.reject(new Error('This session has no sandbox.'));
+  }
+
+  record(id: string): SessionRecord | undefined {
+    return this.store.get(id);
+  }
+
+  /**
+   * Resolves when the session's sandbox is up. A machine that stopped (the learner powered it off,
+   * or it crashed) is started again, with its files; callers meanwhile wait for the one start.
+   */
+  async ensureRunning(id: string): Promise<void> {
+    await this.whenReady(id);
+    if (await this.runtime.isRunning(id)) return;
+    // One caller moves ready → starting and restarts it; the others wait for that restart.
+    if (this.store.setState(id, ['ready'], 'starting')) {
+      logger.warn({ sessionId: id }, 'sandbox found stopped; starting it again');
+      this.track(
+        id,
+        this.runtime.start(id).then(() => this.runtime.waitUntilReady(id, this.policy.readyTimeoutMs)),
+      );
+    }
+    await this.whenReady(id);
+  }
+
+  /** Resolves when the sandbox is running and ready; a 503 ApiError saying why when it will not be. */
+  async requireReady(id: string): Promise<void> {
+    await this.ensureRunning(id).catch((err: Error) => {
+      throw unavailable(
+        `Your machine is not running: ${err.message} Start a new session (reload the page) to get a fresh one.`,
+      );
+    });
+  }
+
+  /** Where the session is in its life; `gone` once it has ended. */
+  state(id: string): SessionState {
+    return this.store.get(id)?.state ?? 'gone';
+  }
+
+  failure(id: string): string | undefined {
+    return this.store.get(id)?.failure ?? undefined;
+  }
+
+  /** Finds a live session and checks its token: 404 unknown, ended or expired, 401 missing, 403 wrong. */
+  authorize(id: string, token: string | undefined): SessionRecord {
+    const record = this.store.get(id);
+    if (!record || record.state === 'stopping' || this.isExpired(record))
+      throw notFound(`There is no session "${id}" (it may have expired).`);
+    if (!token) throw unauthorized('This call needs the session token (Authorization: Bearer <token>).');
+    const given = Buffer.from(hashToken(token), 'hex');
+    // Every hash is compared, so the time taken does not tell which one (or none) matched.
+    let matched = false;
+    for (const hash of this.store.tokenHashes(id))
+      matched = crypto.timingSafeEqual(given, Buffer.from(hash, 'hex')) || matched;
+    if (!matched) throw forbidden('This token does not open this session.');
+    this.touch(record);
+    return record;
+  }
+
+  /** Pushes the idle timeout back (written at most every few seconds, unless `now`). */
+  touch(record: SessionRecord, now = false): void {
+    const at = this.now();
+    if (now || at - record.lastSeenAt >= TOUCH_EVERY_MS) {
+      record.lastSeenAt = at;
+      this.store.touch(record.id, at);
+    }
+  }
+
+  idleExpiresAt(record: SessionRecord): number {
+    return Math.min(record.expiresAt, record.lastSeenAt + this.policy.idleMs);
+  }
+
+  private isExpired(record: SessionRecord): boolean {
+    return this.now() >= this.idleExpiresAt(record);
+  }
+
+  /**
+   * Ends a session: its sandbox, volume and network are gone when this resolves. It wins over a
+   * boot or restart in flight: those end without bringing the session back.
+   */
+  async destroy(id: string): Promise<void> {
+    if (!this.store.get(id)) return;
+    this.store.setState(id, statesLeadingTo('stopping'), 'stopping');
+    this.boots.delete(id);
+    // Should removal fail, the row stays `stopping` and the reaper tries again.
+    await this.runtime.remove(id);
+    this.store.delete(id);
+    // A freed slot may let the pool fill again.
+    this.fillPool();
+  }
+
+  /** Removes every expired or idle session, and finishes stopping any that did not. Returns their ids. */
+  async reap(): Promise<string[]> {
+    if (this.reaping) return [];
+    this.reaping = true;
+    try {
+      const ending = this.store.all().filter((r) => r.state === 'stopping' || this.isExpired(r));
+      for (const r of ending) {
+        logger.info({ sessionId: r.id, state: r.state }, 'reaping session');
+        await this.destroy(r.id).catch((err: unknown) =>
+          logger.error({ sessionId: r.id, err }, 'reap failed'),
+        );
+      }
+      return ending.map((r) => r.id);
+    } finally {
+      this.reaping = false;
+      // The reaper's beat also retries a pool that failed to fill.
+      this.fillPool();
+    }
+  }
+
+  /**
+   * Reconciles the host with the store after a (re)start: sandboxes of live sessions are adopted
+   * (a stopped one is started again: the learner keeps their files), every other Dockyard
+   * sandbox is removed, and sessions without a sandbox, or that were stopping, are dropped.
+   */
+  async recover(): Promise<{ adopted: number; removed: number }> {
+    const live = new Map(this.store.all().map((r) => [r.id, r]));
+    const keep = new Set<string>();
+    let removed = 0;
+    for (const sandbox of await this.runtime.list()) {
+      const record = live.get(sandbox.sessionId);
+      const adoptable = record && isLive(record.state) && !this.isExpired(record);
+      const running =
+        adoptable && !sandbox.running
+          ? await this.runtime.start(sandbox.sessionId).then(
+              () => true,
+              (err: unknown) => {
+                logger.error({ sessionId: sandbox.sessionId, err }, 'a stopped sandbox would not start');
+                return false;
+              },
+            )
+          : sandbox.running;
+      if (adoptable && running) {
+        keep.add(sandbox.sessionId);
+        this.store.setState(sandbox.sessionId, ['ready'], 'starting');
+        this.track(
+          sandbox.sessionId,
+          this.runtime.waitUntilReady(sandbox.sessionId, this.policy.readyTimeoutMs),
+        );
+      } else {
+        await this.runtime.remove(sandbox.sessionId);
+        removed++;
+      }
+    }
+    for (const id of live.keys()) if (!keep.has(id)) this.store.delete(id);
+    removed += await this.runtime.removeOrphans(keep);
+    logger.info({ adopted: keep.size, removed }, 'recovered sandboxes from a previous run');
+    return { adopted: keep.size, removed };
+  }
+}
