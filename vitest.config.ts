@@ -1,14 +1,29 @@
 import { defineConfig } from 'vitest/config';
 
-// Unit specs sit beside the code (*.spec.ts); integration and browser tests live in test/.
-// Integration tests share one Docker engine and one server, so files run one at a time.
+// Two projects. `unit`: specs beside the code (*.spec.ts) that need no Docker engine, no Incus and
+// no browser (`npm run test:unit`, seconds). `integration`: test/*.test.ts against real sandboxes,
+// the lab services and Chromium. Integration files share one host, so files run one at a time.
 export default defineConfig({
   test: {
-    include: ['engine/**/*.spec.ts', 'sandbox-server/**/*.spec.ts', 'test/**/*.test.ts'],
-    exclude: ['node_modules', 'site/dist'],
-    globalSetup: ['test/global-setup.ts'],
     fileParallelism: false,
-    testTimeout: 60_000,
-    hookTimeout: 180_000,
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['engine/**/*.spec.ts', 'sandbox-server/**/*.spec.ts', 'site/**/*.spec.ts'],
+          exclude: ['node_modules', 'site/dist'],
+          env: { DOCKYARD_LOG_LEVEL: 'error' },
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          globalSetup: ['test/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
   },
 });

@@ -49,6 +49,32 @@ describe('HTTP API', () => {
     ).toBe(204);
   });
 
+  it("gives a learner's second tab their live session on that lesson instead of a second machine", async () => {
+    const cookie = { cookie: `dockyard_learner=${'ab'.repeat(16)}` };
+    const first = await platform.api('POST', '/api/sessions', { lesson: 'volumes' }, undefined, cookie);
+    expect(first.status).toBe(201);
+    const second = await platform.api('POST', '/api/sessions', { lesson: 'volumes' }, undefined, cookie);
+    expect(second.status).toBe(200);
+    expect(second.body.id).toBe(first.body.id);
+    expect(second.body.token).not.toBe(first.body.token);
+    // Both tabs' tokens open it; another lesson is another machine.
+    for (const token of [first.body.token, second.body.token])
+      expect((await platform.api('GET', `/api/sessions/${first.body.id}`, undefined, token)).status).toBe(
+        200,
+      );
+    const other = await platform.api(
+      'POST',
+      '/api/sessions',
+      { lesson: 'first-container' },
+      undefined,
+      cookie,
+    );
+    expect(other.status).toBe(201);
+    expect(other.body.id).not.toBe(first.body.id);
+    for (const s of [first.body, other.body])
+      await platform.api('DELETE', `/api/sessions/${s.id}`, undefined, s.token);
+  });
+
   it('refuses a missing token (401), a wrong token (403) and an unknown session (404) in JSON', async () => {
     const checkPath = `/api/sessions/${session.id}/exercises/first-container/run-hello-world/check`;
     const missing = await platform.api('POST', checkPath);

@@ -8,7 +8,14 @@ const threshold = order[(process.env.DOCKYARD_LOG_LEVEL as Level | undefined) ??
 function write(level: Level, fields: LogFields, msg: string): void {
   if (order[level] < threshold) return;
   const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }, (_k, v: unknown) =>
-    v instanceof Error ? { message: v.message } : v,
+    // An error keeps its code (ECONNREFUSED, an ApiError's) and stack: the log is where they are read.
+    v instanceof Error
+      ? {
+          message: v.message,
+          ...((v as { code?: unknown }).code !== undefined ? { code: (v as { code?: unknown }).code } : {}),
+          stack: v.stack,
+        }
+      : v,
   );
   (level === 'error' || level === 'warn' ? process.stderr : process.stdout).write(line + '\n');
 }
