@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseBytes } from './config.ts';
-import { originAllowed } from './server.ts';
+import { originAllowed } from './http/server.ts';
 
 describe('configuration', () => {
   it('has sane defaults', () => {

@@ -1,5 +1,5 @@
 import type { ExecResult } from '../../../engine/src/sandbox.ts';
-import type { AttachCommand, SandboxInfo, SandboxRuntime } from '../sandbox-runtime.ts';
+import type { AttachCommand, SandboxInfo, SandboxRuntime } from '../runtime/sandbox-runtime.ts';
 
 type Step = 'create' | 'ready' | 'start';
 

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
-import { forbidden, notFound, unauthorized, unavailable } from '../api-error.ts';
+import { forbidden, notFound, unauthorized, unavailable } from '../http/api-error.ts';
 import { logger } from '../logger.ts';
-import type { SandboxLimits, SandboxRuntime } from '../sandbox-runtime.ts';
+import type { SandboxLimits, SandboxRuntime } from '../runtime/sandbox-runtime.ts';
 import { isLive, statesLeadingTo, type SessionState } from './session-lifecycle.ts';
 import type { SessionRecord, SessionStore } from './session-store.ts';
 import { WarmPool } from './warm-pool.ts';

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { logger } from '../logger.ts';
-import type { SandboxLimits, SandboxRuntime } from '../sandbox-runtime.ts';
+import type { SandboxLimits, SandboxRuntime } from '../runtime/sandbox-runtime.ts';
 
 /** After a pool sandbox fails to start, wait this long before trying again. */
 export const POOL_RETRY_MS = 30_000;

@@ -1,6 +1,6 @@
 import { apiRequest } from './api.ts';
 import { getSession } from './session.ts';
-import type { HubRepository as StoredRepository } from '../../../sandbox-server/src/hub-catalog.ts';
+import type { HubRepository as StoredRepository } from '../../../sandbox-server/src/hub/hub-catalog.ts';
 
 /** The learner's login on the lab hub (it answers as Docker Hub inside their machine). */
 export interface HubCredentials {
@@ -9,7 +9,7 @@ export interface HubCredentials {
   password: string;
 }
 
-export type { HubTag } from '../../../sandbox-server/src/hub-catalog.ts';
+export type { HubTag } from '../../../sandbox-server/src/hub/hub-catalog.ts';
 
 /** A repository as the hub endpoints answer it; library entries also carry a description. */
 export type HubRepository = StoredRepository & { description?: string };

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, badRequest, notFound } from './api-error.ts';
-import { logger } from './logger.ts';
+import { logger } from '../logger.ts';
 
 /** One API endpoint: a method, a path pattern whose groups become `params`, and a handler. */
 export interface Route {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type crypto from 'node:crypto';
-import { signToken } from './lab/registry-token.ts';
+import { signToken } from './registry-token.ts';
 
 export interface HubTag {
   tag: string;

@@ -1,4 +1,4 @@
-import type { LibraryEntry } from './image-manifest.ts';
+import type { LibraryEntry } from '../runtime/image-manifest.ts';
 
 /** Images people expect from Docker Hub that the lab cannot build honestly, and what to use instead. */
 const STAND_INS: Record<string, string> = {

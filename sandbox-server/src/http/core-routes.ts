@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Course } from '../../engine/src/index.ts';
-import { runExercise } from '../../engine/src/index.ts';
+import type { Course } from '../../../engine/src/index.ts';
+import { runExercise } from '../../../engine/src/index.ts';
 import { badRequest, notFound } from './api-error.ts';
 import { SEGMENT, bearerToken, json, readJson, type Route } from './http-routing.ts';
 import { ensureLearner } from './learner-cookie.ts';
-import type { SandboxRuntime } from './sandbox-runtime.ts';
-import type { SessionManager } from './sessions/session-manager.ts';
+import type { SandboxRuntime } from '../runtime/sandbox-runtime.ts';
+import type { SessionManager } from '../sessions/session-manager.ts';
 
 export interface ApiContext {
   sessions: SessionManager;

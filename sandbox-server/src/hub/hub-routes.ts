@@ -1,11 +1,11 @@
 import type { HubAccount } from './hub-accounts.ts';
-import { forbidden, notFound } from './api-error.ts';
+import { forbidden, notFound } from '../http/api-error.ts';
 import type { HubCatalog } from './hub-catalog.ts';
 import type { HubQuota } from './hub-quota.ts';
-import { REPOSITORY_NAME } from './lab/registry-token.ts';
-import { SEGMENT, bearerToken, json, type Route } from './http-routing.ts';
-import type { ImageManifest } from './image-manifest.ts';
-import type { SessionManager } from './sessions/session-manager.ts';
+import { REPOSITORY_NAME } from './registry-token.ts';
+import { SEGMENT, bearerToken, json, type Route } from '../http/http-routing.ts';
+import type { ImageManifest } from '../runtime/image-manifest.ts';
+import type { SessionManager } from '../sessions/session-manager.ts';
 
 /** The registry name learners type nothing for: the lab hub answers as Docker Hub. */
 export const HUB_REGISTRY_NAME = 'docker.io';

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
-import type { ExecOptions, ExecResult } from '../../engine/src/sandbox.ts';
-import { logger } from './logger.ts';
+import type { ExecOptions, ExecResult } from '../../../engine/src/sandbox.ts';
+import { logger } from '../logger.ts';
 import {
   waitForSandboxEngine,
   type AttachCommand,

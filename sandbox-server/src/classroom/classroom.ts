@@ -2,15 +2,15 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
-import type { Course } from '../../engine/src/index.ts';
-import { badRequest, forbidden, unauthorized } from './api-error.ts';
-import { courseProgress } from './course-routes.ts';
-import type { Db } from './database.ts';
-import { bearerToken, json, readJson, type Route } from './http-routing.ts';
-import { ensureLearner, learnerOf } from './learner-cookie.ts';
-import type { ProgressStore } from './progress-store.ts';
-import type { SessionManager } from './sessions/session-manager.ts';
-import type { SessionStore } from './sessions/session-store.ts';
+import type { Course } from '../../../engine/src/index.ts';
+import { badRequest, forbidden, unauthorized } from '../http/api-error.ts';
+import { courseProgress } from '../course/course-routes.ts';
+import type { Db } from '../database.ts';
+import { bearerToken, json, readJson, type Route } from '../http/http-routing.ts';
+import { ensureLearner, learnerOf } from '../http/learner-cookie.ts';
+import type { ProgressStore } from '../course/progress-store.ts';
+import type { SessionManager } from '../sessions/session-manager.ts';
+import type { SessionStore } from '../sessions/session-store.ts';
 
 /** Learners count as in class when they were active this recently. */
 const CLASS_WINDOW_MS = 12 * 3600_000;

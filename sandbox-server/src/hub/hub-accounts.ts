@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import { hasColumn, type Db } from './database.ts';
-import type { SessionRecord } from './sessions/session-store.ts';
+import { hasColumn, type Db } from '../database.ts';
+import type { SessionRecord } from '../sessions/session-store.ts';
 
 /** A learner's credentials on the lab hub, shown in their Hub panel. */
 export interface HubAccount {

@@ -1,4 +1,4 @@
-import type { ExecOptions, ExecResult } from '../../engine/src/sandbox.ts';
+import type { ExecOptions, ExecResult } from '../../../engine/src/sandbox.ts';
 
 /** A sandbox the runtime knows about, found by its labels. */
 export interface SandboxInfo {

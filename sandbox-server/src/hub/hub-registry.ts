@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { logger } from '../logger.ts';
 import { HUB_ISSUER, HUB_SERVICE } from './registry-token.ts';
-import { SupervisedProcess } from './supervised-process.ts';
+import { SupervisedProcess } from '../lab/supervised-process.ts';
 
 /** A registry the hub pulls through from (Docker Hub in online mode), with optional credentials. */
 export interface Upstream {

@@ -1,4 +1,4 @@
-import type { Db } from './database.ts';
+import type { Db } from '../database.ts';
 
 /** What a learner has passed, per lesson slug: exercise and quiz ids. */
 export type LearnerProgress = Record<string, { passed: string[] }>;

@@ -1,13 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Course, Lesson } from '../../engine/src/index.ts';
-import { gradeQuiz, substituteVars } from '../../engine/src/index.ts';
-import { ApiError, badRequest, notFound } from './api-error.ts';
-import { SEGMENT, bearerToken, json, readJson, type Route } from './http-routing.ts';
-import { ensureLearner, learnerOf } from './learner-cookie.ts';
-import { logger } from './logger.ts';
+import type { Course, Lesson } from '../../../engine/src/index.ts';
+import { gradeQuiz, substituteVars } from '../../../engine/src/index.ts';
+import { ApiError, badRequest, notFound } from '../http/api-error.ts';
+import { SEGMENT, bearerToken, json, readJson, type Route } from '../http/http-routing.ts';
+import { ensureLearner, learnerOf } from '../http/learner-cookie.ts';
+import { logger } from '../logger.ts';
 import type { LearnerProgress, ProgressStore } from './progress-store.ts';
-import type { SandboxRuntime } from './sandbox-runtime.ts';
-import type { SessionManager } from './sessions/session-manager.ts';
+import type { SandboxRuntime } from '../runtime/sandbox-runtime.ts';
+import type { SessionManager } from '../sessions/session-manager.ts';
 
 const SETUP_TIMEOUT_MS = 120_000;
 

@@ -2,14 +2,14 @@ import crypto from 'node:crypto';
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { ApiError, badRequest, forbidden, notFound, unauthorized } from './api-error.ts';
-import { readCookie, secureAttribute } from './learner-cookie.ts';
-import { SEGMENT, bearerToken, json, readJson, type Route } from './http-routing.ts';
-import { logger } from './logger.ts';
-import type { SandboxRuntime } from './sandbox-runtime.ts';
-import { originAllowed } from './server.ts';
-import type { SessionManager } from './sessions/session-manager.ts';
-import type { SessionRecord } from './sessions/session-store.ts';
+import { ApiError, badRequest, forbidden, notFound, unauthorized } from '../http/api-error.ts';
+import { readCookie, secureAttribute } from '../http/learner-cookie.ts';
+import { SEGMENT, bearerToken, json, readJson, type Route } from '../http/http-routing.ts';
+import { logger } from '../logger.ts';
+import type { SandboxRuntime } from '../runtime/sandbox-runtime.ts';
+import { originAllowed } from '../http/server.ts';
+import type { SessionManager } from '../sessions/session-manager.ts';
+import type { SessionRecord } from '../sessions/session-store.ts';
 
 /** `/api/sessions/{id}/preview/{port}{/rest}`: the rest (with its query) goes to the sandbox unchanged. */
 const PREVIEW_PATH = /^\/api\/sessions\/([A-Za-z0-9_-]{1,64})\/preview\/(\d{1,5})(\/.*)?$/;

@@ -1,7 +1,7 @@
 import * as pty from 'node-pty';
 import type { WebSocket, RawData } from 'ws';
-import { logger } from './logger.ts';
-import type { AttachCommand } from './sandbox-runtime.ts';
+import { logger } from '../logger.ts';
+import type { AttachCommand } from '../runtime/sandbox-runtime.ts';
 import { FlowControl, parseClientControl, type ServerControl } from './terminal-protocol.ts';
 
 /** Output is gathered for at most this long before a frame goes out, unless the user just typed. */

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import http from 'node:http';
-import type { ExecOptions, ExecResult } from '../../engine/src/sandbox.ts';
-import { logger } from './logger.ts';
+import type { ExecOptions, ExecResult } from '../../../engine/src/sandbox.ts';
+import { logger } from '../logger.ts';
 import {
   waitForSandboxEngine,
   type AttachCommand,

@@ -2,11 +2,11 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { ApiError, forbidden, notFound } from './api-error.ts';
-import { coreRoutes, type ApiContext } from './http-api.ts';
+import { coreRoutes, type ApiContext } from './core-routes.ts';
 import { createRouter, type Route } from './http-routing.ts';
-import { logger } from './logger.ts';
+import { logger } from '../logger.ts';
 import { serveStatic } from './static-files.ts';
-import { bridgeTerminal } from './terminal-session.ts';
+import { bridgeTerminal } from '../terminal/terminal-session.ts';
 
 export interface ServerOptions extends ApiContext {
   siteDir: string;
