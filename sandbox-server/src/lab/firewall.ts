@@ -14,14 +14,26 @@ export interface LabPort {
 }
 
 /**
- * Host firewall for sandboxes. Their bridges are internal (no route out and none between
+ * The host interfaces sandboxes send from, as iptables names them: on Incus the lab bridge
+ * (whatever DOCKYARD_INCUS_NETWORK calls it), on Docker every per-session bridge (`dy…`).
+ */
+export function sandboxInterfaces(
+  runtime: 'incus' | 'docker',
+  incusNetwork: string,
+  dockerPrefix: string,
+): string {
+  return runtime === 'incus' ? incusNetwork : `${dockerPrefix}+`;
+}
+
+/**
+ * Host firewall for sandboxes (their interfaces: `sandboxInterfaces`). Their bridges are internal (no route out and none between
  * sandboxes, enforced by Docker); this chain decides what a sandbox may reach on the host itself:
  * only the lab services' ports. The server's own port and every other host port are dropped.
  */
-export async function applySandboxFirewall(bridgePrefix: string, labPorts: LabPort[]): Promise<void> {
+export async function applySandboxFirewall(interfaces: string, labPorts: LabPort[]): Promise<void> {
   const iptables = (...args: string[]) => run('iptables', ['-w', ...args]);
   const ensureJump = async (table: string, chain: string) => {
-    const jump = ['-t', table, chain, '-i', `${bridgePrefix}+`, '-j', CHAIN];
+    const jump = ['-t', table, chain, '-i', interfaces, '-j', CHAIN];
     await iptables('-t', table, '-N', CHAIN).catch(() => undefined); // exists already
     await iptables('-t', table, '-F', CHAIN);
     const present = await iptables(jump[0]!, jump[1]!, '-C', ...jump.slice(2)).then(
@@ -44,5 +56,5 @@ export async function applySandboxFirewall(bridgePrefix: string, labPorts: LabPo
     const rule = ['-p', protocol, '--dport', String(as), '-j', 'REDIRECT', '--to-ports', String(port)];
     await iptables('-t', 'nat', '-A', CHAIN, ...rule);
   }
-  logger.info({ labPorts }, 'sandbox firewall applied');
+  logger.info({ interfaces, labPorts }, 'sandbox firewall applied');
 }
