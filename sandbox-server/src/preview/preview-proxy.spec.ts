@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rewriteLocation } from './preview-proxy.ts';
+import { confineCookies, rewriteLocation } from './preview-proxy.ts';
 
 describe('rewriteLocation', () => {
   const prefix = '/api/sessions/abc/preview/5000';
@@ -19,5 +19,19 @@ describe('rewriteLocation', () => {
       'http://172.18.0.2:8080/',
     );
     expect(rewriteLocation('https://example.org/', '172.18.0.2', 5000, prefix)).toBe('https://example.org/');
+  });
+});
+
+describe("confineCookies (previews on Dockyard's own origin)", () => {
+  const prefix = '/api/sessions/abc/preview/5000';
+
+  it("drops a cookie that would overwrite Dockyard's learner cookie", () => {
+    expect(confineCookies(['dockyard_learner=evil; Path=/; HttpOnly', 'DOCKYARD_x=1'], prefix)).toEqual([]);
+  });
+
+  it("holds the app's own cookies to the preview's path, without a Domain", () => {
+    expect(
+      confineCookies(['session=42; Path=/; Domain=localhost; HttpOnly; SameSite=Lax', 'theme=dark'], prefix),
+    ).toEqual([`session=42; HttpOnly; SameSite=Lax; Path=${prefix}/`, `theme=dark; Path=${prefix}/`]);
   });
 });

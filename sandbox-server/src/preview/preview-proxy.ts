@@ -89,6 +89,23 @@ function foreignCookies(header: string | undefined): string | undefined {
   return kept.length ? kept.join('; ') : undefined;
 }
 
+/**
+ * The app's cookies, when it is previewed on Dockyard's own origin (under `prefix`): each is held
+ * to the preview's path, loses any Domain, and one named like Dockyard's own (`dockyard_…`) is
+ * dropped, so the app can neither overwrite the learner's cookie nor set one for Dockyard's pages.
+ */
+export function confineCookies(setCookie: string[], prefix: string): string[] {
+  const confined: string[] = [];
+  for (const cookie of setCookie) {
+    const [pair = '', ...attributes] = cookie.split(';').map((part) => part.trim());
+    const name = pair.split('=')[0]!.trim();
+    if (!name || name.toLowerCase().startsWith('dockyard_')) continue;
+    const kept = attributes.filter((a) => !/^(path|domain)\s*=/i.test(a) && a !== '');
+    confined.push([pair, ...kept, `Path=${prefix}/`].join('; '));
+  }
+  return confined;
+}
+
 function nothingListening(port: number): string {
   return (
     `Nothing is listening on port ${port} in your machine yet. Start your app with ` +
@@ -250,6 +267,8 @@ export function previewFeature(ctx: PreviewContext): {
           for (const name of ['connection', 'keep-alive', 'transfer-encoding']) delete headers[name];
           const location = answer.headers.location;
           if (location) headers.location = rewriteLocation(location, address, port, prefix);
+          if (prefix && headers['set-cookie'])
+            headers['set-cookie'] = confineCookies(headers['set-cookie'], prefix);
           res.writeHead(answer.statusCode ?? 502, headers);
           answer.pipe(res);
           answer.on('end', resolve);
