@@ -4,7 +4,8 @@ import { TerminalClient } from './helpers/terminal-client.ts';
 
 // The terminal WebSocket: a real shell in a real sandbox, through node-pty and tmux.
 describe('terminal', () => {
-  const platform = new Platform();
+  // Pings every second, so a silent client is dropped within the test's patience.
+  const platform = new Platform({ DOCKYARD_TERMINAL_PING_SECONDS: '1' });
   let session: { id: string; token: string };
   const url = () => `${platform.wsUrl}/api/sessions/${session.id}/terminal?token=${session.token}`;
 
@@ -47,6 +48,42 @@ describe('terminal', () => {
     expect(term.raw).toContain('\u2713 done');
     expect(term.raw).not.toContain('\ufffd');
     await term.close();
+  });
+
+  it('takes a 2 MB paste of 20,000 lines whole, sent in frames as the page does', async () => {
+    const term = await TerminalClient.open(url());
+    await term.waitFor(/learner@dockyard:~\$/);
+    term.type('stty -echo; cat > ~/paste\r');
+    await new Promise((r) => setTimeout(r, 500));
+    const paste = Buffer.from(('y'.repeat(99) + '\n').repeat(20_000));
+    for (let at = 0; at < paste.length; at += 64 * 1024)
+      term.ws.send(paste.subarray(at, at + 64 * 1024), { binary: true });
+    term.type('\x04'); // end of input
+    term.type('stty echo; echo "pasted $(wc -c < ~/paste) bytes"\r');
+    await term.waitFor(/^pasted 2000000 bytes$/m, 60_000);
+    await term.close();
+  }, 90_000);
+
+  it('closes with 1009 on one frame over 1 MiB, as documented', async () => {
+    const term = await TerminalClient.open(url());
+    const code = new Promise<number>((resolve) => term.ws.once('close', (c: number) => resolve(c)));
+    term.ws.send(Buffer.alloc(1024 * 1024 + 1, 0x61), { binary: true });
+    expect(await code).toBe(1009);
+  });
+
+  it('drops a client that stopped answering pings, and a new one gets the shell', async () => {
+    const silent = await TerminalClient.open(url(), { answerPings: false });
+    await silent.waitFor(/learner@dockyard:~\$/);
+    const started = Date.now();
+    while (!silent.closed && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 100));
+    expect(silent.closed).toBe(true);
+    const next = await TerminalClient.open(url());
+    next.type('echo back-$((3*3))\r');
+    await next.waitFor(/^back-9$/m);
+    // A client that answers stays attached across many pings.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(next.closed).toBe(false);
+    await next.close();
   });
 
   it('resizes the terminal', async () => {

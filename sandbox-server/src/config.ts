@@ -23,6 +23,7 @@ export interface ServerConfig {
   sessionTtlMs: number;
   sessionIdleMs: number;
   reapIntervalMs: number;
+  terminalPingMs: number;
   allowedOrigins: string[];
   /** Where previews get origins of their own: `auto` (preview.localhost on localhost), `off`, or a domain. */
   previewDomain: string;
@@ -142,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     instructorToken: env.DOCKYARD_INSTRUCTOR_TOKEN || undefined,
     sessionTtlMs: int(env, 'DOCKYARD_SESSION_TTL_MINUTES', 240) * 60_000,
     sessionIdleMs: int(env, 'DOCKYARD_SESSION_IDLE_MINUTES', 30) * 60_000,
+    terminalPingMs: Math.max(1, int(env, 'DOCKYARD_TERMINAL_PING_SECONDS', 30)) * 1000,
     reapIntervalMs: int(env, 'DOCKYARD_REAP_INTERVAL_SECONDS', 30) * 1000,
     allowedOrigins: (env.DOCKYARD_ORIGINS ?? '')
       .split(',')

@@ -85,6 +85,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     course,
     siteDir: config.siteDir,
     allowedOrigins: config.allowedOrigins,
+    terminalPingMs: config.terminalPingMs,
     extraRoutes: [
       ...hubRoutes({ sessions, accountOf, catalog: hub.catalog, quota: hub.quota, library }),
       ...courseApi.routes,

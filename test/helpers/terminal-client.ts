@@ -44,9 +44,10 @@ export class TerminalClient {
 
   static open(
     url: string,
-    options: { autoAck?: boolean; headers?: Record<string, string> } = {},
+    options: { autoAck?: boolean; headers?: Record<string, string>; answerPings?: boolean } = {},
   ): Promise<TerminalClient> {
-    const ws = new WebSocket(url, { headers: options.headers });
+    // answerPings: false plays a client that vanished without closing (its pongs never come).
+    const ws = new WebSocket(url, { headers: options.headers, autoPong: options.answerPings ?? true });
     const client = new TerminalClient(ws, options.autoAck ?? true);
     return new Promise((resolve, reject) => {
       ws.once('open', () => {

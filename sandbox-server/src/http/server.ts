@@ -11,6 +11,8 @@ import { bridgeTerminal } from '../terminal/terminal-session.ts';
 export interface ServerOptions extends ApiContext {
   siteDir: string;
   allowedOrigins: string[];
+  /** How often the terminal WebSocket pings its client; one that misses a beat is dropped. */
+  terminalPingMs?: number;
   /** Endpoints of other features (hub, course progress, preview), added to the core ones. */
   extraRoutes?: Route[];
   /** Requests other features serve by their Host (preview origins); each answers true when it took one. */
@@ -47,6 +49,7 @@ export function originAllowed(
 /** One HTTP server: the site, the JSON API and the terminal WebSockets on one port. */
 export function createServer(options: ServerOptions): http.Server {
   const api = createRouter([...coreRoutes(options), ...(options.extraRoutes ?? [])]);
+  // Frames over 1 MiB close the socket (1009): the page sends a large paste in 64 KiB frames.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
 
   const server = http.createServer((req, res) => {
@@ -85,6 +88,7 @@ export function createServer(options: ServerOptions): http.Server {
             bridgeTerminal(ws, options.runtime.attachCommand(sessionId), {
               sessionId,
               onActivity: () => options.sessions.touch(record),
+              pingIntervalMs: options.terminalPingMs,
             });
           });
         })

@@ -15,7 +15,7 @@ const BATCH_MAX = 64 * 1024;
 export function bridgeTerminal(
   socket: WebSocket,
   attach: AttachCommand,
-  options: { sessionId: string; onActivity: () => void },
+  options: { sessionId: string; onActivity: () => void; pingIntervalMs?: number },
 ): void {
   const { sessionId } = options;
   const send = (msg: ServerControl) => {
@@ -99,6 +99,19 @@ export function bridgeTerminal(
   });
 
   const activity = setInterval(options.onActivity, 30_000);
+  // A client that vanished without a close (a laptop lid, a dropped network) answers no ping: it
+  // is dropped at the next beat, so it neither holds the terminal nor keeps the session alive.
+  let answered = true;
+  socket.on('pong', () => (answered = true));
+  const heartbeat = setInterval(() => {
+    if (!answered) {
+      logger.info({ sessionId }, 'terminal client did not answer a ping; dropping it');
+      socket.terminate();
+      return;
+    }
+    answered = false;
+    socket.ping();
+  }, options.pingIntervalMs ?? 30_000);
 
   socket.on('message', (data: RawData, isBinary: boolean) => {
     const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
@@ -121,6 +134,7 @@ export function bridgeTerminal(
 
   socket.on('close', () => {
     clearInterval(activity);
+    clearInterval(heartbeat);
     if (timer) clearTimeout(timer);
     dataListener.dispose();
     exitListener.dispose();

@@ -29,6 +29,8 @@ const ackStep = 16 * 1024;
 /** Acknowledge the remainder once output has been quiet this long. */
 const ackQuietMs = 100;
 const backoffMs = [500, 1000, 2000, 4000, 8000];
+/** Input goes out in frames of at most this many bytes: the server closes on frames over 1 MiB. */
+export const inputFrameBytes = 64 * 1024;
 
 /**
  * The terminal WebSocket of one session: binary frames for bytes, JSON text frames for control,
@@ -74,7 +76,10 @@ export class TerminalConnection {
   /** Sends keystrokes as UTF-8 bytes; returns false when there is no open socket. */
   sendInput(text: string): boolean {
     if (this.socket?.readyState !== WebSocket.OPEN || this.exited) return false;
-    this.socket.send(this.encoder.encode(text));
+    // A large paste goes in several frames, in order; the shell sees the bytes joined again.
+    const bytes = this.encoder.encode(text);
+    for (let at = 0; at < bytes.length; at += inputFrameBytes)
+      this.socket.send(bytes.subarray(at, at + inputFrameBytes));
     return true;
   }
 

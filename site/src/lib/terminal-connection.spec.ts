@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { inputFrameBytes, TerminalConnection } from './terminal-connection.ts';
+
+/** A browser WebSocket stand-in: opens at once and records what the page sends. */
+class FakeSocket {
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static last: FakeSocket | undefined;
+  readyState = FakeSocket.OPEN;
+  binaryType = 'blob';
+  readonly sent: (string | Uint8Array)[] = [];
+  private readonly listeners = new Map<string, ((event: unknown) => void)[]>();
+
+  constructor(readonly url: string) {
+    FakeSocket.last = this;
+  }
+  addEventListener(type: string, listener: (event: unknown) => void): void {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+  }
+  emit(type: string, event: unknown = {}): void {
+    for (const listener of this.listeners.get(type) ?? []) listener(event);
+  }
+  send(data: string | Uint8Array): void {
+    // The page may reuse its buffer; keep a copy as the wire would.
+    this.sent.push(typeof data === 'string' ? data : new Uint8Array(data));
+  }
+  close(): void {
+    this.readyState = 3;
+  }
+}
+
+async function openConnection(): Promise<{ connection: TerminalConnection; socket: FakeSocket }> {
+  vi.stubGlobal('WebSocket', FakeSocket);
+  vi.stubGlobal('location', { protocol: 'http:', host: 'localhost:8080' });
+  const connection = new TerminalConnection({
+    getSession: async () => ({
+      id: 'abc',
+      token: 't',
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+    }),
+    write: (_bytes, rendered) => rendered(),
+    size: () => ({ cols: 80, rows: 24 }),
+    onStatus: () => undefined,
+    onServerError: () => undefined,
+    describeError: String,
+  });
+  connection.connect();
+  await vi.waitFor(() => expect(FakeSocket.last).toBeDefined());
+  const socket = FakeSocket.last!;
+  socket.emit('open');
+  return { connection, socket };
+}
+
+afterEach(() => {
+  FakeSocket.last = undefined;
+  vi.unstubAllGlobals();
+});
+
+describe('the terminal connection', () => {
+  it('sends a 2 MB paste in frames the server accepts, whole and in order', async () => {
+    const { connection, socket } = await openConnection();
+    const line = 'x'.repeat(99) + '\n';
+    const paste = line.repeat(20_000) + 'é€'; // 2 MB, ending in multi-byte characters
+    expect(connection.sendInput(paste)).toBe(true);
+    const frames = socket.sent.filter((f): f is Uint8Array => typeof f !== 'string');
+    expect(frames.length).toBeGreaterThan(1);
+    for (const frame of frames) expect(frame.byteLength).toBeLessThanOrEqual(inputFrameBytes);
+    const joined = Buffer.concat(frames.map((f) => Buffer.from(f)));
+    expect(joined.toString('utf8')).toBe(paste);
+  });
+
+  it('sends a keystroke as one small frame', async () => {
+    const { connection, socket } = await openConnection();
+    connection.sendInput('l');
+    expect(socket.sent.filter((f) => typeof f !== 'string')).toEqual([new TextEncoder().encode('l')]);
+  });
+
+  it('connects with the session in the URL and reports its size first', async () => {
+    const { socket } = await openConnection();
+    expect(socket.url).toBe('ws://localhost:8080/api/sessions/abc/terminal?token=t');
+    expect(JSON.parse(socket.sent[0] as string)).toEqual({ type: 'resize', cols: 80, rows: 24 });
+  });
+});
