@@ -32,6 +32,24 @@ describe('terminal', () => {
     await sameOrigin.close();
   });
 
+  it('opens with a one-use ticket traded for the token, never twice and never for another session', async () => {
+    const ticketFor = async (id: string, token: string) =>
+      (await platform.api('POST', `/api/sessions/${id}/terminal-ticket`, undefined, token)).body
+        .ticket as string;
+    const base = `${platform.wsUrl}/api/sessions/${session.id}/terminal`;
+    const ticket = await ticketFor(session.id, session.token);
+    const term = await TerminalClient.open(`${base}?ticket=${ticket}`);
+    await term.waitFor(/learner@dockyard:~\$/);
+    await term.close();
+    await expect(TerminalClient.open(`${base}?ticket=${ticket}`)).rejects.toThrow('HTTP 403');
+    // No ticket without the token; a ticket of one session does not open another.
+    expect((await platform.api('POST', `/api/sessions/${session.id}/terminal-ticket`)).status).toBe(401);
+    const other = await platform.api('POST', '/api/sessions', {});
+    const theirs = await ticketFor(other.body.id, other.body.token);
+    await expect(TerminalClient.open(`${base}?ticket=${theirs}`)).rejects.toThrow('HTTP 403');
+    await platform.api('DELETE', `/api/sessions/${other.body.id}`, undefined, other.body.token);
+  });
+
   it('gives a prompt, runs commands in order and keeps UTF-8 intact', async () => {
     const term = await TerminalClient.open(url());
     await term.waitFor(/learner@dockyard:~\$/);

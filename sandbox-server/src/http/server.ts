@@ -6,7 +6,9 @@ import { coreRoutes, type ApiContext } from './core-routes.ts';
 import { createRouter, type Route } from './http-routing.ts';
 import { logger } from '../logger.ts';
 import { serveStatic } from './static-files.ts';
+import { terminalRoutes } from '../terminal/terminal-routes.ts';
 import { bridgeTerminal } from '../terminal/terminal-session.ts';
+import { TerminalTickets } from '../terminal/terminal-tickets.ts';
 
 export interface ServerOptions extends ApiContext {
   siteDir: string;
@@ -48,7 +50,12 @@ export function originAllowed(
 
 /** One HTTP server: the site, the JSON API and the terminal WebSockets on one port. */
 export function createServer(options: ServerOptions): http.Server {
-  const api = createRouter([...coreRoutes(options), ...(options.extraRoutes ?? [])]);
+  const tickets = new TerminalTickets();
+  const api = createRouter([
+    ...coreRoutes(options),
+    ...terminalRoutes(options.sessions, tickets),
+    ...(options.extraRoutes ?? []),
+  ]);
   // Frames over 1 MiB close the socket (1009): the page sends a large paste in 64 KiB frames.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
 
@@ -80,7 +87,15 @@ export function createServer(options: ServerOptions): http.Server {
         throw forbidden(`Origin ${req.headers.origin} may not open terminals here.`);
       }
       const sessionId = match[1]!;
-      const record = options.sessions.authorize(sessionId, url.searchParams.get('token') ?? undefined);
+      // The page sends a one-use ticket (POST …/terminal-ticket); API clients may send the token.
+      const ticket = url.searchParams.get('ticket');
+      const record =
+        ticket === null
+          ? options.sessions.authorize(sessionId, url.searchParams.get('token') ?? undefined)
+          : options.sessions.requireLive(sessionId);
+      if (ticket !== null && !tickets.redeem(ticket, sessionId))
+        throw forbidden('This terminal ticket is spent, expired or for another session: ask for a new one.');
+      options.sessions.touch(record);
       options.sessions
         .ensureRunning(sessionId)
         .then(() => {

@@ -207,9 +207,7 @@ export class SessionManager {
 
   /** Finds a live session and checks its token: 404 unknown, ended or expired, 401 missing, 403 wrong. */
   authorize(id: string, token: string | undefined): SessionRecord {
-    const record = this.store.get(id);
-    if (!record || record.state === 'stopping' || this.isExpired(record))
-      throw notFound(`There is no session "${id}" (it may have expired).`);
+    const record = this.requireLive(id);
     if (!token) throw unauthorized('This call needs the session token (Authorization: Bearer <token>).');
     const given = Buffer.from(hashToken(token), 'hex');
     // Every hash is compared, so the time taken does not tell which one (or none) matched.
@@ -218,6 +216,14 @@ export class SessionManager {
       matched = crypto.timingSafeEqual(given, Buffer.from(hash, 'hex')) || matched;
     if (!matched) throw forbidden('This token does not open this session.');
     this.touch(record);
+    return record;
+  }
+
+  /** The session's record; a 404 when it is unknown, ending or expired. Checks no token. */
+  requireLive(id: string): SessionRecord {
+    const record = this.store.get(id);
+    if (!record || record.state === 'stopping' || this.isExpired(record))
+      throw notFound(`There is no session "${id}" (it may have expired).`);
     return record;
   }
 

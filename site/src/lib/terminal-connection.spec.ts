@@ -29,9 +29,17 @@ class FakeSocket {
   }
 }
 
+let lastTicketCalls: { url: string; authorization: string | undefined }[] = [];
+
 async function openConnection(): Promise<{ connection: TerminalConnection; socket: FakeSocket }> {
   vi.stubGlobal('WebSocket', FakeSocket);
   vi.stubGlobal('location', { protocol: 'http:', host: 'localhost:8080' });
+  const ticketCalls: { url: string; authorization: string | undefined }[] = [];
+  vi.stubGlobal('fetch', async (url: string, init: { headers: Record<string, string> }) => {
+    ticketCalls.push({ url, authorization: init.headers.Authorization });
+    return new Response(JSON.stringify({ ticket: 'one-use-ticket' }), { status: 201 });
+  });
+  lastTicketCalls = ticketCalls;
   const connection = new TerminalConnection({
     getSession: async () => ({
       id: 'abc',
@@ -75,9 +83,13 @@ describe('the terminal connection', () => {
     expect(socket.sent.filter((f) => typeof f !== 'string')).toEqual([new TextEncoder().encode('l')]);
   });
 
-  it('connects with the session in the URL and reports its size first', async () => {
+  it('trades the token for a one-use ticket and puts only the ticket in the URL', async () => {
     const { socket } = await openConnection();
-    expect(socket.url).toBe('ws://localhost:8080/api/sessions/abc/terminal?token=t');
+    expect(lastTicketCalls).toEqual([
+      { url: '/api/sessions/abc/terminal-ticket', authorization: 'Bearer t' },
+    ]);
+    expect(socket.url).toBe('ws://localhost:8080/api/sessions/abc/terminal?ticket=one-use-ticket');
+    expect(socket.url).not.toContain('token');
     expect(JSON.parse(socket.sent[0] as string)).toEqual({ type: 'resize', cols: 80, rows: 24 });
   });
 });

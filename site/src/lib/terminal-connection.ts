@@ -1,3 +1,4 @@
+import { apiRequest } from './api.ts';
 import type { Session } from './session.ts';
 
 /** What the terminal should tell the learner about its connection. */
@@ -58,8 +59,13 @@ export class TerminalConnection {
     this.options.onStatus(this.everAttached ? { kind: 'reconnecting' } : { kind: 'starting' });
     this.options
       .getSession({ revalidate: this.failures > 0 })
-      .then((session) => {
-        if (generation === this.generation && !this.disposed) this.open(session, generation);
+      .then(async (session) => {
+        // A one-use ticket in the URL, not the token: URLs end up in proxies' access logs.
+        const { ticket } = await apiRequest<{ ticket: string }>(
+          `/api/sessions/${encodeURIComponent(session.id)}/terminal-ticket`,
+          { method: 'POST', token: session.token },
+        );
+        if (generation === this.generation && !this.disposed) this.open(session, ticket, generation);
       })
       .catch((error: unknown) => {
         if (generation !== this.generation || this.disposed) return;
@@ -94,11 +100,11 @@ export class TerminalConnection {
     this.closeSocket();
   }
 
-  private open(session: Session, generation: number): void {
+  private open(session: Session, ticket: string, generation: number): void {
     const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
     const url =
       `${protocol}//${location.host}/api/sessions/${encodeURIComponent(session.id)}/terminal` +
-      `?token=${encodeURIComponent(session.token)}`;
+      `?ticket=${encodeURIComponent(ticket)}`;
     const socket = new WebSocket(url);
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
