@@ -38,6 +38,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
   url: string;
   /** Where the instructor finds their token. */
   instructorTokenSource: string;
+  runtime: SandboxRuntime['name'];
   stop: () => Promise<void>;
 }> {
   const config = loadConfig(env);
@@ -250,6 +251,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
 
   return {
     url,
+    runtime: runtime.name,
     instructorTokenSource: config.instructorToken
       ? 'DOCKYARD_INSTRUCTOR_TOKEN'
       : path.relative(process.cwd(), path.join(config.dataDir, 'instructor-token')),
@@ -271,9 +273,8 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
 const isEntryPoint = process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename);
 if (isEntryPoint) {
   startDockyard().then(
-    ({ url, stop, instructorTokenSource }) => {
-      if ((process.env.DOCKYARD_RUNTIME ?? 'docker').trim().toLowerCase() === 'docker')
-        console.log(`\n\x1b[33mWarning:\x1b[0m ${DOCKER_RUNTIME_WARNING}`);
+    ({ url, stop, instructorTokenSource, runtime }) => {
+      if (runtime === 'docker') console.log(`\n\x1b[33mWarning:\x1b[0m ${DOCKER_RUNTIME_WARNING}`);
       console.log(`\nDockyard is running at ${url}\n`);
       console.log(`Instructors: ${url}/instructor/ (the token is in ${instructorTokenSource})\n`);
       const shutdown = (signal: string) => {
