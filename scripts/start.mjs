@@ -16,7 +16,7 @@ import { SetupError, has, info, run, step } from './setup/shell.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = path.resolve(process.env.DOCKYARD_DATA_DIR ?? path.join(root, '.dockyard'));
 const setupOnly = process.argv.includes('--setup-only');
-const runtime = (process.env.DOCKYARD_RUNTIME ?? 'docker').trim().toLowerCase();
+const runtime = (process.env.DOCKYARD_RUNTIME ?? 'incus').trim().toLowerCase();
 const TOTAL = (setupOnly ? 5 : 6) + (runtime === 'incus' ? 1 : 0);
 
 async function npmDependencies() {

@@ -1,8 +1,58 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Platform } from './helpers/platform.ts';
 import { addressesOf, inSandbox, runtime } from './helpers/sandbox-host.ts';
 import { TerminalClient } from './helpers/terminal-client.ts';
+
+/** The device number of the host's root file system: what a learner would mknod to read the disk. */
+const rootDev = fs.statSync('/').dev;
+const hostDisk = { major: (rootDev >> 8) & 0xfff, minor: (rootDev & 0xff) | ((rootDev >> 12) & 0xfff00) };
+
+/**
+ * The same probes on either runtime, none of them harmful to the host: each writes back the value
+ * it read, or only reads. On Docker they succeed (that runtime is for trusted learners, and says
+ * so); on Incus each is refused. `npm test` runs this file on both runtimes.
+ */
+describe(`what root in a sandbox can do to the host on ${runtime}`, () => {
+  const platform = new Platform();
+  let a: { id: string; token: string };
+  const asRoot = (script: string) => inSandbox(a.id, script, 'root');
+  const outcome = async (script: string) => ((await asRoot(script)).code === 0 ? 'done' : 'refused');
+  const expected = runtime === 'docker' ? 'done' : 'refused';
+
+  beforeAll(async () => {
+    await platform.start();
+    a = await platform.session();
+  }, 240_000);
+  afterAll(() => platform.stop());
+
+  it(`core_pattern (host code execution on the next crash): ${expected}`, async () => {
+    expect(
+      await outcome(
+        'cat /proc/sys/kernel/core_pattern > /tmp/p && cat /tmp/p > /proc/sys/kernel/core_pattern',
+      ),
+    ).toBe(expected);
+  });
+  it(`a host-wide vm.* tunable: ${expected}`, async () => {
+    expect(await outcome('sysctl -q -w vm.swappiness=$(cat /proc/sys/vm/swappiness)')).toBe(expected);
+  });
+  it(`reading the host's disk through a device node: ${expected}`, async () => {
+    expect(
+      await outcome(
+        `mknod /tmp/disk b ${hostDisk.major} ${hostDisk.minor} && head -c 512 /tmp/disk > /dev/null`,
+      ),
+    ).toBe(expected);
+  });
+  it(`the host's whole disk under /var/lib/docker: ${runtime === 'docker' ? 'seen' : 'a quota instead'}`, async () => {
+    const r = await asRoot('df -B1 --output=size /var/lib/docker | tail -1');
+    const size = Number(r.stdout.trim());
+    const host = fs.statfsSync('/').blocks * fs.statfsSync('/').bsize;
+    // On Incus df shows the btrfs pool (the quota itself is proven by the disk-filling case below).
+    if (runtime === 'docker') expect(size).toBe(host);
+    else expect(size).toBeLessThan(host);
+  });
+});
 
 /**
  * A hostile learner with sudo, acting from their own machine. Each case is something root inside
@@ -70,7 +120,7 @@ describe.runIf(runtime === 'incus')('a hostile learner with sudo', () => {
 
   describe('host devices and file systems', () => {
     it("cannot make a node of the host's disk and read it", () =>
-      refused('mknod /tmp/disk b 253 0 && head -c 512 /tmp/disk > /dev/null'));
+      refused(`mknod /tmp/disk b ${hostDisk.major} ${hostDisk.minor} && head -c 512 /tmp/disk > /dev/null`));
     it('cannot make a node of physical memory', () => refused('mknod /tmp/mem c 1 1 && head -c 16 /tmp/mem'));
     it('cannot mount debugfs', () => refused('mkdir -p /mnt/d && mount -t debugfs none /mnt/d'));
     it("cannot mount the host's block devices", () =>

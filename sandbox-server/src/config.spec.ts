@@ -12,7 +12,7 @@ describe('configuration', () => {
       pidsLimit: 1024,
       diskBytes: 10 * 1024 ** 3,
     });
-    expect(c.runtime).toBe('docker'); // until the course proof runs on Incus (issue 7)
+    expect(c.runtime).toBe('incus');
     expect(c.incus).toEqual({ pool: 'dockyard', network: 'dybr0', subnet: '10.213.0.1/22' });
     expect(c.sessionIdleMs).toBe(30 * 60_000);
   });

@@ -87,7 +87,7 @@ function previewDomainSetting(env: NodeJS.ProcessEnv): string {
 }
 
 function runtimeSetting(env: NodeJS.ProcessEnv): 'incus' | 'docker' {
-  const raw = (env.DOCKYARD_RUNTIME ?? 'docker').trim().toLowerCase();
+  const raw = (env.DOCKYARD_RUNTIME ?? 'incus').trim().toLowerCase();
   if (raw !== 'incus' && raw !== 'docker')
     throw new Error(`DOCKYARD_RUNTIME must be incus or docker, got "${raw}".`);
   return raw;

@@ -1,8 +1,10 @@
 // `npm run bench`: prints the platform's speed and memory figures. Not a test: nothing here fails
 // on a slow machine; the numbers go into the closing notes and docs/operations.md.
+import path from 'node:path';
+import { loadCourse, substituteVars } from '../../engine/src/index.ts';
 import { docker } from '../helpers/docker-cli.ts';
-import { incus, runtime } from '../helpers/sandbox-host.ts';
-import { Platform } from '../helpers/platform.ts';
+import { incus, inSandbox, runtime } from '../helpers/sandbox-host.ts';
+import { Platform, repoRoot } from '../helpers/platform.ts';
 import { TerminalClient } from '../helpers/terminal-client.ts';
 
 const percentile = (values: number[], p: number) => {
@@ -107,7 +109,6 @@ async function courseCheckLatencies(platform: Platform, session: { id: string; t
 
 /** Pull times of library images into a fresh sandbox, and the push time of a 100 MB image. */
 async function hubFigures(platform: Platform, session: { id: string; token: string }) {
-  const { inSandbox } = await import('../helpers/sandbox-host.ts');
   const hub = (await platform.api('GET', `/api/sessions/${session.id}/hub`, undefined, session.token))
     .body as {
     username: string;
@@ -139,6 +140,38 @@ async function idleMemory(sessionId: string): Promise<string> {
   return stats.stdout.trim().split(' / ')[0] ?? '?';
 }
 
+const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`;
+
+/** Bytes a sandbox holds on the host beyond the shared image: Incus's disk usage, or Docker's rw layer and volume. */
+async function diskUsage(sessionId: string): Promise<number> {
+  const name = `dockyard-${sessionId}`;
+  if (runtime === 'incus') {
+    const r = await incus('query', `/1.0/instances/${name}/state`);
+    return (JSON.parse(r.stdout) as { disk: { root: { usage: number } } }).disk.root.usage;
+  }
+  const rw = await docker('inspect', '--size', '--format', '{{.SizeRw}}', name);
+  const volume = await docker('volume', 'inspect', '--format', '{{.Mountpoint}}', `${name}-docker`);
+  const { execFileSync } = await import('node:child_process');
+  const du = execFileSync('du', ['-sb', volume.stdout.trim()], { encoding: 'utf8' });
+  return Number(rw.stdout.trim()) + Number(du.split('\t')[0]);
+}
+
+/** Disk of a fresh sandbox, and of the same sandbox after lesson 7's solve (a python image pulled and a build). */
+async function diskFigures(platform: Platform, session: { id: string; token: string }) {
+  const fresh = await diskUsage(session.id);
+  const course = await loadCourse(path.join(repoRoot, 'lessons'));
+  const lesson = course.lessons.find((l) => l.order === 7)!;
+  const hub = (await platform.api('GET', `/api/sessions/${session.id}/hub`, undefined, session.token))
+    .body as {
+    username: string;
+  };
+  for (const exercise of lesson.exercises) {
+    const r = await inSandbox(session.id, substituteVars(exercise.solve, { 'hub.username': hub.username }));
+    if (r.code !== 0) throw new Error(`lesson 7's solve failed: ${r.stderr}`);
+  }
+  return { fresh, afterLesson7: await diskUsage(session.id) };
+}
+
 async function main() {
   const platform = new Platform({ DOCKYARD_LOG_LEVEL: 'warn' });
   await platform.start();
@@ -155,10 +188,11 @@ async function main() {
     const checks = await checkLatencies(platform, first, 20);
     const courseChecks = await courseCheckLatencies(platform, sessions[1]!);
     const memory = await idleMemory(first.id);
+    const disk = await diskFigures(platform, sessions[1]!);
     const hub = await hubFigures(platform, sessions[2]!);
     const warm = await warmTimesToPrompt(3);
 
-    console.log('\nDockyard benchmarks');
+    console.log(`\nDockyard benchmarks (runtime: ${runtime})`);
     console.log(`  time to a usable prompt (cold, POST → prompt): ${cold.map((c) => ms(c)).join(', ')}`);
     console.log(`  time to a usable prompt (warm pool, POST → prompt): ${warm.map((c) => ms(c)).join(', ')}`);
     console.log(
@@ -174,6 +208,7 @@ async function main() {
       `  hub: pull python ${hub.pullPython.toFixed(1)} s, pull golang ${hub.pullGolang.toFixed(1)} s (fresh sandbox), push of a 100 MB image ${hub.push.toFixed(1)} s`,
     );
     console.log(`  memory of one idle sandbox (systemd + dockerd + containerd): ${memory}`);
+    console.log(`  disk per sandbox: fresh ${mib(disk.fresh)}, after lesson 7 ${mib(disk.afterLesson7)}`);
   } catch (err) {
     console.error(`the platform's last log lines:\n${platform.log.slice(-20).join('\n')}`);
     throw err;
