@@ -36,7 +36,7 @@ export async function incusSandboxes(): Promise<IncusInstance[]> {
   } catch {
     return []; // Incus answered mid-change (an instance being deleted); the next look sees it
   }
-  return all.filter((i) => i.config['user.dockyard.managed'] === 'true');
+  return all.filter((i) => i.config?.['user.dockyard.managed'] === 'true');
 }
 
 const nameOf = (sessionId: string) => `dockyard-${sessionId}`;

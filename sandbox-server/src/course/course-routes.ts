@@ -109,7 +109,9 @@ export function courseFeature(ctx: CourseContext): {
         }
         await sessions.requireReady(id!);
         for (const script of scripts) {
-          const result = await ctx.runtime.exec(id!, script, { user: 'root', timeoutMs: SETUP_TIMEOUT_MS });
+          const result = await sessions
+            .sandbox(id!)
+            .exec(script, { user: 'root', timeoutMs: SETUP_TIMEOUT_MS });
           if (result.exitCode !== 0) {
             logger.error(
               {

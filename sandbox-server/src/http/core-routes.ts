@@ -111,11 +111,7 @@ export function coreRoutes(ctx: ApiContext): Route[] {
         const exercise = lesson.exercises.find((e) => e.id === exerciseId);
         if (!exercise) throw notFound(`Lesson "${lessonSlug}" has no exercise "${exerciseId}".`);
         await sessions.requireReady(id!);
-        const report = await runExercise(
-          exercise,
-          { exec: (script, options) => ctx.runtime.exec(id!, script, options) },
-          { vars: ctx.varsFor?.(id!) ?? {} },
-        );
+        const report = await runExercise(exercise, sessions.sandbox(id!), { vars: ctx.varsFor?.(id!) ?? {} });
         if (report.passed) ctx.onExercisePassed?.(req, res, lesson.slug, exercise.id);
         json(res, 200, report);
       },

@@ -3,6 +3,7 @@ import Docker from 'dockerode';
 import type { ExecOptions, ExecResult } from '../../../engine/src/sandbox.ts';
 import { logger } from '../logger.ts';
 import {
+  SandboxStoppedError,
   waitForSandboxEngine,
   type AttachCommand,
   type SandboxInfo,
@@ -145,14 +146,20 @@ export class DockerRuntime implements SandboxRuntime {
   async exec(sessionId: string, script: string, options: ExecOptions = {}): Promise<ExecResult> {
     const container = this.docker.getContainer(names(sessionId).container);
     const user = options.user ?? 'root';
-    const exec = await container.exec({
-      Cmd: ['sh', '-c', script],
-      User: user,
-      WorkingDir: user === LEARNER ? `/home/${LEARNER}` : '/root',
-      Env: user === LEARNER ? [`HOME=/home/${LEARNER}`, `USER=${LEARNER}`] : ['HOME=/root'],
-      AttachStdout: true,
-      AttachStderr: true,
-    });
+    const exec = await container
+      .exec({
+        Cmd: ['sh', '-c', script],
+        User: user,
+        WorkingDir: user === LEARNER ? `/home/${LEARNER}` : '/root',
+        Env: user === LEARNER ? [`HOME=/home/${LEARNER}`, `USER=${LEARNER}`] : ['HOME=/root'],
+        AttachStdout: true,
+        AttachStderr: true,
+      })
+      .catch((err: { statusCode?: number; message?: string }) => {
+        // 409: the container is not running (the learner powered it off, or it crashed).
+        if (err.statusCode === 409) throw new SandboxStoppedError(err.message ?? 'not running');
+        throw err;
+      });
     const stream = await exec.start({ hijack: true, stdin: false });
     const stdout = new PassThrough();
     const stderr = new PassThrough();

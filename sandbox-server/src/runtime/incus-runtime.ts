@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { ExecOptions, ExecResult } from '../../../engine/src/sandbox.ts';
 import { logger } from '../logger.ts';
 import {
+  SandboxStoppedError,
   waitForSandboxEngine,
   type AttachCommand,
   type SandboxInfo,
@@ -336,7 +337,7 @@ export class IncusRuntime implements SandboxRuntime {
           code !== 0 &&
           /^Error: (Instance is not running|Failed to retrieve PID|Instance not found)/m.test(stderr)
         )
-          return reject(new Error(`The sandbox is not running (${stderr.trim()}).`));
+          return reject(new SandboxStoppedError(stderr.trim()));
         resolve({ exitCode: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr });
       });
     });

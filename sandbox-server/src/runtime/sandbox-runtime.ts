@@ -1,5 +1,14 @@
 import type { ExecOptions, ExecResult } from '../../../engine/src/sandbox.ts';
 
+/** The machine was stopped, or was going down, when a command was to run in it. */
+export class SandboxStoppedError extends Error {
+  constructor(detail: string) {
+    super('Your machine had stopped.');
+    this.name = 'SandboxStoppedError';
+    this.cause = detail;
+  }
+}
+
 /** A sandbox the runtime knows about, found by its labels. */
 export interface SandboxInfo {
   sessionId: string;
@@ -36,7 +45,10 @@ export interface SandboxRuntime {
   start(sessionId: string): Promise<void>;
   /** Resolves once the sandbox's own Docker engine answers; rejects after timeoutMs. */
   waitUntilReady(sessionId: string, timeoutMs: number): Promise<void>;
-  /** Runs a script in the sandbox with `sh -c`. Never throws for a non-zero exit. */
+  /**
+   * Runs a script in the sandbox with `sh -c`. Never throws for a non-zero exit; throws a
+   * SandboxStoppedError when the machine is stopped or going down.
+   */
   exec(sessionId: string, script: string, options?: ExecOptions): Promise<ExecResult>;
   /** The sandbox's IP address on its own bridge, which the host reaches directly (port preview). */
   sandboxAddress(sessionId: string): Promise<string>;

@@ -1,5 +1,10 @@
 import type { ExecResult } from '../../../engine/src/sandbox.ts';
-import type { AttachCommand, SandboxInfo, SandboxRuntime } from '../runtime/sandbox-runtime.ts';
+import {
+  SandboxStoppedError,
+  type AttachCommand,
+  type SandboxInfo,
+  type SandboxRuntime,
+} from '../runtime/sandbox-runtime.ts';
 
 type Step = 'create' | 'ready' | 'start';
 
@@ -66,7 +71,14 @@ export class FakeRuntime implements SandboxRuntime {
     return this.gate('create', () => this.sandboxes.set(sessionId, { running: true }));
   }
 
+  /** Plays a machine on its way down: it still says it runs for this many more asks. */
+  goingDownFor = 0;
+
   async isRunning(sessionId: string): Promise<boolean> {
+    if (this.goingDownFor > 0) {
+      this.goingDownFor--;
+      return true;
+    }
     return this.sandboxes.get(sessionId)?.running ?? false;
   }
 
@@ -82,8 +94,13 @@ export class FakeRuntime implements SandboxRuntime {
     return this.gate('ready', () => undefined);
   }
 
-  async exec(): Promise<ExecResult> {
-    return { exitCode: 0, stdout: '', stderr: '' };
+  /** Commands that ran, by sandbox. */
+  readonly ran: { sessionId: string; script: string }[] = [];
+
+  async exec(sessionId: string, script: string): Promise<ExecResult> {
+    if (!this.sandboxes.get(sessionId)?.running) throw new SandboxStoppedError('Instance is not running');
+    this.ran.push({ sessionId, script });
+    return { exitCode: 0, stdout: 'ok', stderr: '' };
   }
 
   async sandboxAddress(): Promise<string> {

@@ -117,6 +117,38 @@ describe('a machine that stopped', () => {
   });
 });
 
+describe('a command that finds the machine stopped', () => {
+  it('has it started again, once, and runs — even while it still said it was running', async () => {
+    const { runtime, manager } = setUp();
+    const { record } = await manager.create(null);
+    await manager.whenReady(record.id);
+    runtime.sandboxes.get(record.id)!.running = false; // `sudo poweroff`, just now
+    runtime.goingDownFor = 2; // Incus still reports it running for a moment
+    const sandbox = manager.sandbox(record.id);
+    const [a, b] = await Promise.all([sandbox.exec('docker ps'), sandbox.exec('docker images')]);
+    expect([a.stdout, b.stdout]).toEqual(['ok', 'ok']);
+    expect(runtime.calls.start).toBe(1);
+    expect(manager.state(record.id)).toBe('ready');
+  });
+
+  it('tells the learner in a sentence when the machine will not start again', async () => {
+    const { runtime, manager } = setUp();
+    const { record } = await manager.create(null);
+    await manager.whenReady(record.id);
+    runtime.sandboxes.get(record.id)!.running = false;
+    runtime.hold('start');
+    const attempt = manager.sandbox(record.id).exec('docker ps');
+    await settle();
+    runtime.fail('start', 'Failed to start: the disk quota is exhausted');
+    await expect(attempt).rejects.toMatchObject({
+      status: 503,
+      message: expect.stringMatching(
+        /^Your machine is not running: .* Start a new session \(reload the page\)/,
+      ),
+    });
+  });
+});
+
 describe('one learner, one machine per lesson', () => {
   it('a second POST (two tabs, a double click) returns the live session with a token of its own', async () => {
     const { runtime, manager } = setUp();

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { forbidden, notFound, unauthorized, unavailable } from '../http/api-error.ts';
 import { logger } from '../logger.ts';
-import type { SandboxLimits, SandboxRuntime } from '../runtime/sandbox-runtime.ts';
+import type { ExecOptions, ExecResult, Sandbox } from '../../../engine/src/sandbox.ts';
+import { SandboxStoppedError, type SandboxLimits, type SandboxRuntime } from '../runtime/sandbox-runtime.ts';
 import { isLive, statesLeadingTo, type SessionState } from './session-lifecycle.ts';
 import type { SessionRecord, SessionStore } from './session-store.ts';
 import { WarmPool } from './warm-pool.ts';
@@ -20,6 +21,8 @@ export interface SessionPolicy {
 
 const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
 const newToken = () => crypto.randomBytes(16).toString('base64url');
+/** How long a machine that a command found going down may take to stop. */
+const STOP_SETTLE_MS = 20_000;
 /** Activity is written to disk at most this often per session. */
 const TOUCH_EVERY_MS = 10_000;
 
@@ -173,8 +176,12 @@ export class SessionManager {
    * Resolves when the session's sandbox is up. A machine that stopped (the learner powered it off,
    * or it crashed) is started again, with its files; callers meanwhile wait for the one start.
    */
-  async ensureRunning(id: string): Promise<void> {
+  async ensureRunning(id: string, options: { wentDownDuring?: Promise<void> } = {}): Promise<void> {
     await this.whenReady(id);
+    // A command found the machine going down during this boot: it may still say it runs for a
+    // moment. (If it was started again since, there is nothing to wait for.)
+    const boot = options.wentDownDuring;
+    if (boot) await this.untilStopped(id, boot);
     if (await this.runtime.isRunning(id)) return;
     // One caller moves ready → starting and restarts it; the others wait for that restart.
     if (this.store.setState(id, ['ready'], 'starting')) {
@@ -187,9 +194,35 @@ export class SessionManager {
     await this.whenReady(id);
   }
 
+  /** Waits (a bounded while) until a machine on its way down has stopped. */
+  private async untilStopped(id: string, boot: Promise<void>): Promise<void> {
+    const deadline = Date.now() + STOP_SETTLE_MS;
+    while (this.boots.get(id) === boot && (await this.runtime.isRunning(id)) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+  }
+
+  /**
+   * The session's machine as the engine sees it: a command that finds the machine stopped (a
+   * `sudo poweroff`, a crash) has it started again, files kept, and runs once more.
+   */
+  sandbox(id: string): Sandbox {
+    const exec = async (script: string, options?: ExecOptions): Promise<ExecResult> => {
+      const boot = this.boots.get(id);
+      try {
+        return await this.runtime.exec(id, script, options);
+      } catch (err) {
+        if (!(err instanceof SandboxStoppedError) || !boot) throw err;
+        logger.warn({ sessionId: id, err }, 'a command found the machine stopped; starting it again');
+        await this.requireReady(id, { wentDownDuring: boot });
+        return this.runtime.exec(id, script, options);
+      }
+    };
+    return { exec };
+  }
+
   /** Resolves when the sandbox is running and ready; a 503 ApiError saying why when it will not be. */
-  async requireReady(id: string): Promise<void> {
-    await this.ensureRunning(id).catch((err: Error) => {
+  async requireReady(id: string, options: { wentDownDuring?: Promise<void> } = {}): Promise<void> {
+    await this.ensureRunning(id, options).catch((err: Error) => {
       throw unavailable(
         `Your machine is not running: ${err.message} Start a new session (reload the page) to get a fresh one.`,
       );
