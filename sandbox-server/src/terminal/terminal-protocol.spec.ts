@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FlowControl, parseClientControl } from './terminal-protocol.ts';
+import { FlowControl, Utf8Joiner, parseClientControl } from './terminal-protocol.ts';
 
 describe('parseClientControl', () => {
   it('accepts resize and ack messages', () => {
@@ -49,5 +49,33 @@ describe('FlowControl', () => {
     expect(flow.isPaused).toBe(false);
     flow.acked(1000);
     expect(flow.pending).toBe(0);
+  });
+});
+
+describe('Utf8Joiner', () => {
+  it('holds back a character cut between frames until its last byte comes', () => {
+    const joiner = new Utf8Joiner();
+    const euro = Buffer.from('echo \u20ac-ok\r', 'utf8');
+    const first = joiner.push(euro.subarray(0, 6));
+    const second = joiner.push(euro.subarray(6));
+    expect(first.toString('utf8')).toBe('echo ');
+    expect(second.toString('utf8')).toBe('\u20ac-ok\r');
+  });
+
+  it('passes whole characters, four-byte ones included, at once', () => {
+    const joiner = new Utf8Joiner();
+    expect(joiner.push(Buffer.from('a\u00e9\u20ac\u{1f433}')).toString('utf8')).toBe(
+      'a\u00e9\u20ac\u{1f433}',
+    );
+    const whale = Buffer.from('\u{1f433}');
+    expect(joiner.push(whale.subarray(0, 1)).length).toBe(0);
+    expect(joiner.push(whale.subarray(1, 3)).length).toBe(0);
+    expect(joiner.push(whale.subarray(3)).toString('utf8')).toBe('\u{1f433}');
+  });
+
+  it('passes control bytes and stray continuation bytes on unchanged', () => {
+    const joiner = new Utf8Joiner();
+    expect([...joiner.push(Buffer.from([0x03, 0x1b, 0x5b, 0x41]))]).toEqual([0x03, 0x1b, 0x5b, 0x41]);
+    expect([...joiner.push(Buffer.from([0x80, 0x80, 0x80, 0x80]))]).toEqual([0x80, 0x80, 0x80, 0x80]);
   });
 });

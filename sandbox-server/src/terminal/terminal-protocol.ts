@@ -77,3 +77,31 @@ export class FlowControl {
     return this.paused;
   }
 }
+
+/**
+ * Keeps keystrokes whole across input frames: a UTF-8 character split between two frames is held
+ * back until its last byte comes. `incus exec` relays input per read and loses a character cut in
+ * two, so the pty is only ever written whole characters.
+ */
+export class Utf8Joiner {
+  private carry: Buffer = Buffer.alloc(0);
+
+  /** The bytes of this frame that end on a character boundary, after what was held back. */
+  push(frame: Buffer): Buffer {
+    const bytes = this.carry.length ? Buffer.concat([this.carry, frame]) : frame;
+    const cut = completeLength(bytes);
+    this.carry = bytes.subarray(cut);
+    return bytes.subarray(0, cut);
+  }
+}
+
+/** How many leading bytes form whole characters: a trailing lead byte whose sequence is short is left out. */
+function completeLength(bytes: Buffer): number {
+  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
+    const byte = bytes[bytes.length - back]!;
+    if ((byte & 0xc0) === 0x80) continue; // a continuation byte: look further back
+    const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return needed > back ? bytes.length - back : bytes.length;
+  }
+  return bytes.length; // not UTF-8 text: pass it on as it is
+}

@@ -2,7 +2,7 @@ import * as pty from 'node-pty';
 import type { WebSocket, RawData } from 'ws';
 import { logger } from '../logger.ts';
 import type { AttachCommand } from '../runtime/sandbox-runtime.ts';
-import { FlowControl, parseClientControl, type ServerControl } from './terminal-protocol.ts';
+import { FlowControl, Utf8Joiner, parseClientControl, type ServerControl } from './terminal-protocol.ts';
 
 /** Output is gathered for at most this long before a frame goes out, unless the user just typed. */
 const BATCH_MS = 8;
@@ -113,15 +113,18 @@ export function bridgeTerminal(
     socket.ping();
   }, options.pingIntervalMs ?? 30_000);
 
+  const keystrokes = new Utf8Joiner();
   socket.on('message', (data: RawData, isBinary: boolean) => {
-    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    const raw = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
     if (isBinary) {
+      const buf = keystrokes.push(raw);
+      if (buf.length === 0) return;
       typedRecently = true;
       if (inputOpen) term.write(buf);
       else if (pendingInput.length < 1000) pendingInput.push(buf);
       return;
     }
-    const msg = parseClientControl(buf.toString('utf8'));
+    const msg = parseClientControl(raw.toString('utf8'));
     if ('error' in msg) {
       send({ type: 'error', message: msg.error });
       return;
