@@ -132,9 +132,20 @@ async function hubFigures(platform: Platform, session: { id: string; token: stri
 async function idleMemory(sessionId: string): Promise<string> {
   await new Promise((r) => setTimeout(r, 10_000));
   if (runtime === 'incus') {
-    const r = await incus('query', `/1.0/instances/dockyard-${sessionId}/state`);
-    const usage = (JSON.parse(r.stdout) as { memory: { usage: number } }).memory.usage;
-    return `${(usage / 1024 ** 2).toFixed(1)}MiB`;
+    // As `docker stats` counts it: the cgroup's usage less its inactive file cache (cgroup v1 or v2).
+    const fs = await import('node:fs');
+    const v1 = `/sys/fs/cgroup/memory/lxc.payload.dockyard-${sessionId}`;
+    const v2 = `/sys/fs/cgroup/lxc.payload.dockyard-${sessionId}`;
+    const dir = fs.existsSync(v1) ? v1 : v2;
+    const usage = Number(
+      fs.readFileSync(`${dir}/${dir === v1 ? 'memory.usage_in_bytes' : 'memory.current'}`, 'utf8'),
+    );
+    const stat = fs.readFileSync(`${dir}/memory.stat`, 'utf8');
+    // v1 counts nested cgroups (the learner's containers) under total_; v2 always does.
+    const inactive = Number(
+      (/^total_inactive_file (\d+)$/m.exec(stat) ?? /^inactive_file (\d+)$/m.exec(stat))?.[1] ?? 0,
+    );
+    return `${((usage - inactive) / 1024 ** 2).toFixed(1)}MiB`;
   }
   const stats = await docker('stats', '--no-stream', '--format', '{{.MemUsage}}', `dockyard-${sessionId}`);
   return stats.stdout.trim().split(' / ')[0] ?? '?';

@@ -239,6 +239,24 @@ describe('one capacity rule for sessions and the warm pool', () => {
   });
 });
 
+describe('shutting down', () => {
+  it("removes warm sandboxes, those still booting included, and keeps learners' machines", async () => {
+    const { runtime, manager } = setUp({ poolSize: 2 });
+    runtime.hold('ready');
+    const learner = await manager.create(null); // and the pool starts filling behind it
+    await settle();
+    expect(runtime.pending('ready')).toBe(3);
+    let drained = false;
+    const draining = manager.drainPool().then(() => (drained = true));
+    await settle();
+    // It waits for the booting ones: the server exits when it resolves, and would leak them.
+    expect(drained).toBe(false);
+    runtime.release('ready');
+    await draining;
+    expect([...runtime.sandboxes.keys()]).toEqual([learner.record.id]);
+  });
+});
+
 describe('the clock', () => {
   it('reaps a session idle past its timeout with its machine, and keeps a busy one', async () => {
     const { runtime, manager, clock } = setUp({ idleMs: 30 * MINUTE });

@@ -98,10 +98,15 @@ export class WarmPool {
     return { ready: this.ready.length, starting: this.held - this.ready.length, size: this.options.size };
   }
 
-  /** Removes the warm sandboxes (on shutdown: they belong to nobody, nothing would adopt them). */
+  /**
+   * Removes the warm sandboxes, those still booting included (on shutdown: they belong to nobody,
+   * nothing would adopt them, and a boot left running past the process would leak its machine).
+   */
   async drain(): Promise<void> {
     this.stopped = true;
-    const ids = this.ready.splice(0);
+    const booting = [...this.booting].filter(([, b]) => !b.claimed);
+    const ids = [...this.ready.splice(0), ...booting.map(([id]) => id)];
+    await Promise.all(booting.map(([, b]) => b.done.catch(() => undefined)));
     await Promise.all(ids.map((id) => this.runtime.remove(id).catch(() => undefined)));
   }
 }
