@@ -12,6 +12,8 @@ export interface Route {
 /** A path segment the API accepts as an id or slug. */
 export const SEGMENT = '([A-Za-z0-9_-]{1,64})';
 const MAX_BODY = 16 * 1024;
+/** A body past this is not even read to its end: the connection is closed. */
+const DRAIN_LIMIT = 1024 * 1024;
 
 /** Answers with a JSON body (or none, for 204). */
 export function json(res: ServerResponse, status: number, body?: unknown): void {
@@ -27,11 +29,21 @@ export function json(res: ServerResponse, status: number, body?: unknown): void 
 export async function readJson(req: IncomingMessage, maxBytes = MAX_BODY): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new ApiError(413, 'payload_too_large', `The body is over ${maxBytes} bytes.`);
-    chunks.push(chunk as Buffer);
-  }
+  // An oversized body is read to its end (up to a bound) and dropped, then refused: answering
+  // while the client still sends, and closing the socket, shows the client a reset, not the 413.
+  await new Promise<void>((resolve, reject) => {
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) chunks.push(chunk);
+      else if (size > DRAIN_LIMIT) req.destroy();
+    });
+    req.on('end', resolve);
+    req.on('error', reject);
+    req.on('close', () =>
+      req.complete || size > maxBytes ? resolve() : reject(new Error('The request was cut off.')),
+    );
+  });
+  if (size > maxBytes) throw new ApiError(413, 'payload_too_large', `The body is over ${maxBytes} bytes.`);
   const text = Buffer.concat(chunks).toString('utf8').trim();
   if (!text) return {};
   let value: unknown;
