@@ -26,7 +26,7 @@ const STOP_SETTLE_MS = 20_000;
 /** Activity is written to disk at most this often per session. */
 const TOUCH_EVERY_MS = 10_000;
 
-/** What a session's machine is doing while it is not ready, in words for the learner. */
+/** What a caller is told when the session it waits on was ended meanwhile. */
 const ENDED = 'This session has ended.';
 
 /**
