@@ -3,6 +3,7 @@ import Docker from 'dockerode';
 import type { ExecOptions, ExecResult } from '../../../engine/src/sandbox.ts';
 import { logger } from '../logger.ts';
 import {
+  boundedOutput,
   SandboxStoppedError,
   waitForSandboxEngine,
   type AttachCommand,
@@ -17,7 +18,6 @@ export const LABEL_INSTANCE = 'dockyard.instance';
 /** Every sandbox bridge is named with this prefix, so the firewall can match them all at once. */
 export const BRIDGE_PREFIX = 'dy';
 const LEARNER = 'learner';
-const MAX_OUTPUT = 1024 * 1024;
 
 const names = (sessionId: string) => ({
   container: `dockyard-${sessionId}`,
@@ -163,15 +163,9 @@ export class DockerRuntime implements SandboxRuntime {
     const stream = await exec.start({ hijack: true, stdin: false });
     const stdout = new PassThrough();
     const stderr = new PassThrough();
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let size = 0;
-    const collect = (into: Buffer[]) => (chunk: Buffer) => {
-      if (size < MAX_OUTPUT) into.push(chunk);
-      size += chunk.length;
-    };
-    stdout.on('data', collect(out));
-    stderr.on('data', collect(err));
+    const output = boundedOutput();
+    stdout.on('data', output.stdout);
+    stderr.on('data', output.stderr);
     this.docker.modem.demuxStream(stream, stdout, stderr);
     const timeoutMs = options.timeoutMs ?? 30_000;
     await new Promise<void>((resolve, reject) => {
@@ -189,11 +183,7 @@ export class DockerRuntime implements SandboxRuntime {
       });
     });
     const info = await exec.inspect();
-    return {
-      exitCode: info.ExitCode ?? -1,
-      stdout: Buffer.concat(out).toString('utf8'),
-      stderr: Buffer.concat(err).toString('utf8'),
-    };
+    return { exitCode: info.ExitCode ?? -1, ...output.text() };
   }
 
   async sandboxAddress(sessionId: string): Promise<string> {

@@ -1,8 +1,9 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { ExecOptions, ExecResult } from '../../../engine/src/sandbox.ts';
 import { logger } from '../logger.ts';
 import {
+  boundedOutput,
   SandboxStoppedError,
   waitForSandboxEngine,
   type AttachCommand,
@@ -12,7 +13,6 @@ import {
 } from './sandbox-runtime.ts';
 
 const LEARNER = 'learner';
-const MAX_OUTPUT = 1024 * 1024;
 export const INCUS_SOCKET = '/var/lib/incus/unix.socket';
 const KEY_MANAGED = 'user.dockyard.managed';
 const KEY_INSTANCE = 'user.dockyard.instance';
@@ -311,16 +311,12 @@ export class IncusRuntime implements SandboxRuntime {
     const timeoutMs = options.timeoutMs ?? 30_000;
     const args = this.execArgs(sessionId, options.user ?? 'root', ['sh', '-c', script], false);
     return new Promise((resolve, reject) => {
-      const child = execFile(this.cli, args, { maxBuffer: MAX_OUTPUT * 4, encoding: 'buffer' });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      let size = 0;
-      const collect = (into: Buffer[]) => (chunk: Buffer) => {
-        if (size < MAX_OUTPUT) into.push(chunk);
-        size += chunk.length;
-      };
-      child.stdout?.on('data', collect(out));
-      child.stderr?.on('data', collect(err));
+      // spawn, not execFile: execFile kills the command at its maxBuffer (a chatty check then ended
+      // with SIGPIPE's 141 instead of its own exit code).
+      const child = spawn(this.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const output = boundedOutput();
+      child.stdout.on('data', output.stdout);
+      child.stderr.on('data', output.stderr);
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
         reject(new Error(`The command did not finish within ${timeoutMs / 1000}s.`));
@@ -331,14 +327,14 @@ export class IncusRuntime implements SandboxRuntime {
       });
       child.on('close', (code) => {
         clearTimeout(timer);
-        const stderr = Buffer.concat(err).toString('utf8');
+        const { stdout, stderr } = output.text();
         // The CLI's own failures (instance stopped or gone) are not the script's.
         if (
           code !== 0 &&
           /^Error: (Instance is not running|Failed to retrieve PID|Instance not found)/m.test(stderr)
         )
           return reject(new SandboxStoppedError(stderr.trim()));
-        resolve({ exitCode: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr });
+        resolve({ exitCode: code ?? -1, stdout, stderr });
       });
     });
   }

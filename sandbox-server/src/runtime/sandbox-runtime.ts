@@ -62,6 +62,35 @@ export interface SandboxRuntime {
   removeOrphans(keep: Set<string>): Promise<number>;
 }
 
+/** At most this much of a command's output (stdout and stderr together) is kept. */
+export const MAX_OUTPUT = 1024 * 1024;
+
+/**
+ * Collects a command's stdout and stderr, keeping the first MAX_OUTPUT bytes of the two and
+ * reading (and dropping) the rest, so a chatty command runs to its own end and exit code.
+ */
+export function boundedOutput(): {
+  stdout: (chunk: Buffer) => void;
+  stderr: (chunk: Buffer) => void;
+  text: () => { stdout: string; stderr: string };
+} {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  let size = 0;
+  const collect = (into: Buffer[]) => (chunk: Buffer) => {
+    if (size < MAX_OUTPUT) into.push(chunk.subarray(0, MAX_OUTPUT - size));
+    size += chunk.length;
+  };
+  return {
+    stdout: collect(out),
+    stderr: collect(err),
+    text: () => ({
+      stdout: Buffer.concat(out).toString('utf8'),
+      stderr: Buffer.concat(err).toString('utf8'),
+    }),
+  };
+}
+
 /**
  * Resolves once the sandbox's own Docker engine answers `docker version` through `exec`; rejects
  * after timeoutMs with the engine's last words. Shared by every driver's waitUntilReady.
