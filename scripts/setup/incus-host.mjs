@@ -94,10 +94,13 @@ function ensureNetwork({ network, subnet }) {
   const gateway = subnet.split('/')[0];
   // The lab bridge: no NAT and no routing (no way out, none between sandboxes), no IPv6. dnsmasq
   // only hands out addresses: the lab DNS (the server's) answers names, so dnsmasq's DNS is off.
+  // The server's firewall is the only one for the bridge: Incus's own put its accept rules (DNS on
+  // the host, TCP too) above the server's drop each time incusd started.
   const config = {
     'ipv4.address': subnet,
     'ipv4.nat': 'false',
     'ipv4.routing': 'false',
+    'ipv4.firewall': 'false',
     'ipv6.address': 'none',
     'raw.dnsmasq': `port=0\ndhcp-option=option:dns-server,${gateway}`,
   };

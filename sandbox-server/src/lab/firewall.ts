@@ -4,6 +4,7 @@ import { logger } from '../logger.ts';
 
 const run = promisify(execFile);
 const CHAIN = 'DOCKYARD-INPUT';
+const FORWARD_CHAIN = 'DOCKYARD-FORWARD';
 
 /** A lab service port sandboxes may reach on the host, and the port they call it by, if different. */
 export interface LabPort {
@@ -26,35 +27,67 @@ export function sandboxInterfaces(
 }
 
 /**
- * Host firewall for sandboxes (their interfaces: `sandboxInterfaces`). Their bridges are internal (no route out and none between
- * sandboxes, enforced by Docker); this chain decides what a sandbox may reach on the host itself:
- * only the lab services' ports. The server's own port and every other host port are dropped.
+ * Where `jump` must go in a built-in chain whose rules (`iptables -S` lines) are `rules`: first, since
+ * a rule above it could accept what the Dockyard chain drops (Incus, when its own firewall was on,
+ * inserted `-p tcp --dport 53 -j ACCEPT` above it on every daemon start). Returns the 1-based
+ * positions to delete after inserting `jump` at the top, last first, or `undefined` if it is first
+ * already and alone.
  */
-export async function applySandboxFirewall(interfaces: string, labPorts: LabPort[]): Promise<void> {
+export function jumpRepair(rules: string[], jump: string): number[] | undefined {
+  const appended = rules.filter((r) => r.startsWith('-A '));
+  const at = appended.flatMap((r, i) => (r === jump ? [i] : []));
+  if (at.length === 1 && at[0] === 0) return undefined;
+  // After the insert at the top every old rule moves down one place.
+  return at.map((i) => i + 2).reverse();
+}
+
+/**
+ * Host firewall for sandboxes (their interfaces: `sandboxInterfaces`). This chain decides what a
+ * sandbox may reach on the host itself: only the lab services' ports. The server's own port and
+ * every other host port are dropped. With `forward` (Incus) it also drops anything routed to or from
+ * the lab bridge, so there is no way out and none between sandboxes through the host; Docker's
+ * internal bridges enforce that themselves.
+ */
+export async function applySandboxFirewall(
+  interfaces: string,
+  labPorts: LabPort[],
+  { forward }: { forward: boolean },
+): Promise<void> {
   const iptables = (...args: string[]) => run('iptables', ['-w', ...args]);
-  const ensureJump = async (table: string, chain: string) => {
-    const jump = ['-t', table, chain, '-i', interfaces, '-j', CHAIN];
-    await iptables('-t', table, '-N', CHAIN).catch(() => undefined); // exists already
-    await iptables('-t', table, '-F', CHAIN);
-    const present = await iptables(jump[0]!, jump[1]!, '-C', ...jump.slice(2)).then(
-      () => true,
-      () => false,
-    );
-    if (!present) await iptables(jump[0]!, jump[1]!, '-I', ...jump.slice(2));
+  const chainOf = async (table: string, chain: string) => {
+    await iptables('-t', table, '-N', chain).catch(() => undefined); // exists already
+    await iptables('-t', table, '-F', chain);
+  };
+  const jumpFirst = async (table: string, builtin: string, match: string[], chain: string) => {
+    const spec = ['-A', builtin, ...match, '-j', chain].join(' ');
+    const rules = (await iptables('-t', table, '-S', builtin)).stdout.split('\n');
+    const repair = jumpRepair(rules, spec);
+    if (!repair) return;
+    await iptables('-t', table, '-I', builtin, '1', ...match, '-j', chain);
+    for (const position of repair) await iptables('-t', table, '-D', builtin, String(position));
   };
 
-  await ensureJump('filter', 'INPUT');
+  await chainOf('filter', CHAIN);
   await iptables('-A', CHAIN, '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT');
   for (const { protocol, port } of labPorts) {
     await iptables('-A', CHAIN, '-p', protocol, '--dport', String(port), '-j', 'ACCEPT');
   }
   await iptables('-A', CHAIN, '-j', 'DROP');
+  await jumpFirst('filter', 'INPUT', ['-i', interfaces], CHAIN);
 
-  await ensureJump('nat', 'PREROUTING');
+  if (forward) {
+    await chainOf('filter', FORWARD_CHAIN);
+    await iptables('-A', FORWARD_CHAIN, '-j', 'DROP');
+    await jumpFirst('filter', 'FORWARD', ['-i', interfaces], FORWARD_CHAIN);
+    await jumpFirst('filter', 'FORWARD', ['-o', interfaces], FORWARD_CHAIN);
+  }
+
+  await chainOf('nat', CHAIN);
   for (const { protocol, port, as } of labPorts) {
     if (as === undefined) continue;
     const rule = ['-p', protocol, '--dport', String(as), '-j', 'REDIRECT', '--to-ports', String(port)];
     await iptables('-t', 'nat', '-A', CHAIN, ...rule);
   }
-  logger.info({ interfaces, labPorts }, 'sandbox firewall applied');
+  await jumpFirst('nat', 'PREROUTING', ['-i', interfaces], CHAIN);
+  logger.info({ interfaces, labPorts, forward }, 'sandbox firewall applied');
 }

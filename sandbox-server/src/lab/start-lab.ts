@@ -42,7 +42,9 @@ export async function startLab(config: ServerConfig, runtime: SandboxRuntime['na
     ...(runtime === 'incus' ? [{ protocol: 'udp' as const, port: 67 }] : []),
   ];
   const firewall = config.firewall
-    ? await applySandboxFirewall(sandboxInterfaces(runtime, config.incus.network, BRIDGE_PREFIX), ports).then(
+    ? await applySandboxFirewall(sandboxInterfaces(runtime, config.incus.network, BRIDGE_PREFIX), ports, {
+        forward: runtime === 'incus',
+      }).then(
         () => true,
         (err: Error) => {
           logger.error({ err }, 'the sandbox firewall could not be applied: sandboxes can reach host ports');
