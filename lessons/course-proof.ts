@@ -138,6 +138,9 @@ export class CourseProver {
       );
       for (const check of failing(after))
         proof.problems.push(`check ${check.id} fails after solve: ${check.message}`);
+      // A solve script goes on past a failed step (its last line decides its exit code): show what failed.
+      const complaints = solved.exitCode === 0 && proof.problems.length > 0 ? complaintsOf(solved) : '';
+      if (complaints) proof.problems.push(`the solve script said: ${complaints}`);
       if (proof.problems.length > 0) proof.status = 'defect';
       if (proof.status === 'defect' && /apt-get/.test(subject.solve)) {
         // Builds reach Debian only through the lab's package proxy: tell a missing proxy from a defect.
@@ -217,6 +220,15 @@ function failing(report: ExerciseReport) {
 function tail(result: ExecResult): string {
   const text = `${result.stderr}\n${result.stdout}`.trim().split('\n').slice(-6).join(' ⏎ ');
   return text.length > 600 ? `…${text.slice(-600)}` : text || 'no output';
+}
+
+/** The solve's lines that report an error (the last 4), for a solve that exited 0 but did not solve. */
+function complaintsOf(result: ExecResult): string {
+  const lines = `${result.stderr}\n${result.stdout}`
+    .split('\n')
+    .filter((line) => /error|denied|failed|cannot|unable|not found/i.test(line));
+  const text = lines.slice(-4).join(' ⏎ ');
+  return text.length > 600 ? `…${text.slice(-600)}` : text;
 }
 
 /** One line per proof: status, lesson/exercise, timings, problems. */
