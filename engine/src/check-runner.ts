@@ -16,22 +16,11 @@ import type {
   ServiceCheck,
   VolumeCheck,
 } from './lesson-schema.ts';
+import type { CheckReport, ExerciseReport } from './contract.ts';
 import type { Sandbox } from './sandbox.ts';
 import { withVars } from './substitution.ts';
 
-/** The verdict on one check. `hint` comes with failures only. */
-export interface CheckReport {
-  id: string;
-  passed: boolean;
-  message: string;
-  hint?: string;
-}
-
-/** The verdict on one exercise: it passes when every check passes. */
-export interface ExerciseReport {
-  passed: boolean;
-  checks: CheckReport[];
-}
+export type { CheckReport, ExerciseReport } from './contract.ts';
 
 /** Tuning for `runExercise`. */
 export interface RunOptions {

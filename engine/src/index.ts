@@ -19,3 +19,4 @@ export {
   loadCourse,
 } from './lesson-catalogue.ts';
 export type { Course, Lesson, LessonIssue, LoadCourseOptions } from './lesson-catalogue.ts';
+export * from './contract.ts';

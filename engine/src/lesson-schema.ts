@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PublicQuiz, QuizGrade } from './contract.ts';
 
 // The one content schema of the course. The site build, the sandbox-server and the lesson CLI all
 // import it, so a lesson that validates here renders and checks everywhere.
@@ -488,20 +489,7 @@ export type Exercise = z.infer<typeof exerciseSchema>;
 export type ExercisesFile = z.infer<typeof exercisesFileSchema>;
 export type Quiz = z.infer<typeof quizSchema>;
 
-/** What the page may know about a quiz: never its answers. */
-export interface PublicQuiz {
-  id: string;
-  question: string;
-  options: string[];
-  /** True when more than one option is correct, so the page offers checkboxes instead of radio buttons. */
-  multiple: boolean;
-}
-
-/** The verdict on one answer to a quiz. */
-export interface QuizGrade {
-  correct: boolean;
-  explanation: string;
-}
+export type { PublicQuiz, QuizGrade } from './contract.ts';
 
 /** The quiz as the page may see it: question and options, without the answers. */
 export function publicQuiz(quiz: Quiz): PublicQuiz {

@@ -2,6 +2,7 @@
 // feature lives in its own folder; this file only connects them.
 import path from 'node:path';
 import Docker from 'dockerode';
+import type { PlaceholderValues } from '../../engine/src/contract.ts';
 import { loadCourse } from '../../engine/src/index.ts';
 import { classroomRoutes, instructorToken } from './classroom/classroom.ts';
 import { loadConfig } from './config.ts';
@@ -54,7 +55,9 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     if (!session) throw notFound(`There is no session "${sessionId}".`);
     return accounts.forOwner(accountOwner(session));
   };
-  const varsFor = (sessionId: string) => ({ 'hub.username': accountOf(sessionId).username });
+  const varsFor = (sessionId: string): PlaceholderValues => ({
+    'hub.username': accountOf(sessionId).username,
+  });
   const sessions = new SessionManager(store, runtime, {
     ttlMs: config.sessionTtlMs,
     idleMs: config.sessionIdleMs,

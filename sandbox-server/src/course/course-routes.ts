@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { PlaceholderValues } from '../../../engine/src/contract.ts';
 import type { Course, Lesson } from '../../../engine/src/index.ts';
 import { gradeQuiz, substituteVars } from '../../../engine/src/index.ts';
 import { ApiError, badRequest, notFound } from '../http/api-error.ts';
@@ -33,7 +34,7 @@ export interface CourseContext {
   course: Course;
   progress: ProgressStore;
   /** Values substituted in setup scripts, such as `hub.username`, for a session. */
-  varsFor?: (sessionId: string) => Record<string, string>;
+  varsFor?: (sessionId: string) => PlaceholderValues;
 }
 
 /** Course features around the lessons: quizzes, progress, lesson setup; plus the check-pass hook. */

@@ -1,3 +1,5 @@
+import type { ApiErrorBody } from '../../../engine/src/contract.ts';
+
 /** An error that the API answers in words: `{ error: { code, message, field? } }` with its HTTP status. */
 export class ApiError extends Error {
   constructor(
@@ -9,7 +11,7 @@ export class ApiError extends Error {
     super(message);
   }
 
-  toJSON(): { error: { code: string; message: string; field?: string } } {
+  toJSON(): ApiErrorBody {
     return {
       error: { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}) },
     };

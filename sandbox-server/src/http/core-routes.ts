@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { PlaceholderValues } from '../../../engine/src/contract.ts';
 import type { Course } from '../../../engine/src/index.ts';
 import { runExercise } from '../../../engine/src/index.ts';
 import { badRequest, notFound } from './api-error.ts';
@@ -15,7 +16,7 @@ export interface ApiContext {
   /** Called when a check passes, before the answer is sent (course progress records it, may set a cookie). */
   onExercisePassed?: (req: IncomingMessage, res: ServerResponse, lesson: string, exercise: string) => void;
   /** Values substituted in checks and scripts, such as `hub.username`, for a session. */
-  varsFor?: (sessionId: string) => Record<string, string>;
+  varsFor?: (sessionId: string) => PlaceholderValues;
 }
 
 /** The core endpoints of docs/api.md: health, the course, sessions and exercise checks. */

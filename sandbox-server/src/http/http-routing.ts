@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApiErrorBody } from '../../../engine/src/contract.ts';
 import { ApiError, badRequest, notFound } from './api-error.ts';
 import { logger } from '../logger.ts';
 
@@ -94,7 +95,7 @@ export function createRouter(
         logger.error({ err, path: pathname }, 'unexpected API error');
         json(res, 500, {
           error: { code: 'internal', message: 'Something went wrong on the server; it is logged.' },
-        });
+        } satisfies ApiErrorBody);
       }
     }
     return true;

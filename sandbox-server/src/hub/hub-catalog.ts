@@ -1,18 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type crypto from 'node:crypto';
+import type { HubRepository, HubTag } from '../../../engine/src/contract.ts';
 import { signToken } from './registry-token.ts';
-
-export interface HubTag {
-  tag: string;
-  sizeBytes: number;
-  pushedAt: string;
-}
-
-export interface HubRepository {
-  name: string;
-  tags: HubTag[];
-}
 
 const MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json',

@@ -1,3 +1,4 @@
+import type { HubCredentials, HubRepository, OwnRepositories } from '../../../engine/src/contract.ts';
 import type { HubAccount } from './hub-accounts.ts';
 import { forbidden, notFound } from '../http/api-error.ts';
 import type { HubCatalog } from './hub-catalog.ts';
@@ -30,7 +31,7 @@ export function hubRoutes(ctx: {
           registry: HUB_REGISTRY_NAME,
           username: account.username,
           password: account.password,
-        });
+        } satisfies HubCredentials);
       },
     },
     {
@@ -43,7 +44,13 @@ export function hubRoutes(ctx: {
           ctx.catalog.namespace(username),
           ctx.quota.used(username),
         ]);
-        json(res, 200, { username, repositories, usedBytes, quotaBytes: ctx.quota.limitBytes ?? null });
+        const own: OwnRepositories = {
+          username,
+          repositories,
+          usedBytes,
+          quotaBytes: ctx.quota.limitBytes ?? null,
+        };
+        json(res, 200, own);
       },
     },
     {
@@ -66,7 +73,7 @@ export function hubRoutes(ctx: {
         const library = ctx.library();
         const names = Object.keys(library).sort();
         const repositories = await Promise.all(
-          names.map(async (name) => {
+          names.map(async (name): Promise<HubRepository> => {
             const entry = library[name]!;
             const repo = await ctx.catalog.repository(`library/${name}`);
             return {

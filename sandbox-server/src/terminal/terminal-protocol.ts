@@ -2,10 +2,7 @@
  * The terminal WebSocket protocol: binary frames carry raw terminal bytes both ways; small JSON
  * text frames carry control messages. See docs/api.md.
  */
-export type ClientControl = { type: 'resize'; cols: number; rows: number } | { type: 'ack'; bytes: number };
-
-export type ServerControl =
-  { type: 'ready' } | { type: 'exit'; code: number } | { type: 'error'; message: string };
+import type { ClientControl } from '../../../engine/src/contract.ts';
 
 const MAX_CONTROL_FRAME = 1024;
 

@@ -2,7 +2,8 @@ import * as pty from 'node-pty';
 import type { WebSocket, RawData } from 'ws';
 import { logger } from '../logger.ts';
 import type { AttachCommand } from '../runtime/sandbox-runtime.ts';
-import { FlowControl, Utf8Joiner, parseClientControl, type ServerControl } from './terminal-protocol.ts';
+import type { ServerControl } from '../../../engine/src/contract.ts';
+import { FlowControl, Utf8Joiner, parseClientControl } from './terminal-protocol.ts';
 
 /** Output is gathered for at most this long before a frame goes out, unless the user just typed. */
 const BATCH_MS = 8;

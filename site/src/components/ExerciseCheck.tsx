@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import { describeError } from '../lib/api.ts';
-import { checkExercise, type ExerciseResult } from '../lib/exercise-check.ts';
+import { checkExercise, type ExerciseReport } from '../lib/exercise-check.ts';
 import { markPassed } from '../lib/progress.ts';
 
 export interface ExerciseCheckProps {
@@ -12,7 +12,7 @@ export interface ExerciseCheckProps {
 type CheckState =
   | { kind: 'idle' }
   | { kind: 'checking' }
-  | { kind: 'done'; result: ExerciseResult }
+  | { kind: 'done'; result: ExerciseReport }
   | { kind: 'error'; message: string };
 
 /** An exercise card: the learner does the work in the terminal, then asks the server to check it. */
@@ -63,7 +63,7 @@ export default function ExerciseCheck({ lesson, exerciseId, title }: ExerciseChe
   );
 }
 
-function CheckResults({ result }: { result: ExerciseResult }) {
+function CheckResults({ result }: { result: ExerciseReport }) {
   return (
     <ul className="check-results">
       {result.checks.map((check) => (

@@ -1,3 +1,5 @@
+import type { ApiErrorBody } from '../../../engine/src/contract.ts';
+
 /** An API answer that was not a success, with the server's message in words. */
 export class ApiError extends Error {
   constructor(
@@ -36,7 +38,9 @@ export async function apiRequest<T>(
 }
 
 function errorFromBody(status: number, body: unknown): ApiError {
-  const error = (body as { error?: { message?: unknown; code?: unknown } } | undefined)?.error;
+  // Read defensively: a proxy in front of the server may answer with another body, or none.
+  const error = (body as { error?: Partial<Record<keyof ApiErrorBody['error'], unknown>> } | undefined)
+    ?.error;
   const message =
     typeof error?.message === 'string'
       ? error.message

@@ -1,11 +1,8 @@
+import type { QuizGrade } from '../../../engine/src/contract.ts';
 import { apiRequest } from './api.ts';
 import { getSession } from './session.ts';
 
-/** The server's verdict on a quiz answer. */
-export interface QuizGrade {
-  correct: boolean;
-  explanation: string;
-}
+export type { QuizGrade } from '../../../engine/src/contract.ts';
 
 const sessionPath = (id: string, ...segments: string[]) =>
   `/api/sessions/${[id, ...segments].map(encodeURIComponent).join('/')}`;

@@ -1,18 +1,8 @@
+import type { HubCredentials, HubRepository, OwnRepositories } from '../../../engine/src/contract.ts';
 import { apiRequest } from './api.ts';
 import { getSession } from './session.ts';
-import type { HubRepository as StoredRepository } from '../../../sandbox-server/src/hub/hub-catalog.ts';
 
-/** The learner's login on the lab hub (it answers as Docker Hub inside their machine). */
-export interface HubCredentials {
-  registry: string;
-  username: string;
-  password: string;
-}
-
-export type { HubTag } from '../../../sandbox-server/src/hub/hub-catalog.ts';
-
-/** A repository as the hub endpoints answer it; library entries also carry a description. */
-export type HubRepository = StoredRepository & { description?: string };
+export type { HubCredentials, HubRepository, HubTag, OwnRepositories } from '../../../engine/src/contract.ts';
 
 let credentials: Promise<HubCredentials> | undefined;
 
@@ -27,14 +17,6 @@ export function getHubCredentials(lesson?: string): Promise<HubCredentials> {
       throw error;
     });
   return credentials;
-}
-
-/** What the learner pushed, and how much of their hub space it takes (quota null: none). */
-export interface OwnRepositories {
-  username: string;
-  repositories: HubRepository[];
-  usedBytes: number;
-  quotaBytes: number | null;
 }
 
 /** Repositories the learner pushed. */

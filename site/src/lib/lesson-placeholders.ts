@@ -3,8 +3,11 @@
 // MDX reads `{` as the start of an expression, so prose placeholders are rewritten to <Var /> before
 // MDX parses the file; those in code (fenced blocks, inline code) are rewritten after highlighting.
 
-const PLACEHOLDER = /\{\{\s*(hub\.username)\s*\}\}/g;
-const FALLBACKS: Record<string, string> = { 'hub.username': '<your-username>' };
+import {
+  placeholderFallbacks,
+  placeholderPattern as PLACEHOLDER,
+  type PlaceholderName,
+} from '../../../engine/src/contract.ts';
 
 /** Minimal hast shapes, enough to walk and rewrite the tree. */
 interface HastText {
@@ -33,7 +36,7 @@ function varSpan(name: string): HastElement {
     type: 'element',
     tagName: 'span',
     properties: { dataVar: name },
-    children: [{ type: 'text', value: FALLBACKS[name] ?? name }],
+    children: [{ type: 'text', value: placeholderFallbacks[name as PlaceholderName] ?? name }],
   };
 }
 

@@ -1,14 +1,17 @@
 // Placeholders such as {{hub.username}} in lesson text and commands, filled in the page once the
 // server knows their value (the learner's hub account). Until then they read as <your-username>.
 
+import {
+  placeholderFallbacks as fallbacks,
+  placeholderPattern as PLACEHOLDER,
+  type PlaceholderName as VarName,
+  type PlaceholderValues,
+} from '../../../engine/src/contract.ts';
 import { apiRequest } from './api.ts';
 import { getSession } from './session.ts';
 
-export const PLACEHOLDER = /\{\{\s*(hub\.username)\s*\}\}/g;
-export type VarName = 'hub.username';
-export type LessonVars = Partial<Record<VarName, string>>;
-
-const fallbacks: Record<VarName, string> = { 'hub.username': '<your-username>' };
+export type { PlaceholderName as VarName } from '../../../engine/src/contract.ts';
+export type LessonVars = Partial<PlaceholderValues>;
 
 let vars: LessonVars = {};
 let loading: Promise<void> | undefined;

@@ -1,3 +1,4 @@
+import type { ClientControl, ServerControl } from '../../../engine/src/contract.ts';
 import { apiRequest } from './api.ts';
 import type { Session } from './session.ts';
 
@@ -22,8 +23,9 @@ export interface TerminalConnectionOptions {
   describeError: (error: unknown) => string;
 }
 
-type ServerMessage =
-  { type: 'ready' } | { type: 'exit'; code?: number } | { type: 'error'; message?: string };
+/** A server control frame, read defensively: any field but `type` may be missing. */
+type Loose<Control> = Control extends { type: string } ? Partial<Control> & Pick<Control, 'type'> : never;
+type ServerMessage = Loose<ServerControl>;
 
 /** Acknowledge rendered output in steps of at least this many bytes (docs/api.md, flow control). */
 const ackStep = 16 * 1024;
@@ -171,7 +173,7 @@ export class TerminalConnection {
     this.unacknowledged = 0;
   }
 
-  private sendControl(message: object): void {
+  private sendControl(message: ClientControl): void {
     if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
   }
 
