@@ -1,34 +1,16 @@
 import { defineCollection } from 'astro:content';
-import { glob } from 'astro/loaders';
 import { z } from 'astro/zod';
-import { lessonFrontmatterSchema, type LessonFrontmatter } from '../../engine/src/lesson-schema.ts';
+import { courseLoader, type LessonPage } from './lib/course-loader.ts';
 
 /**
- * Astro validates with its own zod 3; the course schema is zod 4. This bridge runs the course schema
- * and reports its issues through Astro, so a bad frontmatter fails the build with the file named.
+ * One entry per lesson, read by the engine's own loader (`loadCourse`, as the sandbox-server reads
+ * them): id = the folder name, data = what the pages show, body = `lesson.mdx`. The engine validates
+ * frontmatter and exercises.yaml and fails the build with every problem as `file:line: field: message`.
  */
-const frontmatterSchema = z.unknown().transform((data, ctx): LessonFrontmatter => {
-  const result = lessonFrontmatterSchema.safeParse(data);
-  if (result.success) return result.data;
-  for (const issue of result.error.issues) {
-    ctx.addIssue({
-      code: 'custom',
-      path: issue.path.filter((key): key is string | number => typeof key !== 'symbol'),
-      message: issue.message,
-    });
-  }
-  return z.NEVER;
-});
-
-/** One entry per lesson folder: `lessons/<NN>-<slug>/lesson.mdx`, id = the folder name. */
 const lessons = defineCollection({
-  // A relative base is resolved against the site root (`--root site`), whatever the working directory.
-  loader: glob({
-    pattern: '*/lesson.mdx',
-    base: '../lessons/',
-    generateId: ({ entry }) => entry.split('/')[0] ?? entry,
-  }),
-  schema: frontmatterSchema,
+  // A relative folder is resolved against the site root (`--root site`), whatever the working directory.
+  loader: courseLoader({ lessonsDir: '../lessons/' }),
+  schema: z.custom<LessonPage>(),
 });
 
 export const collections = { lessons };
