@@ -1,3 +1,4 @@
+import { formatBytes } from './bytes.ts';
 import { DockerDaemonDownError, DockerReader, shellQuote } from './docker-state.ts';
 import type { ContainerFacts, ImageDetails } from './docker-state.ts';
 import { familiarImageReference, sameImageReference } from './image-reference.ts';
@@ -569,18 +570,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new CheckTimeoutError(`timed out after ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  const shown = unit === 0 || value >= 100 ? Math.round(value) : Math.round(value * 10) / 10;
-  return `${shown} ${units[unit]}`;
 }
 
 function describeText(text: string): string {

@@ -20,3 +20,4 @@ export {
 } from './lesson-catalogue.ts';
 export type { Course, Lesson, LessonIssue, LoadCourseOptions } from './lesson-catalogue.ts';
 export * from './contract.ts';
+export { formatBytes, parseSize } from './bytes.ts';

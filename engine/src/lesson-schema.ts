@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseSize, sizePattern } from './bytes.ts';
 import type { PublicQuiz, QuizGrade } from './contract.ts';
 
 // The one content schema of the course. The site build, the sandbox-server and the lesson CLI all
@@ -23,8 +24,6 @@ const nameSchema = z.string().trim().min(1);
 
 const regexSchema = z.string().refine(isValidRegex, { error: 'Not a valid regular expression.' });
 
-const sizePattern = /^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$/i;
-
 /** A size in bytes, written as a number of bytes or as Docker writes sizes: `512m`, `1g`, `20MB` (powers of 1024). */
 const sizeSchema = z
   .union([
@@ -36,14 +35,7 @@ const sizeSchema = z
   .transform((size) => (typeof size === 'number' ? size : parseSize(size)))
   .describe('A size: bytes, or a number with k, m or g (powers of 1024), e.g. `256m`.');
 
-/** Bytes in a size written as Docker writes it: `256m`, `1.5g`, `20MB`; k, m and g are powers of 1024. */
-export function parseSize(text: string): number {
-  const match = sizePattern.exec(text);
-  if (!match?.[1]) throw new Error(`Not a size: ${text}`);
-  const unit = (match[2] ?? 'b').toLowerCase()[0] ?? 'b';
-  const power = { b: 0, k: 1, m: 2, g: 3 }[unit] ?? 0;
-  return Math.round(Number(match[1]) * 1024 ** power);
-}
+export { parseSize } from './bytes.ts';
 
 const envEntrySchema = z
   .string()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseBytes } from './config.ts';
+import { loadConfig } from './config.ts';
 import { originAllowed } from './http/server.ts';
 
 describe('configuration', () => {
@@ -18,8 +18,8 @@ describe('configuration', () => {
   });
 
   it('reads sizes and rejects nonsense with the variable name', () => {
-    expect(parseBytes('512m')).toBe(512 * 1024 ** 2);
-    expect(parseBytes('2G')).toBe(2 * 1024 ** 3);
+    expect(loadConfig({ DOCKYARD_SANDBOX_DISK: '10GiB' }).sandbox.diskBytes).toBe(10 * 1024 ** 3);
+    expect(loadConfig({ DOCKYARD_HUB_QUOTA: '2G' }).hub.quotaBytes).toBe(2 * 1024 ** 3);
     expect(
       loadConfig({ DOCKYARD_SANDBOX_MEMORY: '768m', DOCKYARD_SANDBOX_CPUS: '1.5' }).sandbox,
     ).toMatchObject({
@@ -27,7 +27,9 @@ describe('configuration', () => {
       nanoCpus: 1.5e9,
     });
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT must be/);
-    expect(() => loadConfig({ DOCKYARD_SANDBOX_MEMORY: 'lots' })).toThrow(/not a size/);
+    expect(() => loadConfig({ DOCKYARD_SANDBOX_MEMORY: 'lots' })).toThrow(
+      '"lots" is not a size (try 512m or 1g).',
+    );
   });
 
   it('gives previews origins of their own on localhost, or under a configured domain', () => {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseSize } from '../../engine/src/bytes.ts';
 
 /** Everything the server can be told through the environment, with the defaults documented in README.md. */
 export interface ServerConfig {
@@ -102,16 +103,6 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return value;
 }
 
-/** Parses a size such as 1g, 512m or a plain byte count. */
-export function parseBytes(raw: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*([kmg]?)i?b?$/i.exec(raw.trim());
-  if (!match) throw new Error(`"${raw}" is not a size (try 512m or 1g).`);
-  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[
-    match[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'
-  ];
-  return Math.round(Number(match[1]) * unit);
-}
-
 /** Reads the configuration from the environment; throws a one-sentence error for a bad value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const dataDir = path.resolve(env.DOCKYARD_DATA_DIR ?? path.join(repoRoot, '.dockyard'));
@@ -127,10 +118,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     lessonsDir: path.resolve(env.DOCKYARD_LESSONS_DIR ?? path.join(repoRoot, 'lessons')),
     sandboxImage: env.DOCKYARD_SANDBOX_IMAGE || undefined,
     sandbox: {
-      memoryBytes: parseBytes(env.DOCKYARD_SANDBOX_MEMORY ?? '1g'),
+      memoryBytes: parseSize(env.DOCKYARD_SANDBOX_MEMORY ?? '1g'),
       nanoCpus: Math.round(Number(env.DOCKYARD_SANDBOX_CPUS ?? '1') * 1e9),
       pidsLimit: int(env, 'DOCKYARD_SANDBOX_PIDS', 1024),
-      diskBytes: parseBytes(env.DOCKYARD_SANDBOX_DISK ?? '10g'),
+      diskBytes: parseSize(env.DOCKYARD_SANDBOX_DISK ?? '10g'),
     },
     runtime: runtimeSetting(env),
     incus: {
@@ -157,7 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       upstream: upstream(env),
       mirrorPort: int(env, 'DOCKYARD_HUB_MIRROR_PORT', 5002),
       mirrorDir: path.resolve(env.DOCKYARD_HUB_MIRROR_DIR ?? path.join(dataDir, 'hub-mirror')),
-      quotaBytes: env.DOCKYARD_HUB_QUOTA === 'off' ? undefined : parseBytes(env.DOCKYARD_HUB_QUOTA || '2g'),
+      quotaBytes: env.DOCKYARD_HUB_QUOTA === 'off' ? undefined : parseSize(env.DOCKYARD_HUB_QUOTA || '2g'),
     },
     dns: { port: int(env, 'DOCKYARD_DNS_PORT', 5353), enabled: env.DOCKYARD_DNS !== 'off' },
     packageProxy: {

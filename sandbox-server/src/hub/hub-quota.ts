@@ -1,11 +1,5 @@
+import { formatBytes } from '../../../engine/src/bytes.ts';
 import type { HubCatalog } from './hub-catalog.ts';
-
-/** "2.1 GB" for messages learners read (decimal units, as docker prints sizes). */
-export function readableSize(bytes: number): string {
-  if (bytes < 1e6) return `${Math.max(1, Math.round(bytes / 1e3))} kB`;
-  if (bytes < 1e9) return `${(bytes / 1e6).toFixed(1)} MB`;
-  return `${(bytes / 1e9).toFixed(1)} GB`;
-}
 
 /**
  * The hub space of each learner: what their namespace holds, against DOCKYARD_HUB_QUOTA. A push
@@ -44,7 +38,7 @@ export class HubQuota {
     const used = await this.used(namespace);
     if (used < this.limitBytes) return undefined;
     return (
-      `your hub space is full (${readableSize(used)} of ${readableSize(this.limitBytes)} used). ` +
+      `your hub space is full (${formatBytes(used, 'decimal')} of ${formatBytes(this.limitBytes, 'decimal')} used). ` +
       'Delete repositories you no longer need on the Hub page (/hub/), then push again.'
     );
   }

@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'react';
+import { formatBytes } from '../../../engine/src/bytes.ts';
 import { describeError } from '../lib/api.ts';
 import {
   deleteOwnRepository,
   formatAge,
-  formatSize,
   getLibrary,
   getOwnRepositories,
   type HubRepository,
@@ -26,7 +26,7 @@ function TagTable({ repository }: { repository: HubRepository }) {
             <td>
               <code>{t.tag}</code>
             </td>
-            <td>{formatSize(t.sizeBytes)}</td>
+            <td>{formatBytes(t.sizeBytes, 'decimal')}</td>
             <td>{t.pushedAt ? formatAge(t.pushedAt) : '—'}</td>
           </tr>
         ))}
@@ -71,8 +71,8 @@ export default function HubBrowser() {
         )}
         {own && (
           <p data-testid="hub-usage">
-            Space used: {formatSize(own.usedBytes)}
-            {own.quotaBytes !== null && ` of ${formatSize(own.quotaBytes)}`}
+            Space used: {formatBytes(own.usedBytes, 'decimal')}
+            {own.quotaBytes !== null && ` of ${formatBytes(own.quotaBytes, 'decimal')}`}
             {own.quotaBytes !== null &&
               own.usedBytes >= own.quotaBytes &&
               ' — full: delete a repository before you push again.'}
