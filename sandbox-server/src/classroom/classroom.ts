@@ -8,6 +8,7 @@ import { courseProgress } from '../course/course-routes.ts';
 import type { Db } from '../database.ts';
 import { bearerToken, json, readJson, type Route } from '../http/http-routing.ts';
 import { ensureLearner, learnerOf } from '../http/learner-cookie.ts';
+import { sameSecret } from '../http/same-secret.ts';
 import type { ProgressStore } from '../course/progress-store.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
 import type { SessionStore } from '../sessions/session-store.ts';
@@ -72,13 +73,11 @@ export interface ClassroomContext {
 export function classroomRoutes(ctx: ClassroomContext): Route[] {
   const names = new LearnerNames(ctx.db);
   const now = ctx.now ?? Date.now;
-  const expected = crypto.createHash('sha256').update(ctx.token).digest();
 
   const authorizeInstructor = (req: IncomingMessage) => {
     const given = bearerToken(req);
     if (!given) throw unauthorized('This view needs the instructor token (Authorization: Bearer <token>).');
-    const digest = crypto.createHash('sha256').update(given).digest();
-    if (!crypto.timingSafeEqual(digest, expected)) throw forbidden('This is not the instructor token.');
+    if (!sameSecret(given, ctx.token)) throw forbidden('This is not the instructor token.');
   };
 
   return [

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { hasColumn, type Db } from '../database.ts';
+import { sameSecret } from '../http/same-secret.ts';
 import type { SessionRecord } from '../sessions/session-store.ts';
 
 /** A learner's credentials on the lab hub, shown in their Hub panel. */
@@ -94,8 +95,6 @@ export class HubAccounts {
   /** Checks a login; returns the username when the password is right. */
   verify(username: string, password: string): string | undefined {
     if (!/^[a-z]+[0-9]+$/.test(username)) return undefined;
-    const a = crypto.createHash('sha256').update(password).digest();
-    const b = crypto.createHash('sha256').update(this.passwordOf(username)).digest();
-    return crypto.timingSafeEqual(a, b) ? username : undefined;
+    return sameSecret(password, this.passwordOf(username)) ? username : undefined;
   }
 }

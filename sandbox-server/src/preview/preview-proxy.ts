@@ -4,6 +4,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError, badRequest, forbidden, notFound, unauthorized } from '../http/api-error.ts';
 import { readCookie, secureAttribute } from '../http/learner-cookie.ts';
+import { sameSecret } from '../http/same-secret.ts';
 import { SEGMENT, bearerToken, json, readJson, type Route } from '../http/http-routing.ts';
 import { logger } from '../logger.ts';
 import type { SandboxRuntime } from '../runtime/sandbox-runtime.ts';
@@ -73,12 +74,6 @@ export function previewDomain(setting: string, requestHost: string | undefined):
 /** The domain whose preview origins this server answers, whatever page asked for them. */
 const servedDomain = (setting: string): string | undefined =>
   setting === 'off' ? undefined : setting === 'auto' ? 'preview.localhost' : setting;
-
-const equalSecrets = (given: string, expected: string) => {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && crypto.timingSafeEqual(a, b);
-};
 
 /** The learner's request cookies without Dockyard's own, which the learner's app has no business seeing. */
 function foreignCookies(header: string | undefined): string | undefined {
@@ -187,7 +182,7 @@ export function previewFeature(ctx: PreviewContext): {
     const record = liveRecord(id);
     const ticket = readCookie(req, previewCookieName(id));
     if (!ticket) throw unauthorized('Open the preview from the lesson page (its "Open preview" button).');
-    if (!equalSecrets(ticket, ticketOf(record)))
+    if (!sameSecret(ticket, ticketOf(record)))
       throw forbidden('This preview ticket does not open this session.');
     sessions.touch(record);
   };
@@ -200,7 +195,7 @@ export function previewFeature(ctx: PreviewContext): {
     if (servedDomain(ctx.domain) !== domain) return undefined;
     const port = parsePort(rawPort);
     const record = liveRecord(id);
-    if (!equalSecrets(ticket, originTicket(record, port)))
+    if (!sameSecret(ticket, originTicket(record, port)))
       throw forbidden(
         'This preview address does not open this session. Open the preview from the lesson page.',
       );

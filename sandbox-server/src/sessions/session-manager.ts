@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { forbidden, notFound, unauthorized, unavailable } from '../http/api-error.ts';
+import { sameSecret } from '../http/same-secret.ts';
 import { logger } from '../logger.ts';
 import type { ExecOptions, ExecResult, Sandbox } from '../../../engine/src/sandbox.ts';
 import { SandboxStoppedError, type SandboxLimits, type SandboxRuntime } from '../runtime/sandbox-runtime.ts';
@@ -242,11 +243,10 @@ export class SessionManager {
   authorize(id: string, token: string | undefined): SessionRecord {
     const record = this.requireLive(id);
     if (!token) throw unauthorized('This call needs the session token (Authorization: Bearer <token>).');
-    const given = Buffer.from(hashToken(token), 'hex');
+    const given = hashToken(token);
     // Every hash is compared, so the time taken does not tell which one (or none) matched.
     let matched = false;
-    for (const hash of this.store.tokenHashes(id))
-      matched = crypto.timingSafeEqual(given, Buffer.from(hash, 'hex')) || matched;
+    for (const hash of this.store.tokenHashes(id)) matched = sameSecret(given, hash) || matched;
     if (!matched) throw forbidden('This token does not open this session.');
     this.touch(record);
     return record;
