@@ -39,7 +39,12 @@ const setupTimeoutMs = 3 * 60_000;
 export class CourseProver {
   // Its own instance label, not `test-…`: other test runs sweep `test-…` sandboxes away at start.
   private readonly instance = `proof-${randomBytes(4).toString('hex')}`;
-  private readonly platform = new Platform({ DOCKYARD_LOG_LEVEL: 'warn', DOCKYARD_INSTANCE: this.instance });
+  // One warm machine boots while an exercise runs, so the next exercise does not wait for a cold boot.
+  private readonly platform = new Platform({
+    DOCKYARD_LOG_LEVEL: 'warn',
+    DOCKYARD_INSTANCE: this.instance,
+    DOCKYARD_POOL_SIZE: '1',
+  });
   private hubLibrary: Set<string> | undefined;
 
   async start(): Promise<void> {
@@ -226,7 +231,8 @@ function tail(result: ExecResult): string {
 function complaintsOf(result: ExecResult): string {
   const lines = `${result.stderr}\n${result.stdout}`
     .split('\n')
-    .filter((line) => /error|denied|failed|cannot|unable|not found/i.test(line));
+    // BuildKit's step output (`#6 4.5 …`) is the build's own chatter, apt's debconf warnings and all.
+    .filter((line) => !/^#\d+ /.test(line) && /error|denied|failed|cannot|unable|not found/i.test(line));
   const text = lines.slice(-4).join(' ⏎ ');
   return text.length > 600 ? `…${text.slice(-600)}` : text;
 }
