@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { forbidden, notFound, unauthorized } from '../http/api-error.ts';
+import { forbidden, unauthorized } from '../http/api-error.ts';
 import { readCookie, secureAttribute } from '../http/learner-cookie.ts';
 import { bearerToken } from '../http/http-routing.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
@@ -79,13 +79,6 @@ export function previewCookie(req: IncomingMessage, record: SessionRecord): stri
  * on a preview origin the ticket in its host name.
  */
 export function previewAccess(sessions: SessionManager, domainSetting: string) {
-  const liveRecord = (id: string): SessionRecord => {
-    const record = sessions.record(id);
-    if (!record || Date.now() >= sessions.idleExpiresAt(record))
-      throw notFound(`There is no session "${id}" (it may have expired).`);
-    return record;
-  };
-
   /** The bearer token, else the preview cookie: 404 unknown session, 401 neither given, 403 wrong. */
   const authorize = (req: IncomingMessage, id: string): void => {
     const token = bearerToken(req);
@@ -93,7 +86,7 @@ export function previewAccess(sessions: SessionManager, domainSetting: string) {
       sessions.authorize(id, token);
       return;
     }
-    const record = liveRecord(id);
+    const record = sessions.requireLive(id);
     const ticket = readCookie(req, previewCookieName(id));
     if (!ticket) throw unauthorized('Open the preview from the lesson page (its "Open preview" button).');
     if (!equalSecrets(ticket, ticketOf(record)))
@@ -108,7 +101,7 @@ export function previewAccess(sessions: SessionManager, domainSetting: string) {
     const [, id, rawPort, ticket, domain] = match as unknown as [string, string, string, string, string];
     if (servedDomain(domainSetting) !== domain) return undefined;
     const port = parsePort(rawPort);
-    const record = liveRecord(id);
+    const record = sessions.requireLive(id);
     if (!equalSecrets(ticket, originTicket(record, port)))
       throw forbidden(
         'This preview address does not open this session. Open the preview from the lesson page.',
