@@ -16,7 +16,7 @@ import { ensureLabPki } from './hub/lab-pki.ts';
 import { startHub } from './hub/start-hub.ts';
 import { startLab } from './lab/start-lab.ts';
 import { logger } from './logger.ts';
-import { previewFeature } from './preview/preview-proxy.ts';
+import { previewFeature } from './preview/preview-feature.ts';
 import { currentImageManifest } from './runtime/image-manifest.ts';
 import { DOCKER_RUNTIME_WARNING, openRuntime } from './runtime/open-runtime.ts';
 import { SessionManager } from './sessions/session-manager.ts';
