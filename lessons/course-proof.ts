@@ -101,6 +101,7 @@ export class CourseProver {
       }
     };
 
+    const logFrom = this.platform.log.length;
     const session = await time('sandbox', () => this.platform.session());
     try {
       const hub = await this.varsFor(session);
@@ -146,7 +147,12 @@ export class CourseProver {
       // A solve script goes on past a failed step (its last line decides its exit code): show what failed.
       const complaints = solved.exitCode === 0 && proof.problems.length > 0 ? complaintsOf(solved) : '';
       if (complaints) proof.problems.push(`the solve script said: ${complaints}`);
-      if (proof.problems.length > 0) proof.status = 'defect';
+      if (proof.problems.length > 0) {
+        proof.status = 'defect';
+        // The server logs warnings and errors only (DOCKYARD_LOG_LEVEL=warn): a hub or lab failure shows here.
+        const serverSaid = this.platform.log.slice(logFrom).join(' ⏎ ');
+        if (serverSaid) proof.problems.push(`the server logged meanwhile: ${serverSaid.slice(-1200)}`);
+      }
       if (proof.status === 'defect' && /apt-get/.test(subject.solve)) {
         // Builds reach Debian only through the lab's package proxy: tell a missing proxy from a defect.
         const probe = await sandbox.exec("docker run --rm debian sh -c 'apt-get update'", {
