@@ -7,6 +7,7 @@ import {
   lessonFrontmatterSchema,
   quizSchema,
 } from './lesson-schema.ts';
+import { quiz } from './testing/quiz.ts';
 
 const imageCheck = {
   id: 'image-pulled',
@@ -175,14 +176,6 @@ describe('descriptions', () => {
     expect(undescribed).toEqual([]);
   });
 });
-
-const quiz = {
-  id: 'what-is-shared',
-  question: 'What do containers on one machine share?',
-  options: ['The kernel', 'The root filesystem', 'The process table', 'The system calls they can make'],
-  answer: [0, 3],
-  explanation: 'They share the kernel and so its system calls; files and processes are their own.',
-};
 
 describe('quizSchema', () => {
   it('accepts a well-formed quiz', () => {

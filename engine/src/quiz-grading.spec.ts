@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { quizSchema } from './lesson-schema.ts';
 import { gradeQuiz, publicQuiz } from './quiz-grading.ts';
-
-const quiz = {
-  id: 'what-is-shared',
-  question: 'What do containers on one machine share?',
-  options: ['The kernel', 'The root filesystem', 'The process table', 'The system calls they can make'],
-  answer: [0, 3],
-  explanation: 'They share the kernel and so its system calls; files and processes are their own.',
-};
+import { quiz } from './testing/quiz.ts';
 
 describe('publicQuiz and gradeQuiz', () => {
   const parsed = quizSchema.parse(quiz);
