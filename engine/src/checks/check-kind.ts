@@ -31,7 +31,7 @@ export const checkBaseShape = {
     .trim()
     .min(1)
     .describe(
-      'What passing means, in the learner\'s words, e.g. "A container from hello-world ran and exited with code 0".',
+      'What passing means, in the learner\'s words, e.g. "A container from hello-world ran and exited with code 0". Shown when the check passes.',
     ),
   message: z
     .string()

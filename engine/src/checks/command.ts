@@ -9,18 +9,10 @@ export const commandCheckSchema = z
     ...checkBaseShape,
     kind: z.literal('command').describe('Run a shell script in the sandbox and judge its result.'),
     run: scriptSchema.describe('The shell script to run with `sh -c`.'),
-    user: z
-      .enum(['root', 'learner'])
-      .default('learner')
-      .describe('Who runs the script: the learner (default) or root.'),
+    user: z.enum(['root', 'learner']).default('learner').describe('Who runs the script.'),
     expect: z
       .strictObject({
-        exitCode: z
-          .int()
-          .min(0)
-          .max(255)
-          .default(0)
-          .describe('The exit code the script must end with (default 0).'),
+        exitCode: z.int().min(0).max(255).default(0).describe('The exit code the script must end with.'),
         stdout: z
           .string()
           .refine(isValidRegex, { error: 'Not a valid regular expression.' })

@@ -27,13 +27,15 @@ export const containerCheckSchema = z
     state: z
       .enum(['exists', 'running', 'exited'])
       .default('exists')
-      .describe('The state the container must be in (default: it merely exists).'),
+      .describe('The state the container must be in; `exists` takes it in any state.'),
     exitCode: z
       .int()
       .min(0)
       .max(255)
       .optional()
-      .describe('The exit code the container must have exited with; implies exited.'),
+      .describe(
+        'The exit code the container must have exited with; implies `exited`, so not with state `running`.',
+      ),
     ports: z
       .array(
         z.strictObject({
@@ -44,11 +46,13 @@ export const containerCheckSchema = z
             .max(65535)
             .optional()
             .describe("The sandbox's port it is published on; any when left out."),
-          protocol: z.enum(['tcp', 'udp']).default('tcp').describe('tcp (default) or udp.'),
+          protocol: z.enum(['tcp', 'udp']).default('tcp').describe('The protocol.'),
         }),
       )
       .optional()
-      .describe('Ports the container must publish (`-p host:container`).'),
+      .describe(
+        'Ports the container must publish (`-p host:container`), e.g. `[{ container: 5000, host: 5000 }]`.',
+      ),
     env: z
       .array(envEntrySchema)
       .optional()
@@ -65,7 +69,9 @@ export const containerCheckSchema = z
         }),
       )
       .optional()
-      .describe('Volumes or bind mounts the container must have.'),
+      .describe(
+        'Volumes or bind mounts the container must have, e.g. `[{ source: data-vol, target: /data }]`.',
+      ),
     memory: z
       .strictObject({
         max: sizeSchema.optional().describe('The limit must be set and at most this.'),
@@ -75,7 +81,7 @@ export const containerCheckSchema = z
         error: 'Give `max` or `equals`.',
       })
       .optional()
-      .describe('The memory limit (`--memory`/`-m`) the container must have.'),
+      .describe('The memory limit (`--memory`/`-m`) the container must have: give `max`, `equals` or both.'),
     networks: z.array(nameSchema).optional().describe('Networks the container must be attached to, by name.'),
   })
   .refine((check) => check.exitCode === undefined || check.state !== 'running', {

@@ -8,7 +8,7 @@ export const groupCheckSchema = z
   .strictObject({
     ...checkBaseShape,
     kind: z.literal('group').describe('Look at the groups of a user.'),
-    user: nameSchema.default('learner').describe('The user (default `learner`).'),
+    user: nameSchema.default('learner').describe('The user.'),
     group: nameSchema.describe('The group the user must be in, e.g. `docker`.'),
   })
   .describe('Passes when the user is a member of the group (as `id -nG` and a new login would see it).');

@@ -10,10 +10,10 @@ export const httpCheckSchema = z
     ...checkBaseShape,
     kind: z.literal('http').describe("GET a URL on the learner's machine with curl."),
     port: z.int().min(1).max(65535).describe('The port on the machine, e.g. 5000.'),
-    path: z.string().startsWith('/').default('/').describe('The path to fetch (default `/`).'),
+    path: z.string().startsWith('/').default('/').describe('The path to fetch.'),
     expect: z
       .strictObject({
-        status: z.int().min(100).max(599).default(200).describe('The HTTP status (default 200).'),
+        status: z.int().min(100).max(599).default(200).describe('The HTTP status.'),
         body: regexSchema.optional().describe('A regular expression the response body must match.'),
       })
       .default({ status: 200 })

@@ -10,7 +10,7 @@ export const hubCheckSchema = z
     ...checkBaseShape,
     kind: z.literal('hub').describe("Ask the lab hub, with the learner's login, for a pushed image."),
     repository: nameSchema.describe('The repository, usually `{{hub.username}}/<name>`.'),
-    tag: nameSchema.default('latest').describe('The tag (default `latest`).'),
+    tag: nameSchema.default('latest').describe('The tag.'),
   })
   .describe("Passes when the hub holds repository:tag, read with the learner's own login.");
 

@@ -18,11 +18,15 @@ export const imageCheckSchema = z
         'The image reference, e.g. `hello-world`, `hello-world:latest` or `docker.io/library/hello-world`.',
       ),
     maxSize: sizeSchema.optional().describe('The image must be at most this big, e.g. `20MB`.'),
-    maxLayers: z.int().positive().optional().describe('The image may have at most this many layers.'),
+    maxLayers: z
+      .int()
+      .positive()
+      .optional()
+      .describe('The image may have at most this many layers (a `scratch` image with one `COPY` has 1).'),
     labels: z
       .record(z.string(), z.string())
       .optional()
-      .describe('Labels the image must carry, with their values.'),
+      .describe('Labels the image must carry, with their values: `{ key: value }`.'),
     env: z
       .array(envEntrySchema)
       .optional()
@@ -38,8 +42,7 @@ export const imageKind: CheckKind<typeof imageCheckSchema> = {
   judge: (check, { docker }) => judgeImage(check, docker),
   reference: `Spellings of \`ref\` are normalised the way Docker does: \`hello-world\`, \`hello-world:latest\`,
 \`library/hello-world\` and \`docker.io/library/hello-world:latest\` are one image; \`user/app\` is
-\`docker.io/user/app:latest\`; \`host:5000/app\` is a different registry. A \`scratch\` image with one \`COPY\`
-has 1 layer.
+\`docker.io/user/app:latest\`; \`host:5000/app\` is a different registry.
 
 What an image must *not* hold (no \`go\` compiler in the final stage) is a \`command\` check that runs the
 image: \`docker run --rm --entrypoint /usr/bin/go app version\` must fail, guarded so that a missing image

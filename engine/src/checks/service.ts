@@ -8,8 +8,11 @@ export const serviceCheckSchema = z
   .strictObject({
     ...checkBaseShape,
     kind: z.literal('service').describe('Look at a systemd unit.'),
-    unit: nameSchema.default('docker').describe('The unit (default `docker`).'),
-    state: z.enum(['active', 'inactive']).default('active').describe('`active` (default) or `inactive`.'),
+    unit: nameSchema.default('docker').describe('The systemd unit.'),
+    state: z
+      .enum(['active', 'inactive'])
+      .default('active')
+      .describe('The state `systemctl is-active` must report.'),
   })
   .describe('Passes when `systemctl is-active <unit>` says the wanted state.');
 
