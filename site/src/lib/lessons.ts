@@ -1,11 +1,7 @@
 import { getCollection, type CollectionEntry } from 'astro:content';
 import { parse } from 'yaml';
-import {
-  exercisesFileSchema,
-  publicQuiz,
-  type LessonFrontmatter,
-  type PublicQuiz,
-} from '../../../engine/src/lesson-schema.ts';
+import { exercisesFileSchema, type LessonFrontmatter } from '../../../engine/src/lesson-schema.ts';
+import { publicQuiz, type PublicQuiz } from '../../../engine/src/quiz-grading.ts';
 
 /** What a page may know about an exercise: never its checks or solve script. */
 export interface ExerciseSummary {

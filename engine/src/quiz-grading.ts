@@ -1,0 +1,38 @@
+import type { Quiz } from './lesson-schema.ts';
+
+// Quiz grading runs on the server only: the page gets `publicQuiz`, never the answers.
+
+/** What the page may know about a quiz: never its answers. */
+export interface PublicQuiz {
+  id: string;
+  question: string;
+  options: string[];
+  /** True when more than one option is correct, so the page offers checkboxes instead of radio buttons. */
+  multiple: boolean;
+}
+
+/** The verdict on one answer to a quiz. */
+export interface QuizGrade {
+  correct: boolean;
+  explanation: string;
+}
+
+/** The quiz as the page may see it: question and options, without the answers. */
+export function publicQuiz(quiz: Quiz): PublicQuiz {
+  return {
+    id: quiz.id,
+    question: quiz.question,
+    options: [...quiz.options],
+    multiple: quiz.answer.length > 1,
+  };
+}
+
+/** Grades the learner's chosen option indexes: correct when they are exactly the right set, in any order. */
+export function gradeQuiz(quiz: Quiz, chosen: number[]): QuizGrade {
+  const picked = new Set(chosen);
+  const correct =
+    picked.size === chosen.length &&
+    picked.size === quiz.answer.length &&
+    quiz.answer.every((index) => picked.has(index));
+  return { correct, explanation: quiz.explanation };
+}
