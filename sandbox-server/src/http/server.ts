@@ -6,6 +6,7 @@ import { coreRoutes, type ApiContext } from './core-routes.ts';
 import { createRouter, type Route } from './http-routing.ts';
 import { logger } from '../logger.ts';
 import { serveStatic } from './static-files.ts';
+import type { SessionRecord } from '../sessions/session-store.ts';
 import { terminalRoutes } from '../terminal/terminal-routes.ts';
 import { bridgeTerminal } from '../terminal/terminal-session.ts';
 import { TerminalTickets } from '../terminal/terminal-tickets.ts';
@@ -89,13 +90,18 @@ export function createServer(options: ServerOptions): http.Server {
       const sessionId = match[1]!;
       // The page sends a one-use ticket (POST …/terminal-ticket); API clients may send the token.
       const ticket = url.searchParams.get('ticket');
-      const record =
-        ticket === null
-          ? options.sessions.authorize(sessionId, url.searchParams.get('token') ?? undefined)
-          : options.sessions.requireLive(sessionId);
-      if (ticket !== null && !tickets.redeem(ticket, sessionId))
-        throw forbidden('This terminal ticket is spent, expired or for another session: ask for a new one.');
-      options.sessions.touch(record);
+      let record: SessionRecord;
+      if (ticket === null) {
+        // `authorize` counts the upgrade as activity itself.
+        record = options.sessions.authorize(sessionId, url.searchParams.get('token') ?? undefined);
+      } else {
+        record = options.sessions.requireLive(sessionId);
+        if (!tickets.redeem(ticket, sessionId))
+          throw forbidden(
+            'This terminal ticket is spent, expired or for another session: ask for a new one.',
+          );
+        options.sessions.touch(record);
+      }
       options.sessions
         .ensureRunning(sessionId)
         .then(() => {
