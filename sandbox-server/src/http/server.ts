@@ -1,11 +1,12 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { ApiError, forbidden, notFound } from './api-error.ts';
+import { ApiError, forbidden, notFound, unavailable } from './api-error.ts';
 import { coreRoutes, type ApiContext } from './core-routes.ts';
 import { createRouter, type Route } from './http-routing.ts';
 import { logger } from '../logger.ts';
 import { serveStatic } from './static-files.ts';
+import { MachineError } from '../sessions/session-manager.ts';
 import type { SessionRecord } from '../sessions/session-store.ts';
 import { terminalRoutes } from '../terminal/terminal-routes.ts';
 import { bridgeTerminal } from '../terminal/terminal-session.ts';
@@ -113,7 +114,15 @@ export function createServer(options: ServerOptions): http.Server {
             });
           });
         })
-        .catch((err: Error) => refuseUpgrade(socket, new ApiError(503, 'unavailable', err.message)));
+        .catch((err: unknown) => {
+          // ensureRunning rejects with a sentence for the learner; anything else is only logged.
+          if (!(err instanceof MachineError)) logger.error({ sessionId, err }, 'terminal upgrade failed');
+          const message =
+            err instanceof MachineError
+              ? err.message
+              : `The terminal could not be opened (reference ${sessionId}; the server's log has the cause under it).`;
+          refuseUpgrade(socket, unavailable(message));
+        });
     } catch (err) {
       refuseUpgrade(socket, err instanceof ApiError ? err : new ApiError(500, 'internal', 'Upgrade failed.'));
     }

@@ -30,6 +30,17 @@ const TOUCH_EVERY_MS = 10_000;
 const ENDED = 'This session has ended.';
 
 /**
+ * What a learner is told when their machine would not start or could not be reached. The runtime's
+ * own text (Docker's, Incus's) is for the log only; the session id, which every log line of the
+ * session carries, is the reference that finds it there.
+ */
+const didNotStart = (id: string) =>
+  `The machine did not start (reference ${id}; the server's log has the cause under it).`;
+
+/** An error whose message is written for the learner: it carries no runtime text. */
+export class MachineError extends Error {}
+
+/**
  * Owns sessions: creates a sandbox per session, checks tokens, keeps the idle clock, reaps expired
  * sessions with everything they own, and on start-up adopts or removes what a previous run left.
  * A session's state lives on its row (session-lifecycle.ts); the only thing kept here is the
@@ -111,7 +122,9 @@ export class SessionManager {
       } catch (err) {
         logger.error({ sessionId: id, err }, 'sandbox could not be created');
         await this.destroy(id).catch(() => undefined);
-        throw unavailable(`Your sandbox could not be started: ${(err as Error).message}`);
+        throw unavailable(
+          `Your sandbox could not be started (reference ${id}; the server's log has the cause under it). Try again in a minute.`,
+        );
       }
       if (this.state(id) !== 'starting') {
         // Ended (DELETE, reaper) while the machine was being made: it must not outlive the session.
@@ -147,25 +160,27 @@ export class SessionManager {
     const started = this.now();
     const done = boot.then(
       () => {
-        if (!this.store.setState(id, ['starting'], 'ready')) throw new Error(ENDED);
+        if (!this.store.setState(id, ['starting'], 'ready')) throw new MachineError(ENDED);
         logger.info({ sessionId: id, ms: this.now() - started }, 'sandbox ready');
       },
       (err: Error) => {
-        if (this.store.setState(id, ['starting'], 'failed', err.message))
-          logger.error({ sessionId: id, err }, 'sandbox failed to become ready');
-        throw err;
+        // The row keeps the learner's sentence; the runtime's text goes to the log.
+        if (!this.store.setState(id, ['starting'], 'failed', didNotStart(id))) throw new MachineError(ENDED);
+        logger.error({ sessionId: id, err }, 'sandbox failed to become ready');
+        throw new MachineError(didNotStart(id));
       },
     );
     done.catch(() => undefined);
     this.boots.set(id, done);
   }
 
-  /** Resolves when the session's sandbox engine answers; rejects with the reason it will not. */
+  /** Resolves when the session's sandbox engine answers; rejects with a MachineError saying why it will not. */
   whenReady(id: string): Promise<void> {
     const record = this.store.get(id);
-    if (record?.state === 'failed') return Promise.reject(new Error(record.failure ?? 'The machine failed.'));
-    if (!record || !isLive(record.state)) return Promise.reject(new Error(ENDED));
-    return this.boots.get(id) ?? Promise.reject(new Error('This session has no sandbox.'));
+    if (record?.state === 'failed')
+      return Promise.reject(new MachineError(record.failure ?? 'The machine failed.'));
+    if (!record || !isLive(record.state)) return Promise.reject(new MachineError(ENDED));
+    return this.boots.get(id) ?? Promise.reject(new MachineError('This session has no sandbox.'));
   }
 
   record(id: string): SessionRecord | undefined {
@@ -175,8 +190,19 @@ export class SessionManager {
   /**
    * Resolves when the session's sandbox is up. A machine that stopped (the learner powered it off,
    * or it crashed) is started again, with its files; callers meanwhile wait for the one start.
+   * Rejects only with a MachineError: what the runtime said is logged, not passed on.
    */
   async ensureRunning(id: string, options: { wentDownDuring?: Promise<void> } = {}): Promise<void> {
+    try {
+      await this.bringUp(id, options);
+    } catch (err) {
+      if (err instanceof MachineError) throw err;
+      logger.error({ sessionId: id, err }, 'the machine could not be checked or started');
+      throw new MachineError(didNotStart(id));
+    }
+  }
+
+  private async bringUp(id: string, options: { wentDownDuring?: Promise<void> }): Promise<void> {
     await this.whenReady(id);
     // A command found the machine going down during this boot: it may still say it runs for a
     // moment. (If it was started again since, there is nothing to wait for.)

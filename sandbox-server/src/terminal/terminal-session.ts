@@ -31,7 +31,11 @@ export function bridgeTerminal(
       encoding: null,
     });
   } catch (err) {
-    send({ type: 'error', message: `The terminal could not be attached: ${(err as Error).message}` });
+    logger.error({ sessionId, err }, 'the terminal client would not start');
+    send({
+      type: 'error',
+      message: `The terminal could not be attached (reference ${sessionId}; the server's log has the cause under it).`,
+    });
     socket.close(1011, 'attach failed');
     return;
   }
