@@ -5,7 +5,7 @@ import { ApiError, forbidden, notFound, unavailable } from './api-error.ts';
 import { coreRoutes, type ApiContext } from './core-routes.ts';
 import { createRouter, type Route } from './http-routing.ts';
 import { logger } from '../logger.ts';
-import { serveStatic } from './static-files.ts';
+import { createStaticFiles } from './static-files.ts';
 import { MachineError } from '../sessions/session-manager.ts';
 import type { SessionRecord } from '../sessions/session-store.ts';
 import { terminalRoutes } from '../terminal/terminal-routes.ts';
@@ -58,6 +58,7 @@ export function createServer(options: ServerOptions): http.Server {
     ...terminalRoutes(options.sessions, tickets),
     ...(options.extraRoutes ?? []),
   ]);
+  const serveStatic = createStaticFiles(options.siteDir);
   // Frames over 1 MiB close the socket (1009): the page sends a large paste in 64 KiB frames.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
 
@@ -70,7 +71,7 @@ export function createServer(options: ServerOptions): http.Server {
           res.writeHead(405, { allow: 'GET, HEAD' }).end();
           return;
         }
-        serveStatic(options.siteDir, req, res);
+        return serveStatic(req, res);
       })
       .catch((err: unknown) => {
         logger.error({ err }, 'request failed');
