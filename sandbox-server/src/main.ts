@@ -65,6 +65,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
   });
 
   const hub = await startHub({ config, pki, accounts, library });
+  sessions.onEnded((id) => hub.quota.forgetSession(id));
   const lab = await startLab(config, runtime.name);
   await sessions.recover();
   sessions.fillPool();

@@ -51,6 +51,7 @@ export class SessionManager {
   private readonly boots = new Map<string, Promise<void>>();
   private readonly pool: WarmPool;
   private reaping = false;
+  private readonly endedListeners: ((id: string) => void)[] = [];
 
   constructor(
     private readonly store: SessionStore,
@@ -303,6 +304,11 @@ export class SessionManager {
     return this.now() >= this.idleExpiresAt(record);
   }
 
+  /** Calls `listener` with a session's id once it has ended (its machine removed, its row gone). */
+  onEnded(listener: (id: string) => void): void {
+    this.endedListeners.push(listener);
+  }
+
   /**
    * Ends a session: its sandbox, volume and network are gone when this resolves. It wins over a
    * boot or restart in flight: those end without bringing the session back.
@@ -314,6 +320,7 @@ export class SessionManager {
     // Should removal fail, the row stays `stopping` and the reaper tries again.
     await this.runtime.remove(id);
     this.store.delete(id);
+    for (const listener of this.endedListeners) listener(id);
     // A freed slot may let the pool fill again.
     this.fillPool();
   }
