@@ -68,6 +68,7 @@ export function createStaticFiles(
     const { body, csp } = await page(file, stat);
     res.writeHead(status, {
       'content-type': types['.html'],
+      'content-length': body.length,
       'cache-control': 'no-cache',
       ...pageSecurityHeaders(csp),
     });
