@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '../database.ts';
+import { CommandTimeoutError } from '../runtime/sandbox-runtime.ts';
 import { FakeRuntime } from './fake-runtime.ts';
 import { SessionManager, type SessionPolicy } from './session-manager.ts';
 import { SessionStore } from './session-store.ts';
@@ -203,6 +204,32 @@ describe('a command that finds the machine stopped', () => {
     await expect(manager.ensureRunning(record.id)).rejects.toThrow(
       `The machine did not start (reference ${record.id}; the server's log has the cause under it).`,
     );
+  });
+});
+
+describe('a command the runtime cannot run', () => {
+  it('fails with a sentence and a reference; the runtime text is in the log only', async () => {
+    const { runtime, manager } = setUp();
+    const { record } = await manager.create(null);
+    await manager.whenReady(record.id);
+    const log = captureErrorLog();
+    runtime.execFailure = new Error(INCUS_TEXT);
+    await expect(manager.sandbox(record.id).exec('docker ps')).rejects.toThrow(
+      new Error(
+        `Your machine could not run the command (reference ${record.id}; the server's log has the cause under it).`,
+      ),
+    );
+    expect(log().some((line) => line.includes(record.id) && line.includes(INCUS_TEXT))).toBe(true);
+  });
+
+  it('keeps the sentence of a command that ran past its time', async () => {
+    const { runtime, manager } = setUp();
+    const { record } = await manager.create(null);
+    await manager.whenReady(record.id);
+    runtime.execFailure = new CommandTimeoutError(30_000);
+    await expect(manager.sandbox(record.id).exec('sleep 60')).rejects.toMatchObject({
+      message: 'The command did not finish within 30s.',
+    });
   });
 });
 

@@ -2,7 +2,12 @@ import crypto from 'node:crypto';
 import { forbidden, notFound, unauthorized, unavailable } from '../http/api-error.ts';
 import { logger } from '../logger.ts';
 import type { ExecOptions, ExecResult, Sandbox } from '../../../engine/src/sandbox.ts';
-import { SandboxStoppedError, type SandboxLimits, type SandboxRuntime } from '../runtime/sandbox-runtime.ts';
+import {
+  CommandTimeoutError,
+  SandboxStoppedError,
+  type SandboxLimits,
+  type SandboxRuntime,
+} from '../runtime/sandbox-runtime.ts';
 import { isLive, statesLeadingTo, type SessionState } from './session-lifecycle.ts';
 import type { SessionRecord, SessionStore } from './session-store.ts';
 import { WarmPool } from './warm-pool.ts';
@@ -233,15 +238,25 @@ export class SessionManager {
    * `sudo poweroff`, a crash) has it started again, files kept, and runs once more.
    */
   sandbox(id: string): Sandbox {
+    // What the runtime says when it cannot run a command at all goes to the log; the check that
+    // asked gets a sentence with the reference.
+    const run = (script: string, options?: ExecOptions): Promise<ExecResult> =>
+      this.runtime.exec(id, script, options).catch((err: unknown) => {
+        if (err instanceof SandboxStoppedError || err instanceof CommandTimeoutError) throw err;
+        logger.error({ sessionId: id, err }, 'a command could not be run in the machine');
+        throw new MachineError(
+          `Your machine could not run the command (reference ${id}; the server's log has the cause under it).`,
+        );
+      });
     const exec = async (script: string, options?: ExecOptions): Promise<ExecResult> => {
       const boot = this.boots.get(id);
       try {
-        return await this.runtime.exec(id, script, options);
+        return await run(script, options);
       } catch (err) {
         if (!(err instanceof SandboxStoppedError) || !boot) throw err;
         logger.warn({ sessionId: id, err }, 'a command found the machine stopped; starting it again');
         await this.requireReady(id, { wentDownDuring: boot });
-        return this.runtime.exec(id, script, options);
+        return run(script, options);
       }
     };
     return { exec };
