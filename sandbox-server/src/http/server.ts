@@ -4,7 +4,7 @@ import { WebSocketServer } from 'ws';
 import { ApiError, forbidden, notFound, unavailable } from './api-error.ts';
 import { coreRoutes, type ApiContext } from './core-routes.ts';
 import { createRouter, type Route } from './http-routing.ts';
-import { logger } from '../logger.ts';
+import { logger, logReference } from '../logger.ts';
 import { createStaticFiles } from './static-files.ts';
 import { MachineError } from '../sessions/session-manager.ts';
 import type { SessionRecord } from '../sessions/session-store.ts';
@@ -121,7 +121,7 @@ export function createServer(options: ServerOptions): http.Server {
           const message =
             err instanceof MachineError
               ? err.message
-              : `The terminal could not be opened (reference ${sessionId}; the server's log has the cause under it).`;
+              : `The terminal could not be opened ${logReference(sessionId)}.`;
           refuseUpgrade(socket, unavailable(message));
         });
     } catch (err) {

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { forbidden, notFound, unauthorized, unavailable } from '../http/api-error.ts';
-import { logger } from '../logger.ts';
+import { logger, logReference } from '../logger.ts';
 import type { ExecOptions, ExecResult, Sandbox } from '../../../engine/src/sandbox.ts';
 import {
   CommandTimeoutError,
@@ -34,13 +34,8 @@ const TOUCH_EVERY_MS = 10_000;
 /** What a caller is told when the session it waits on was ended meanwhile. */
 const ENDED = 'This session has ended.';
 
-/**
- * What a learner is told when their machine would not start or could not be reached. The runtime's
- * own text (Docker's, Incus's) is for the log only; the session id, which every log line of the
- * session carries, is the reference that finds it there.
- */
-const didNotStart = (id: string) =>
-  `The machine did not start (reference ${id}; the server's log has the cause under it).`;
+/** What a learner is told when their machine would not start or could not be reached. */
+const didNotStart = (id: string) => `The machine did not start ${logReference(id)}.`;
 
 /** An error whose message is written for the learner: it carries no runtime text. */
 export class MachineError extends Error {}
@@ -128,9 +123,7 @@ export class SessionManager {
       } catch (err) {
         logger.error({ sessionId: id, err }, 'sandbox could not be created');
         await this.destroy(id).catch(() => undefined);
-        throw unavailable(
-          `Your sandbox could not be started (reference ${id}; the server's log has the cause under it). Try again in a minute.`,
-        );
+        throw unavailable(`Your sandbox could not be started ${logReference(id)}. Try again in a minute.`);
       }
       if (this.state(id) !== 'starting') {
         // Ended (DELETE, reaper) while the machine was being made: it must not outlive the session.
@@ -244,9 +237,7 @@ export class SessionManager {
       this.runtime.exec(id, script, options).catch((err: unknown) => {
         if (err instanceof SandboxStoppedError || err instanceof CommandTimeoutError) throw err;
         logger.error({ sessionId: id, err }, 'a command could not be run in the machine');
-        throw new MachineError(
-          `Your machine could not run the command (reference ${id}; the server's log has the cause under it).`,
-        );
+        throw new MachineError(`Your machine could not run the command ${logReference(id)}.`);
       });
     const exec = async (script: string, options?: ExecOptions): Promise<ExecResult> => {
       const boot = this.boots.get(id);

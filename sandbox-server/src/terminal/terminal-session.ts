@@ -1,6 +1,6 @@
 import * as pty from 'node-pty';
 import type { WebSocket, RawData } from 'ws';
-import { logger } from '../logger.ts';
+import { logger, logReference } from '../logger.ts';
 import type { AttachCommand } from '../runtime/sandbox-runtime.ts';
 import { FlowControl, Utf8Joiner, parseClientControl, type ServerControl } from './terminal-protocol.ts';
 
@@ -34,7 +34,7 @@ export function bridgeTerminal(
     logger.error({ sessionId, err }, 'the terminal client would not start');
     send({
       type: 'error',
-      message: `The terminal could not be attached (reference ${sessionId}; the server's log has the cause under it).`,
+      message: `The terminal could not be attached ${logReference(sessionId)}.`,
     });
     socket.close(1011, 'attach failed');
     return;
