@@ -43,7 +43,9 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
   const course = await loadCourse(config.lessonsDir);
   const pki = ensureLabPki(config.dataDir);
   const { runtime, sandboxImage } = await openRuntime(config, docker, pki);
-  const library = () => currentImageManifest(config.dataDir)().library;
+  // One cache for the server's life: the hub asks for the library on every request.
+  const imageManifest = currentImageManifest(config.dataDir);
+  const library = () => imageManifest().library;
 
   const db = openDatabase(config.dbFile);
   const store = new SessionStore(db);
