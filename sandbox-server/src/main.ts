@@ -43,7 +43,9 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
   const course = await loadCourse(config.lessonsDir);
   const pki = ensureLabPki(config.dataDir);
   const { runtime, sandboxImage } = await openRuntime(config, docker, pki);
-  const library = () => currentImageManifest(config.dataDir)().library;
+  // One cache for the server's life: the hub asks for the library on every request.
+  const imageManifest = currentImageManifest(config.dataDir);
+  const library = () => imageManifest().library;
 
   const db = openDatabase(config.dbFile);
   const store = new SessionStore(db);
@@ -65,6 +67,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
   });
 
   const hub = await startHub({ config, pki, accounts, library });
+  sessions.onEnded((id) => hub.quota.forgetSession(id));
   const lab = await startLab(config, runtime.name);
   await sessions.recover();
   sessions.fillPool();

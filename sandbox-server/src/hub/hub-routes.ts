@@ -41,7 +41,7 @@ export function hubRoutes(ctx: {
         const { username } = ctx.accountOf(id!);
         const [repositories, usedBytes] = await Promise.all([
           ctx.catalog.namespace(username),
-          ctx.quota.used(username),
+          ctx.quota.used(username, id!),
         ]);
         json(res, 200, { username, repositories, usedBytes, quotaBytes: ctx.quota.limitBytes ?? null });
       },

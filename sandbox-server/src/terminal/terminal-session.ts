@@ -1,6 +1,6 @@
 import * as pty from 'node-pty';
 import type { WebSocket, RawData } from 'ws';
-import { logger } from '../logger.ts';
+import { logger, logReference } from '../logger.ts';
 import type { AttachCommand } from '../runtime/sandbox-runtime.ts';
 import { FlowControl, Utf8Joiner, parseClientControl, type ServerControl } from './terminal-protocol.ts';
 
@@ -31,7 +31,11 @@ export function bridgeTerminal(
       encoding: null,
     });
   } catch (err) {
-    send({ type: 'error', message: `The terminal could not be attached: ${(err as Error).message}` });
+    logger.error({ sessionId, err }, 'the terminal client would not start');
+    send({
+      type: 'error',
+      message: `The terminal could not be attached ${logReference(sessionId)}.`,
+    });
     socket.close(1011, 'attach failed');
     return;
   }
