@@ -39,7 +39,12 @@ const setupTimeoutMs = 3 * 60_000;
 export class CourseProver {
   // Its own instance label, not `test-…`: other test runs sweep `test-…` sandboxes away at start.
   private readonly instance = `proof-${randomBytes(4).toString('hex')}`;
-  private readonly platform = new Platform({ DOCKYARD_LOG_LEVEL: 'warn', DOCKYARD_INSTANCE: this.instance });
+  // One warm machine boots while an exercise runs, so the next exercise does not wait for a cold boot.
+  private readonly platform = new Platform({
+    DOCKYARD_LOG_LEVEL: 'warn',
+    DOCKYARD_INSTANCE: this.instance,
+    DOCKYARD_POOL_SIZE: '1',
+  });
   private hubLibrary: Set<string> | undefined;
 
   async start(): Promise<void> {
@@ -96,6 +101,7 @@ export class CourseProver {
       }
     };
 
+    const logFrom = this.platform.log.length;
     const session = await time('sandbox', () => this.platform.session());
     try {
       const hub = await this.varsFor(session);
@@ -141,7 +147,12 @@ export class CourseProver {
       // A solve script goes on past a failed step (its last line decides its exit code): show what failed.
       const complaints = solved.exitCode === 0 && proof.problems.length > 0 ? complaintsOf(solved) : '';
       if (complaints) proof.problems.push(`the solve script said: ${complaints}`);
-      if (proof.problems.length > 0) proof.status = 'defect';
+      if (proof.problems.length > 0) {
+        proof.status = 'defect';
+        // The server logs warnings and errors only (DOCKYARD_LOG_LEVEL=warn): a hub or lab failure shows here.
+        const serverSaid = this.platform.log.slice(logFrom).join(' ⏎ ');
+        if (serverSaid) proof.problems.push(`the server logged meanwhile: ${serverSaid.slice(-1200)}`);
+      }
       if (proof.status === 'defect' && /apt-get/.test(subject.solve)) {
         // Builds reach Debian only through the lab's package proxy: tell a missing proxy from a defect.
         const probe = await sandbox.exec("docker run --rm debian sh -c 'apt-get update'", {
@@ -226,7 +237,8 @@ function tail(result: ExecResult): string {
 function complaintsOf(result: ExecResult): string {
   const lines = `${result.stderr}\n${result.stdout}`
     .split('\n')
-    .filter((line) => /error|denied|failed|cannot|unable|not found/i.test(line));
+    // BuildKit's step output (`#6 4.5 …`) is the build's own chatter, apt's debconf warnings and all.
+    .filter((line) => !/^#\d+ /.test(line) && /error|denied|failed|cannot|unable|not found/i.test(line));
   const text = lines.slice(-4).join(' ⏎ ');
   return text.length > 600 ? `…${text.slice(-600)}` : text;
 }

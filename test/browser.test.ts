@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   terminal,
+  terminalText,
   usePlatformAndBrowser,
   waitForPrompt,
   waitForStatus,
@@ -48,6 +49,47 @@ describe('lesson 1 in the browser', () => {
       // A reload brings the same shell back with its screen.
       await page.reload();
       await waitForTerminal(page, /Hello from Dockyard!/);
+      await page.close();
+    },
+  );
+
+  it(
+    'starts over on a fresh machine when the learner asks, and the old one is gone',
+    { timeout: 180_000 },
+    async () => {
+      const page = await env.browser.newPage();
+      await page.goto(env.platform.url + '/lessons/first-container/');
+      await waitForPrompt(page);
+      const sessionOf = () =>
+        page.evaluate(
+          () =>
+            JSON.parse(localStorage.getItem('dockyard.session') ?? 'null') as { id: string; token: string },
+        );
+      const old = await sessionOf();
+      await terminal(page).click();
+      await page.keyboard.type('touch ~/wrecked && echo marked-$((2*4))');
+      await page.keyboard.press('Enter');
+      await waitForTerminal(page, /marked-8/);
+
+      // Dismissing the question keeps the machine.
+      page.once('dialog', (dialog) => void dialog.dismiss());
+      await page.getByRole('button', { name: 'Fresh machine' }).click();
+      expect((await sessionOf()).id).toBe(old.id);
+
+      page.once('dialog', (dialog) => void dialog.accept());
+      await page.getByRole('button', { name: 'Fresh machine' }).click();
+      await waitForPrompt(page);
+      const fresh = await sessionOf();
+      expect(fresh.id).not.toBe(old.id);
+      await terminal(page).click();
+      await page.keyboard.type('test -e ~/wrecked && echo still-there || echo gone-$((3*3))');
+      await page.keyboard.press('Enter');
+      await waitForTerminal(page, /gone-9/);
+      expect(await terminalText(page)).not.toMatch(/^still-there$/m);
+      // The old machine is no longer the learner's, nor anyone's.
+      expect((await env.platform.api('GET', `/api/sessions/${old.id}`, undefined, old.token)).status).toBe(
+        404,
+      );
       await page.close();
     },
   );

@@ -96,6 +96,31 @@ describe('sandbox lifecycle', () => {
     expect((await inSandbox(session.id, 'cat ~/notes.txt')).stdout.trim()).toBe('kept');
   }, 120_000);
 
+  it('outlives a learner who wrecks their own machine, and a fresh machine replaces it', async () => {
+    const wrecked = await platform.session('first-container');
+    // PID 1 shrugs off SIGKILL from inside its namespace; the machine carries on.
+    await inSandbox(wrecked.id, 'kill -9 1', 'root');
+    expect((await inSandbox(wrecked.id, 'echo alive-$((2+3))')).stdout.trim()).toBe('alive-5');
+    // Without /usr there is no shell, no sudo, no docker CLI left in the machine.
+    await inSandbox(wrecked.id, 'rm -rf --no-preserve-root /usr', 'root', 120_000);
+    const checkPath = `/api/sessions/${wrecked.id}/exercises/first-container/run-hello-world/check`;
+    const check = await platform.api('POST', checkPath, undefined, wrecked.token);
+    // The learner is told the check did not pass (or why it could not run), never a crash.
+    if (check.status === 200) expect(check.body.passed).toBe(false);
+    else expect(check.body.error.message).toEqual(expect.any(String));
+    expect((await platform.api('GET', '/api/health')).status).toBe(200);
+    // Starting over: the wrecked machine goes, a new one works, other learners never noticed.
+    const removed = await platform.api('DELETE', `/api/sessions/${wrecked.id}`, undefined, wrecked.token);
+    expect(removed.status).toBe(204);
+    expect(await leftovers(wrecked.id)).toEqual([]);
+    const fresh = await platform.session('first-container');
+    expect((await inSandbox(fresh.id, 'docker version --format ok-{{.Server.Os}}')).stdout.trim()).toBe(
+      'ok-linux',
+    );
+    expect((await inSandbox(session.id, 'echo unaffected')).stdout.trim()).toBe('unaffected');
+    await platform.api('DELETE', `/api/sessions/${fresh.id}`, undefined, fresh.token);
+  }, 240_000);
+
   it('DELETE removes the container, its volume and its network', async () => {
     expect((await leftovers(session.id)).length).toBeGreaterThanOrEqual(runtime === 'docker' ? 3 : 1);
     const res = await platform.api('DELETE', `/api/sessions/${session.id}`, undefined, session.token);

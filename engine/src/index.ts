@@ -1,9 +1,10 @@
 // The public API of the exercise engine: the lesson schema, the course catalogue and the check runner.
 export type { ExecOptions, ExecResult, Sandbox } from './sandbox.ts';
 export * from './lesson-schema.ts';
+export { gradeQuiz, publicQuiz } from './quiz-grading.ts';
 export { runCheck, runExercise } from './check-runner.ts';
 export { exerciseWithVars, substituteVars, withVars } from './substitution.ts';
-export type { CheckReport, ExerciseReport, RunOptions } from './check-runner.ts';
+export type { RunOptions } from './check-runner.ts';
 export {
   familiarImageReference,
   normaliseImageReference,

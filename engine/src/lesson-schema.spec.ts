@@ -4,11 +4,10 @@ import {
   checkSchema,
   exerciseSchema,
   exercisesFileSchema,
-  gradeQuiz,
   lessonFrontmatterSchema,
-  publicQuiz,
   quizSchema,
 } from './lesson-schema.ts';
+import { quiz } from './testing/quiz.ts';
 
 const imageCheck = {
   id: 'image-pulled',
@@ -178,14 +177,6 @@ describe('descriptions', () => {
   });
 });
 
-const quiz = {
-  id: 'what-is-shared',
-  question: 'What do containers on one machine share?',
-  options: ['The kernel', 'The root filesystem', 'The process table', 'The system calls they can make'],
-  answer: [0, 3],
-  explanation: 'They share the kernel and so its system calls; files and processes are their own.',
-};
-
 describe('quizSchema', () => {
   it('accepts a well-formed quiz', () => {
     expect(quizSchema.parse(quiz)).toEqual(quiz);
@@ -214,25 +205,5 @@ describe('quizSchema', () => {
     expect(exercisesFileSchema.safeParse({ quizzes: [quiz, quiz] }).error?.issues[0]?.message).toBe(
       'Duplicate quiz id "what-is-shared": quiz ids must be unique within a lesson.',
     );
-  });
-});
-
-describe('publicQuiz and gradeQuiz', () => {
-  const parsed = quizSchema.parse(quiz);
-
-  it('gives the page the question without the answers', () => {
-    const shown = publicQuiz(parsed);
-    expect(shown).toEqual({ id: quiz.id, question: quiz.question, options: quiz.options, multiple: true });
-    expect(JSON.stringify(shown)).not.toContain('answer');
-    expect(JSON.stringify(shown)).not.toContain('explanation');
-    expect(publicQuiz({ ...parsed, answer: [1] }).multiple).toBe(false);
-  });
-
-  it('is correct only for exactly the right set of options', () => {
-    expect(gradeQuiz(parsed, [3, 0])).toEqual({ correct: true, explanation: quiz.explanation });
-    expect(gradeQuiz(parsed, [0]).correct).toBe(false);
-    expect(gradeQuiz(parsed, [0, 3, 1]).correct).toBe(false);
-    expect(gradeQuiz(parsed, [0, 0]).correct).toBe(false);
-    expect(gradeQuiz(parsed, []).correct).toBe(false);
   });
 });

@@ -26,3 +26,10 @@ export const logger = {
   warn: (fields: LogFields, msg: string) => write('warn', fields, msg),
   error: (fields: LogFields, msg: string) => write('error', fields, msg),
 };
+
+/**
+ * The words that send a learner's report to the log: their session id, which every log line of the
+ * session carries, is the reference. What Docker or Incus said stays in the log.
+ */
+export const logReference = (sessionId: string): string =>
+  `(reference ${sessionId}; the server's log has the cause under it)`;

@@ -17,7 +17,7 @@ import { ensureLabPki } from './hub/lab-pki.ts';
 import { startHub } from './hub/start-hub.ts';
 import { startLab } from './lab/start-lab.ts';
 import { logger } from './logger.ts';
-import { previewFeature } from './preview/preview-proxy.ts';
+import { previewFeature } from './preview/preview-feature.ts';
 import { currentImageManifest } from './runtime/image-manifest.ts';
 import { DOCKER_RUNTIME_WARNING, openRuntime } from './runtime/open-runtime.ts';
 import { SessionManager } from './sessions/session-manager.ts';
@@ -44,7 +44,9 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
   const course = await loadCourse(config.lessonsDir);
   const pki = ensureLabPki(config.dataDir);
   const { runtime, sandboxImage } = await openRuntime(config, docker, pki);
-  const library = () => currentImageManifest(config.dataDir)().library;
+  // One cache for the server's life: the hub asks for the library on every request.
+  const imageManifest = currentImageManifest(config.dataDir);
+  const library = () => imageManifest().library;
 
   const db = openDatabase(config.dbFile);
   const store = new SessionStore(db);
@@ -68,6 +70,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
   });
 
   const hub = await startHub({ config, pki, accounts, library });
+  sessions.onEnded((id) => hub.quota.forgetSession(id));
   const lab = await startLab(config, runtime.name);
   await sessions.recover();
   sessions.fillPool();

@@ -1,11 +1,13 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { ApiError, forbidden, notFound } from './api-error.ts';
+import { ApiError, forbidden, notFound, unavailable } from './api-error.ts';
 import { coreRoutes, type ApiContext } from './core-routes.ts';
 import { createRouter, type Route } from './http-routing.ts';
-import { logger } from '../logger.ts';
-import { serveStatic } from './static-files.ts';
+import { logger, logReference } from '../logger.ts';
+import { createStaticFiles } from './static-files.ts';
+import { MachineError } from '../sessions/session-manager.ts';
+import type { SessionRecord } from '../sessions/session-store.ts';
 import { terminalRoutes } from '../terminal/terminal-routes.ts';
 import { bridgeTerminal } from '../terminal/terminal-session.ts';
 import { TerminalTickets } from '../terminal/terminal-tickets.ts';
@@ -56,6 +58,7 @@ export function createServer(options: ServerOptions): http.Server {
     ...terminalRoutes(options.sessions, tickets),
     ...(options.extraRoutes ?? []),
   ]);
+  const serveStatic = createStaticFiles(options.siteDir);
   // Frames over 1 MiB close the socket (1009): the page sends a large paste in 64 KiB frames.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
 
@@ -68,7 +71,7 @@ export function createServer(options: ServerOptions): http.Server {
           res.writeHead(405, { allow: 'GET, HEAD' }).end();
           return;
         }
-        serveStatic(options.siteDir, req, res);
+        return serveStatic(req, res);
       })
       .catch((err: unknown) => {
         logger.error({ err }, 'request failed');
@@ -89,13 +92,18 @@ export function createServer(options: ServerOptions): http.Server {
       const sessionId = match[1]!;
       // The page sends a one-use ticket (POST …/terminal-ticket); API clients may send the token.
       const ticket = url.searchParams.get('ticket');
-      const record =
-        ticket === null
-          ? options.sessions.authorize(sessionId, url.searchParams.get('token') ?? undefined)
-          : options.sessions.requireLive(sessionId);
-      if (ticket !== null && !tickets.redeem(ticket, sessionId))
-        throw forbidden('This terminal ticket is spent, expired or for another session: ask for a new one.');
-      options.sessions.touch(record);
+      let record: SessionRecord;
+      if (ticket === null) {
+        // `authorize` counts the upgrade as activity itself.
+        record = options.sessions.authorize(sessionId, url.searchParams.get('token') ?? undefined);
+      } else {
+        record = options.sessions.requireLive(sessionId);
+        if (!tickets.redeem(ticket, sessionId))
+          throw forbidden(
+            'This terminal ticket is spent, expired or for another session: ask for a new one.',
+          );
+        options.sessions.touch(record);
+      }
       options.sessions
         .ensureRunning(sessionId)
         .then(() => {
@@ -107,7 +115,15 @@ export function createServer(options: ServerOptions): http.Server {
             });
           });
         })
-        .catch((err: Error) => refuseUpgrade(socket, new ApiError(503, 'unavailable', err.message)));
+        .catch((err: unknown) => {
+          // ensureRunning rejects with a sentence for the learner; anything else is only logged.
+          if (!(err instanceof MachineError)) logger.error({ sessionId, err }, 'terminal upgrade failed');
+          const message =
+            err instanceof MachineError
+              ? err.message
+              : `The terminal could not be opened ${logReference(sessionId)}.`;
+          refuseUpgrade(socket, unavailable(message));
+        });
     } catch (err) {
       refuseUpgrade(socket, err instanceof ApiError ? err : new ApiError(500, 'internal', 'Upgrade failed.'));
     }

@@ -28,12 +28,33 @@ interface StoredTag extends HubTag {
   blobs: Blob[];
 }
 
+/** Repositories asked for per catalogue page: the most the distribution registry answers at once. */
+const CATALOG_PAGE = 1000;
+
+/**
+ * The next catalogue page: the registry's `Link: <…?last=x&n=y>; rel="next"`, or, from a registry
+ * that sends no Link, a page after the last name while pages come back full. Only its path and
+ * query are kept: the next page is always asked of the same registry.
+ */
+export function nextCatalogPage(link: string | null, page: string[], pageSize: number): string | undefined {
+  const target = link ? /<([^>]+)>\s*;\s*rel="?next"?/i.exec(link)?.[1] : undefined;
+  if (target) {
+    const url = new URL(target, 'http://registry');
+    return url.pathname + url.search;
+  }
+  const last = page.at(-1);
+  if (link === null && page.length >= pageSize && last !== undefined)
+    return `/v2/_catalog?n=${pageSize}&last=${encodeURIComponent(last)}`;
+  return undefined;
+}
+
 /** Reads the hub registry as the server (an admin token), for the Hub page. */
 export class HubCatalog {
   constructor(
     private readonly registryPort: number,
     private readonly storageDir: string,
     private readonly tokenKey: crypto.KeyObject,
+    private readonly catalogPage = CATALOG_PAGE,
   ) {}
 
   private async get(
@@ -50,11 +71,21 @@ export class HubCatalog {
     });
   }
 
-  /** Every repository name in the hub. */
+  /** Every repository name in the hub, page after page of the registry's catalogue. */
   async repositoryNames(): Promise<string[]> {
-    const res = await this.get('/v2/_catalog?n=1000', { type: 'registry', name: 'catalog' });
-    if (!res.ok) throw new Error(`The hub registry answered ${res.status} to the catalog request.`);
-    return ((await res.json()) as { repositories: string[] | null }).repositories ?? [];
+    const names: string[] = [];
+    const asked = new Set<string>();
+    let next: string | undefined = `/v2/_catalog?n=${this.catalogPage}`;
+    // A registry that answered the same page twice would loop: each page is asked for once.
+    while (next !== undefined && !asked.has(next)) {
+      asked.add(next);
+      const res = await this.get(next, { type: 'registry', name: 'catalog' });
+      if (!res.ok) throw new Error(`The hub registry answered ${res.status} to the catalog request.`);
+      const page = ((await res.json()) as { repositories: string[] | null }).repositories ?? [];
+      names.push(...page);
+      next = nextCatalogPage(res.headers.get('link'), page, this.catalogPage);
+    }
+    return names;
   }
 
   /** Tags of a repository with their size (config + layers) and push time. */
@@ -91,7 +122,10 @@ export class HubCatalog {
           tag,
           'current/link',
         );
-        const pushedAt = fs.existsSync(link) ? fs.statSync(link).mtime.toISOString() : '';
+        const pushedAt = await fs.promises.stat(link).then(
+          (stat) => stat.mtime.toISOString(),
+          () => '',
+        );
         return { tag, sizeBytes, pushedAt, digest, blobs };
       }),
     );

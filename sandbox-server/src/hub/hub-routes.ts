@@ -42,7 +42,7 @@ export function hubRoutes(ctx: {
         const { username } = ctx.accountOf(id!);
         const [repositories, usedBytes] = await Promise.all([
           ctx.catalog.namespace(username),
-          ctx.quota.used(username),
+          ctx.quota.used(username, id!),
         ]);
         const own: OwnRepositories = {
           username,

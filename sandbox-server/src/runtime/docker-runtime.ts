@@ -4,6 +4,7 @@ import type { ExecOptions, ExecResult } from '../../../engine/src/sandbox.ts';
 import { logger } from '../logger.ts';
 import {
   boundedOutput,
+  CommandTimeoutError,
   SandboxStoppedError,
   waitForSandboxEngine,
   type AttachCommand,
@@ -171,7 +172,7 @@ export class DockerRuntime implements SandboxRuntime {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         stream.destroy();
-        reject(new Error(`The command did not finish within ${timeoutMs / 1000}s.`));
+        reject(new CommandTimeoutError(timeoutMs));
       }, timeoutMs);
       stream.on('end', () => {
         clearTimeout(timer);

@@ -26,18 +26,28 @@ export function readImageManifest(dataDir: string): ImageManifest {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as ImageManifest;
 }
 
+/** How long the manifest is used before its file's time is looked at again. */
+const RECHECK_MS = 1000;
+
 /**
- * The manifest as it is now, for paths that ask often (the hub front asks per request): read again
- * only when the file changed, so a set-up run while the server is up is seen without a restart.
+ * The manifest as it is now, for paths that ask often (the hub front asks per request): the file's
+ * time is looked at most once a second and the file read again only when it changed, so a set-up
+ * run while the server is up is seen without a restart and a request costs no file system call.
+ * Keep the function it returns: each call of this one starts an empty cache.
  */
-export function currentImageManifest(dataDir: string): () => ImageManifest {
+export function currentImageManifest(dataDir: string, now: () => number = Date.now): () => ImageManifest {
   const file = path.join(dataDir, 'images.json');
-  let cached: { mtimeMs: number; manifest: ImageManifest } | undefined;
+  let cached: { mtimeMs: number; manifest: ImageManifest; checkedAt: number } | undefined;
   return () => {
+    const at = now();
+    if (cached && at - cached.checkedAt < RECHECK_MS) return cached.manifest;
     const mtimeMs = fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs;
-    if (cached && cached.mtimeMs === mtimeMs) return cached.manifest;
+    if (cached && cached.mtimeMs === mtimeMs) {
+      cached.checkedAt = at;
+      return cached.manifest;
+    }
     const manifest = readImageManifest(dataDir);
-    cached = { mtimeMs: mtimeMs ?? 0, manifest };
+    cached = { mtimeMs: mtimeMs ?? 0, manifest, checkedAt: at };
     return manifest;
   };
 }

@@ -4,6 +4,7 @@ import type { ExecOptions, ExecResult } from '../../../engine/src/sandbox.ts';
 import { logger } from '../logger.ts';
 import {
   boundedOutput,
+  CommandTimeoutError,
   SandboxStoppedError,
   waitForSandboxEngine,
   type AttachCommand,
@@ -319,7 +320,7 @@ export class IncusRuntime implements SandboxRuntime {
       child.stderr.on('data', output.stderr);
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
-        reject(new Error(`The command did not finish within ${timeoutMs / 1000}s.`));
+        reject(new CommandTimeoutError(timeoutMs));
       }, timeoutMs);
       child.on('error', (e) => {
         clearTimeout(timer);

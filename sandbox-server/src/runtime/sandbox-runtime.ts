@@ -1,5 +1,13 @@
 import type { ExecOptions, ExecResult } from '../../../engine/src/sandbox.ts';
 
+/** A command ran past its time and was ended: its sentence is ours, fit for the learner. */
+export class CommandTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(`The command did not finish within ${timeoutMs / 1000}s.`);
+    this.name = 'CommandTimeoutError';
+  }
+}
+
 /** The machine was stopped, or was going down, when a command was to run in it. */
 export class SandboxStoppedError extends Error {
   constructor(detail: string) {

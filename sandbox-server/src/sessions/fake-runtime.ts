@@ -97,8 +97,12 @@ export class FakeRuntime implements SandboxRuntime {
   /** Commands that ran, by sandbox. */
   readonly ran: { sessionId: string; script: string }[] = [];
 
+  /** Set: every command fails with it, as when the runtime itself cannot run one. */
+  execFailure: Error | undefined;
+
   async exec(sessionId: string, script: string): Promise<ExecResult> {
     if (!this.sandboxes.get(sessionId)?.running) throw new SandboxStoppedError('Instance is not running');
+    if (this.execFailure) throw this.execFailure;
     this.ran.push({ sessionId, script });
     return { exitCode: 0, stdout: 'ok', stderr: '' };
   }

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '../database.ts';
+import { CommandTimeoutError } from '../runtime/sandbox-runtime.ts';
 import { FakeRuntime } from './fake-runtime.ts';
 import { SessionManager, type SessionPolicy } from './session-manager.ts';
 import { SessionStore } from './session-store.ts';
@@ -25,6 +26,23 @@ function setUp(policy: Partial<SessionPolicy> = {}) {
 /** Lets every promise callback queued so far run. */
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
+/** The log's error lines (JSON, on stderr) written from now on. */
+function captureErrorLog(): () => string[] {
+  const lines: string[] = [];
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  return () => lines;
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** Incus's own words, as a failing runtime gives them: never for the learner's eyes. */
+const INCUS_TEXT = 'Failed to start device eth0: Failed to create the veth interface: quota exhausted';
+
 describe('a session from start to end', () => {
   it('goes starting → ready, kept on its row, and is gone once destroyed', async () => {
     const { runtime, manager, store, db } = setUp();
@@ -42,15 +60,41 @@ describe('a session from start to end', () => {
     expect(runtime.sandboxes.size).toBe(0);
   });
 
-  it('is failed, with the reason, when the engine never answers', async () => {
+  it('is failed when the engine never answers: a sentence with a reference for the learner, the runtime text in the log', async () => {
     const { runtime, manager } = setUp();
+    const log = captureErrorLog();
     runtime.hold('ready');
     const { record } = await manager.create(null);
-    runtime.fail('ready', "The sandbox's Docker engine did not start within 90s.");
-    await expect(manager.whenReady(record.id)).rejects.toThrow('did not start');
+    runtime.fail('ready', `The sandbox's Docker engine did not start within 90s: ${INCUS_TEXT}`);
+    const sentence = `The machine did not start (reference ${record.id}; the server's log has the cause under it).`;
+    await expect(manager.whenReady(record.id)).rejects.toThrow(sentence);
     expect(manager.state(record.id)).toBe('failed');
-    expect(manager.failure(record.id)).toMatch(/did not start within 90s/);
-    await expect(manager.requireReady(record.id)).rejects.toMatchObject({ status: 503 });
+    expect(manager.failure(record.id)).toBe(sentence);
+    await expect(manager.requireReady(record.id)).rejects.toMatchObject({
+      status: 503,
+      message: `Your machine is not running: ${sentence} Start a new session (reload the page) to get a fresh one.`,
+    });
+    const logged = log().find((line) => line.includes('sandbox failed to become ready'))!;
+    expect(JSON.parse(logged)).toMatchObject({
+      sessionId: record.id,
+      err: { message: expect.stringContaining(INCUS_TEXT) },
+    });
+  });
+
+  it('that could not be created tells the learner a sentence with a reference; the log has the runtime text', async () => {
+    const { runtime, manager, store } = setUp();
+    const log = captureErrorLog();
+    runtime.hold('create');
+    const creating = manager.create(null);
+    await settle();
+    const [id] = store.all().map((r) => r.id);
+    runtime.fail('create', INCUS_TEXT);
+    await expect(creating).rejects.toMatchObject({
+      status: 503,
+      message: `Your sandbox could not be started (reference ${id}; the server's log has the cause under it). Try again in a minute.`,
+    });
+    const logged = log().find((line) => line.includes('sandbox could not be created'))!;
+    expect(JSON.parse(logged)).toMatchObject({ sessionId: id, err: { message: INCUS_TEXT } });
   });
 });
 
@@ -131,20 +175,60 @@ describe('a command that finds the machine stopped', () => {
     expect(manager.state(record.id)).toBe('ready');
   });
 
-  it('tells the learner in a sentence when the machine will not start again', async () => {
+  it("tells the learner in a sentence, not in the runtime's words, when the machine will not start again", async () => {
     const { runtime, manager } = setUp();
     const { record } = await manager.create(null);
     await manager.whenReady(record.id);
+    const log = captureErrorLog();
     runtime.sandboxes.get(record.id)!.running = false;
     runtime.hold('start');
     const attempt = manager.sandbox(record.id).exec('docker ps');
     await settle();
-    runtime.fail('start', 'Failed to start: the disk quota is exhausted');
+    runtime.fail('start', INCUS_TEXT);
     await expect(attempt).rejects.toMatchObject({
       status: 503,
-      message: expect.stringMatching(
-        /^Your machine is not running: .* Start a new session \(reload the page\)/,
+      message:
+        `Your machine is not running: The machine did not start (reference ${record.id}; the server's log ` +
+        'has the cause under it). Start a new session (reload the page) to get a fresh one.',
+    });
+    expect(manager.failure(record.id)).not.toContain('quota');
+    expect(log().some((line) => line.includes(record.id) && line.includes(INCUS_TEXT))).toBe(true);
+  });
+
+  it('answers in a sentence when the runtime cannot even say whether it runs', async () => {
+    const { runtime, manager } = setUp();
+    const { record } = await manager.create(null);
+    await manager.whenReady(record.id);
+    captureErrorLog();
+    runtime.isRunning = () => Promise.reject(new Error(INCUS_TEXT));
+    await expect(manager.ensureRunning(record.id)).rejects.toThrow(
+      `The machine did not start (reference ${record.id}; the server's log has the cause under it).`,
+    );
+  });
+});
+
+describe('a command the runtime cannot run', () => {
+  it('fails with a sentence and a reference; the runtime text is in the log only', async () => {
+    const { runtime, manager } = setUp();
+    const { record } = await manager.create(null);
+    await manager.whenReady(record.id);
+    const log = captureErrorLog();
+    runtime.execFailure = new Error(INCUS_TEXT);
+    await expect(manager.sandbox(record.id).exec('docker ps')).rejects.toThrow(
+      new Error(
+        `Your machine could not run the command (reference ${record.id}; the server's log has the cause under it).`,
       ),
+    );
+    expect(log().some((line) => line.includes(record.id) && line.includes(INCUS_TEXT))).toBe(true);
+  });
+
+  it('keeps the sentence of a command that ran past its time', async () => {
+    const { runtime, manager } = setUp();
+    const { record } = await manager.create(null);
+    await manager.whenReady(record.id);
+    runtime.execFailure = new CommandTimeoutError(30_000);
+    await expect(manager.sandbox(record.id).exec('sleep 60')).rejects.toMatchObject({
+      message: 'The command did not finish within 30s.',
     });
   });
 });

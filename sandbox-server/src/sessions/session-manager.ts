@@ -1,9 +1,14 @@
 import crypto from 'node:crypto';
 import { forbidden, notFound, unauthorized, unavailable } from '../http/api-error.ts';
 import { sameSecret } from '../http/same-secret.ts';
-import { logger } from '../logger.ts';
+import { logger, logReference } from '../logger.ts';
 import type { ExecOptions, ExecResult, Sandbox } from '../../../engine/src/sandbox.ts';
-import { SandboxStoppedError, type SandboxLimits, type SandboxRuntime } from '../runtime/sandbox-runtime.ts';
+import {
+  CommandTimeoutError,
+  SandboxStoppedError,
+  type SandboxLimits,
+  type SandboxRuntime,
+} from '../runtime/sandbox-runtime.ts';
 import { isLive, statesLeadingTo, type SessionState } from './session-lifecycle.ts';
 import type { SessionRecord, SessionStore } from './session-store.ts';
 import { WarmPool } from './warm-pool.ts';
@@ -30,6 +35,12 @@ const TOUCH_EVERY_MS = 10_000;
 /** What a caller is told when the session it waits on was ended meanwhile. */
 const ENDED = 'This session has ended.';
 
+/** What a learner is told when their machine would not start or could not be reached. */
+const didNotStart = (id: string) => `The machine did not start ${logReference(id)}.`;
+
+/** An error whose message is written for the learner: it carries no runtime text. */
+export class MachineError extends Error {}
+
 /**
  * Owns sessions: creates a sandbox per session, checks tokens, keeps the idle clock, reaps expired
  * sessions with everything they own, and on start-up adopts or removes what a previous run left.
@@ -41,6 +52,7 @@ export class SessionManager {
   private readonly boots = new Map<string, Promise<void>>();
   private readonly pool: WarmPool;
   private reaping = false;
+  private readonly endedListeners: ((id: string) => void)[] = [];
 
   constructor(
     private readonly store: SessionStore,
@@ -112,7 +124,7 @@ export class SessionManager {
       } catch (err) {
         logger.error({ sessionId: id, err }, 'sandbox could not be created');
         await this.destroy(id).catch(() => undefined);
-        throw unavailable(`Your sandbox could not be started: ${(err as Error).message}`);
+        throw unavailable(`Your sandbox could not be started ${logReference(id)}. Try again in a minute.`);
       }
       if (this.state(id) !== 'starting') {
         // Ended (DELETE, reaper) while the machine was being made: it must not outlive the session.
@@ -148,25 +160,27 @@ export class SessionManager {
     const started = this.now();
     const done = boot.then(
       () => {
-        if (!this.store.setState(id, ['starting'], 'ready')) throw new Error(ENDED);
+        if (!this.store.setState(id, ['starting'], 'ready')) throw new MachineError(ENDED);
         logger.info({ sessionId: id, ms: this.now() - started }, 'sandbox ready');
       },
       (err: Error) => {
-        if (this.store.setState(id, ['starting'], 'failed', err.message))
-          logger.error({ sessionId: id, err }, 'sandbox failed to become ready');
-        throw err;
+        // The row keeps the learner's sentence; the runtime's text goes to the log.
+        if (!this.store.setState(id, ['starting'], 'failed', didNotStart(id))) throw new MachineError(ENDED);
+        logger.error({ sessionId: id, err }, 'sandbox failed to become ready');
+        throw new MachineError(didNotStart(id));
       },
     );
     done.catch(() => undefined);
     this.boots.set(id, done);
   }
 
-  /** Resolves when the session's sandbox engine answers; rejects with the reason it will not. */
+  /** Resolves when the session's sandbox engine answers; rejects with a MachineError saying why it will not. */
   whenReady(id: string): Promise<void> {
     const record = this.store.get(id);
-    if (record?.state === 'failed') return Promise.reject(new Error(record.failure ?? 'The machine failed.'));
-    if (!record || !isLive(record.state)) return Promise.reject(new Error(ENDED));
-    return this.boots.get(id) ?? Promise.reject(new Error('This session has no sandbox.'));
+    if (record?.state === 'failed')
+      return Promise.reject(new MachineError(record.failure ?? 'The machine failed.'));
+    if (!record || !isLive(record.state)) return Promise.reject(new MachineError(ENDED));
+    return this.boots.get(id) ?? Promise.reject(new MachineError('This session has no sandbox.'));
   }
 
   record(id: string): SessionRecord | undefined {
@@ -176,8 +190,19 @@ export class SessionManager {
   /**
    * Resolves when the session's sandbox is up. A machine that stopped (the learner powered it off,
    * or it crashed) is started again, with its files; callers meanwhile wait for the one start.
+   * Rejects only with a MachineError: what the runtime said is logged, not passed on.
    */
   async ensureRunning(id: string, options: { wentDownDuring?: Promise<void> } = {}): Promise<void> {
+    try {
+      await this.bringUp(id, options);
+    } catch (err) {
+      if (err instanceof MachineError) throw err;
+      logger.error({ sessionId: id, err }, 'the machine could not be checked or started');
+      throw new MachineError(didNotStart(id));
+    }
+  }
+
+  private async bringUp(id: string, options: { wentDownDuring?: Promise<void> }): Promise<void> {
     await this.whenReady(id);
     // A command found the machine going down during this boot: it may still say it runs for a
     // moment. (If it was started again since, there is nothing to wait for.)
@@ -207,15 +232,23 @@ export class SessionManager {
    * `sudo poweroff`, a crash) has it started again, files kept, and runs once more.
    */
   sandbox(id: string): Sandbox {
+    // What the runtime says when it cannot run a command at all goes to the log; the check that
+    // asked gets a sentence with the reference.
+    const run = (script: string, options?: ExecOptions): Promise<ExecResult> =>
+      this.runtime.exec(id, script, options).catch((err: unknown) => {
+        if (err instanceof SandboxStoppedError || err instanceof CommandTimeoutError) throw err;
+        logger.error({ sessionId: id, err }, 'a command could not be run in the machine');
+        throw new MachineError(`Your machine could not run the command ${logReference(id)}.`);
+      });
     const exec = async (script: string, options?: ExecOptions): Promise<ExecResult> => {
       const boot = this.boots.get(id);
       try {
-        return await this.runtime.exec(id, script, options);
+        return await run(script, options);
       } catch (err) {
         if (!(err instanceof SandboxStoppedError) || !boot) throw err;
         logger.warn({ sessionId: id, err }, 'a command found the machine stopped; starting it again');
         await this.requireReady(id, { wentDownDuring: boot });
-        return this.runtime.exec(id, script, options);
+        return run(script, options);
       }
     };
     return { exec };
@@ -277,6 +310,11 @@ export class SessionManager {
     return this.now() >= this.idleExpiresAt(record);
   }
 
+  /** Calls `listener` with a session's id once it has ended (its machine removed, its row gone). */
+  onEnded(listener: (id: string) => void): void {
+    this.endedListeners.push(listener);
+  }
+
   /**
    * Ends a session: its sandbox, volume and network are gone when this resolves. It wins over a
    * boot or restart in flight: those end without bringing the session back.
@@ -288,6 +326,7 @@ export class SessionManager {
     // Should removal fail, the row stays `stopping` and the reaper tries again.
     await this.runtime.remove(id);
     this.store.delete(id);
+    for (const listener of this.endedListeners) listener(id);
     // A freed slot may let the pool fill again.
     this.fillPool();
   }

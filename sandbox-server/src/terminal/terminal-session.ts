@@ -1,6 +1,6 @@
 import * as pty from 'node-pty';
 import type { WebSocket, RawData } from 'ws';
-import { logger } from '../logger.ts';
+import { logger, logReference } from '../logger.ts';
 import type { AttachCommand } from '../runtime/sandbox-runtime.ts';
 import type { ServerControl } from '../../../engine/src/contract.ts';
 import { FlowControl, Utf8Joiner, parseClientControl } from './terminal-protocol.ts';
@@ -32,7 +32,11 @@ export function bridgeTerminal(
       encoding: null,
     });
   } catch (err) {
-    send({ type: 'error', message: `The terminal could not be attached: ${(err as Error).message}` });
+    logger.error({ sessionId, err }, 'the terminal client would not start');
+    send({
+      type: 'error',
+      message: `The terminal could not be attached ${logReference(sessionId)}.`,
+    });
     socket.close(1011, 'attach failed');
     return;
   }
@@ -101,12 +105,15 @@ export function bridgeTerminal(
 
   const activity = setInterval(options.onActivity, 30_000);
   // A client that vanished without a close (a laptop lid, a dropped network) answers no ping: it
-  // is dropped at the next beat, so it neither holds the terminal nor keeps the session alive.
+  // is dropped after two silent beats, so it neither holds the terminal nor keeps the session
+  // alive. One late pong is forgiven: a client busy drawing a flood of output answers late.
   let answered = true;
+  let silentBeats = 0;
   socket.on('pong', () => (answered = true));
   const heartbeat = setInterval(() => {
-    if (!answered) {
-      logger.info({ sessionId }, 'terminal client did not answer a ping; dropping it');
+    silentBeats = answered ? 0 : silentBeats + 1;
+    if (silentBeats >= 2) {
+      logger.info({ sessionId }, 'terminal client did not answer two pings; dropping it');
       socket.terminate();
       return;
     }

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { ExpiringMap } from '../expiring-map.ts';
 
 /** A ticket opens the terminal once, within this long of being issued. */
 export const TICKET_TTL_MS = 30_000;
@@ -11,27 +12,20 @@ const MAX_TICKETS = 10_000;
  * lands in a proxy's access log; a ticket there is spent or stale by the time anyone reads it.
  */
 export class TerminalTickets {
-  private readonly tickets = new Map<string, { sessionId: string; expiresAt: number }>();
+  /** Ticket → the session it opens. */
+  private readonly tickets: ExpiringMap<string, string>;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(now: () => number = Date.now) {
+    this.tickets = new ExpiringMap({ ttlMs: TICKET_TTL_MS, maxEntries: MAX_TICKETS }, now);
+  }
 
   issue(sessionId: string): { ticket: string; expiresAt: number } {
-    const at = this.now();
-    for (const [ticket, entry] of this.tickets) {
-      if (entry.expiresAt > at && this.tickets.size < MAX_TICKETS) break;
-      this.tickets.delete(ticket); // the Map keeps issue order: expired or oldest first
-    }
     const ticket = crypto.randomBytes(16).toString('base64url');
-    const expiresAt = at + TICKET_TTL_MS;
-    this.tickets.set(ticket, { sessionId, expiresAt });
-    return { ticket, expiresAt };
+    return { ticket, expiresAt: this.tickets.set(ticket, sessionId) };
   }
 
   /** Spends a ticket: true once, for its own session, before it expires. */
   redeem(ticket: string, sessionId: string): boolean {
-    const entry = this.tickets.get(ticket);
-    if (!entry) return false;
-    this.tickets.delete(ticket);
-    return entry.sessionId === sessionId && entry.expiresAt > this.now();
+    return this.tickets.take(ticket) === sessionId;
   }
 }

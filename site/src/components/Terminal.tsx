@@ -4,7 +4,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import '@xterm/xterm/css/xterm.css';
 import { describeError } from '../lib/api.ts';
-import { getSession, revalidateSession } from '../lib/session.ts';
+import { discardSession, getSession, revalidateSession } from '../lib/session.ts';
 import { TerminalConnection, type ConnectionStatus } from '../lib/terminal-connection.ts';
 import { registerTerminal, setTerminalReady } from '../lib/terminal-store.ts';
 import { readTerminalTheme } from '../lib/terminal-theme.ts';
@@ -22,6 +22,7 @@ const red = (text: string) => `\x1b[31m${text}\x1b[0m`;
 export default function Terminal({ lesson }: TerminalProps) {
   const hostRef = useRef<HTMLDivElement>(null);
   const connectionRef = useRef<TerminalConnection | null>(null);
+  const termRef = useRef<XTerm | null>(null);
   const [status, setStatus] = useState<ConnectionStatus>({ kind: 'starting' });
 
   useEffect(() => {
@@ -61,6 +62,7 @@ export default function Terminal({ lesson }: TerminalProps) {
       describeError,
     });
     connectionRef.current = connection;
+    termRef.current = term;
 
     const input = term.onData((data) => {
       if (connection.hasExited) {
@@ -91,14 +93,34 @@ export default function Terminal({ lesson }: TerminalProps) {
       resized.dispose();
       connection.dispose();
       connectionRef.current = null;
+      termRef.current = null;
       term.dispose();
     };
   }, [lesson]);
 
   const retry = useCallback(() => connectionRef.current?.connect(), []);
+  const startOver = useCallback(() => {
+    const connection = connectionRef.current;
+    if (!connection) return;
+    const sure = window.confirm(
+      'Start over on a fresh machine? Everything in this one (files, images, containers) is thrown away. Your lesson progress is kept.',
+    );
+    if (!sure) return;
+    termRef.current?.reset();
+    void connection.startOver(discardSession);
+  }, []);
 
   return (
     <section className="terminal" aria-label="Terminal">
+      <button
+        type="button"
+        className="terminal-start-over"
+        onClick={startOver}
+        disabled={status.kind === 'starting'}
+        title="Throw this machine away and start on a fresh one"
+      >
+        Fresh machine
+      </button>
       <div className="terminal-host" ref={hostRef} />
       <TerminalOverlay status={status} onRetry={retry} />
     </section>

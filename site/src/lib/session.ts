@@ -58,6 +58,29 @@ async function isUsable(session: Session): Promise<boolean> {
   }
 }
 
+/**
+ * Throws the learner's machine away (everything in it is lost; progress, kept by the server per
+ * learner, is not). The next getSession starts a fresh one.
+ */
+export async function discardSession(): Promise<void> {
+  const stored = readStoredSession();
+  if (stored) {
+    await apiRequest<void>(`/api/sessions/${encodeURIComponent(stored.id)}`, {
+      method: 'DELETE',
+      token: stored.token,
+    }).catch((error: unknown) => {
+      // Already gone is what we want; anything else (offline, 503) keeps the machine and says so.
+      if (!(error instanceof ApiError && [401, 403, 404].includes(error.status))) throw error;
+    });
+  }
+  try {
+    localStorage.removeItem(storageKey);
+  } catch {
+    // Storage unavailable: nothing was stored.
+  }
+  current = undefined;
+}
+
 function readStoredSession(): Session | undefined {
   try {
     const value: unknown = JSON.parse(localStorage.getItem(storageKey) ?? 'null');

@@ -77,6 +77,26 @@ export class TerminalConnection {
       });
   }
 
+  /**
+   * Starts over on a new machine: drops the socket, lets `discard` throw the old machine away, then
+   * attaches to whatever the session resolver gives next. If `discard` fails, the learner is told
+   * and the terminal goes back to the machine they had.
+   */
+  async startOver(discard: () => Promise<void>): Promise<void> {
+    this.generation++;
+    clearTimeout(this.retryTimer);
+    this.closeSocket();
+    this.everAttached = false;
+    this.failures = 0;
+    this.options.onStatus({ kind: 'starting' });
+    try {
+      await discard();
+    } catch (error) {
+      this.options.onServerError(this.options.describeError(error));
+    }
+    if (!this.disposed) this.connect();
+  }
+
   get hasExited(): boolean {
     return this.exited;
   }

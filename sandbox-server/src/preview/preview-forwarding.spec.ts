@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { confineCookies, rewriteLocation } from './preview-proxy.ts';
+import { confineCookies, rewriteLocation } from './preview-forwarding.ts';
 
 describe('rewriteLocation', () => {
   const prefix = '/api/sessions/abc/preview/5000';
