@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ApiErrorBody } from '../../../engine/src/contract.ts';
 
 /** An error that the API answers in words: `{ error: { code, message, field? } }` with its HTTP status. */
@@ -24,3 +26,12 @@ export const unauthorized = (message: string) => new ApiError(401, 'unauthorized
 export const forbidden = (message: string) => new ApiError(403, 'forbidden', message);
 export const notFound = (message: string) => new ApiError(404, 'not_found', message);
 export const unavailable = (message: string) => new ApiError(503, 'unavailable', message);
+
+/** Answers a refused WebSocket upgrade with the error as a plain HTTP response, then closes. */
+export function refuseUpgrade(socket: Duplex, err: ApiError): void {
+  const body = JSON.stringify(err.toJSON());
+  socket.end(
+    `HTTP/1.1 ${err.status} ${http.STATUS_CODES[err.status]}\r\ncontent-type: application/json\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { ApiError, forbidden, notFound, unavailable } from './api-error.ts';
+import { ApiError, forbidden, notFound, refuseUpgrade, unavailable } from './api-error.ts';
 import { coreRoutes, type ApiContext } from './core-routes.ts';
 import { createRouter, type Route } from './http-routing.ts';
 import { logger, logReference } from '../logger.ts';
@@ -26,14 +26,6 @@ export interface ServerOptions extends ApiContext {
 }
 
 const TERMINAL_PATH = /^\/api\/sessions\/([A-Za-z0-9_-]{1,64})\/terminal$/;
-
-function refuseUpgrade(socket: Duplex, err: ApiError): void {
-  const body = JSON.stringify(err.toJSON());
-  socket.end(
-    `HTTP/1.1 ${err.status} ${http.STATUS_CODES[err.status]}\r\ncontent-type: application/json\r\n` +
-      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
-}
 
 /** The browser's Origin must be this server (or a configured one); non-browser clients send none. */
 export function originAllowed(

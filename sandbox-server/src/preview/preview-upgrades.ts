@@ -1,7 +1,7 @@
-import http, { type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { ApiError, forbidden, notFound } from '../http/api-error.ts';
+import { ApiError, forbidden, notFound, refuseUpgrade } from '../http/api-error.ts';
 import { originAllowed } from '../http/server.ts';
 import { logger } from '../logger.ts';
 import { upstreamHeaders } from './preview-forwarding.ts';
@@ -74,11 +74,7 @@ export function previewUpgrades(ctx: {
       const apiError =
         err instanceof ApiError ? err : new ApiError(502, 'bad_gateway', 'The preview failed.');
       if (!(err instanceof ApiError)) logger.error({ err }, 'preview upgrade failed');
-      const body = JSON.stringify(apiError.toJSON());
-      socket.end(
-        `HTTP/1.1 ${apiError.status} ${http.STATUS_CODES[apiError.status]}\r\ncontent-type: application/json\r\n` +
-          `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-      );
+      refuseUpgrade(socket, apiError);
     });
     return true;
   };

@@ -53,4 +53,16 @@ describe("the preview's sandbox addresses", () => {
     expect(addresses.holds(other)).toBe(true);
     expect(addresses.size).toBe(1);
   });
+
+  it("say the address could not be read, with a reference, and never the runtime's own text", async () => {
+    const { runtime, addresses, ids } = await setUp(1, 10);
+    vi.spyOn(runtime, 'sandboxAddress').mockRejectedValue(
+      new Error('incus: instance dockyard-x: socket EOF'),
+    );
+    const refused = await addresses.of(ids[0]!).catch((err: Error) => err);
+    expect((refused as Error).message).toBe(
+      `Your machine's address could not be read (reference ${ids[0]}; the server's log has the cause under it).`,
+    );
+    expect((refused as Error).message).not.toMatch(/incus|socket/);
+  });
 });

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { ExpiringMap } from '../expiring-map.ts';
 import { ApiError } from '../http/api-error.ts';
+import { logger, logReference } from '../logger.ts';
 import type { SandboxRuntime } from '../runtime/sandbox-runtime.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
 
@@ -31,12 +32,14 @@ export class SandboxAddresses {
     const cached = this.addresses.get(id);
     if (cached) return cached;
     // A machine the learner powered off is started again, as for the terminal.
-    const address = await this.sessions
-      .ensureRunning(id)
-      .then(() => this.runtime.sandboxAddress(id))
-      .catch((err: Error) => {
-        throw new ApiError(503, 'unavailable', `Your machine is not running: ${err.message}`);
-      });
+    // ensureRunning's errors are written for the learner; the runtime's own text only goes to the log.
+    await this.sessions.ensureRunning(id).catch((err: Error) => {
+      throw new ApiError(503, 'unavailable', `Your machine is not running: ${err.message}`);
+    });
+    const address = await this.runtime.sandboxAddress(id).catch((err: Error) => {
+      logger.error({ sessionId: id, err }, "the machine's address could not be read");
+      throw new ApiError(503, 'unavailable', `Your machine's address could not be read ${logReference(id)}.`);
+    });
     if (net.isIP(address) === 0) throw new ApiError(503, 'unavailable', 'Your machine has no address yet.');
     this.addresses.set(id, address);
     return address;
