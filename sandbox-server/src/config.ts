@@ -17,6 +17,18 @@ export interface ServerConfig {
   sandboxImage: string | undefined;
   sandbox: { memoryBytes: number; nanoCpus: number; pidsLimit: number; diskBytes: number };
   maxSessions: number;
+  /** Who gets a machine: per-learner and per-address limits, the creation rate, the waiting line. */
+  capacity: {
+    perLearner: number;
+    perAddress: number;
+    /** New machines asked for per address per minute (and at once). */
+    createsPerMinute: number;
+    /** DOCKYARD_TRUSTED_PROXIES as written: whose X-Forwarded-For is believed. */
+    trustedProxies: string;
+    /** A place in line lapses when its page has not called for this long. */
+    lineGraceMs: number;
+    lineMax: number;
+  };
   /** Warm sandboxes kept booted for the next learners. */
   poolSize: number;
   /** DOCKYARD_INSTRUCTOR_TOKEN; when unset the server makes one in the data folder. */
@@ -131,6 +143,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     },
     maxSessions: int(env, 'DOCKYARD_MAX_SESSIONS', 20),
     poolSize: int(env, 'DOCKYARD_POOL_SIZE', 2),
+    capacity: {
+      perLearner: Math.max(1, int(env, 'DOCKYARD_SESSIONS_PER_LEARNER', 1)),
+      perAddress: Math.max(1, int(env, 'DOCKYARD_SESSIONS_PER_IP', 4)),
+      createsPerMinute: Math.max(1, int(env, 'DOCKYARD_SESSION_RATE_PER_MINUTE', 6)),
+      trustedProxies: env.DOCKYARD_TRUSTED_PROXIES ?? '',
+      lineGraceMs: Math.max(1, int(env, 'DOCKYARD_LINE_GRACE_SECONDS', 30)) * 1000,
+      lineMax: Math.max(1, int(env, 'DOCKYARD_LINE_MAX', 500)),
+    },
     instructorToken: env.DOCKYARD_INSTRUCTOR_TOKEN || undefined,
     sessionTtlMs: int(env, 'DOCKYARD_SESSION_TTL_MINUTES', 240) * 60_000,
     sessionIdleMs: int(env, 'DOCKYARD_SESSION_IDLE_MINUTES', 30) * 60_000,

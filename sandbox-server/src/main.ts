@@ -1,5 +1,6 @@
 // The whole server, wired: configuration, store, runtime, lab services, features, HTTP. Each
 // feature lives in its own folder; this file only connects them.
+import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import Docker from 'dockerode';
 import type { PlaceholderValues } from '../../engine/src/contract.ts';
@@ -21,6 +22,10 @@ import { previewFeature } from './preview/preview-feature.ts';
 import { currentImageManifest } from './runtime/image-manifest.ts';
 import { DOCKER_RUNTIME_WARNING, openRuntime } from './runtime/open-runtime.ts';
 import { SessionManager } from './sessions/session-manager.ts';
+import { Admission } from './capacity/admission.ts';
+import { clientAddress, trustedProxies } from './capacity/client-address.ts';
+import { RateLimiter } from './capacity/rate-limiter.ts';
+import { WaitingLine } from './capacity/waiting-line.ts';
 import { SessionStore } from './sessions/session-store.ts';
 
 /** Starts the whole platform in this process; resolves with a stop function once it listens. */
@@ -69,6 +74,28 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     poolSize: config.poolSize,
   });
 
+  const line = new WaitingLine({ graceMs: config.capacity.lineGraceMs, maxLength: config.capacity.lineMax });
+  const admission = new Admission(
+    sessions,
+    line,
+    {
+      create: new RateLimiter({
+        burst: config.capacity.createsPerMinute,
+        perMinute: config.capacity.createsPerMinute,
+      }),
+      // A waiting page calls every few seconds; a flood of calls is refused, the place is kept.
+      poll: new RateLimiter({ burst: 30, perMinute: 120 }),
+    },
+    {
+      perLearner: config.capacity.perLearner,
+      perAddress: config.capacity.perAddress,
+      // Until machines have freed up twice: a slot's share of the idle timeout.
+      defaultFreeIntervalMs: Math.max(10_000, config.sessionIdleMs / Math.max(1, config.maxSessions)),
+    },
+  );
+  const proxies = trustedProxies(config.capacity.trustedProxies);
+  const addressOf = (req: IncomingMessage) => clientAddress(req, proxies);
+
   const hub = await startHub({ config, pki, accounts, library });
   sessions.onEnded((id) => hub.quota.forgetSession(id));
   const lab = await startLab(config, runtime.name);
@@ -77,6 +104,10 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
   const reaper = setInterval(() => {
     sessions.reap().catch((err: unknown) => logger.error({ err }, 'reaper failed'));
   }, config.reapIntervalMs);
+  // The line drops places whose page went away and hands out machines that freed up.
+  const lineKeeper = setInterval(() => {
+    admission.serve().catch((err: unknown) => logger.error({ err }, 'serving the line failed'));
+  }, 2000);
 
   const courseApi = courseFeature({ sessions, runtime, course, progress, varsFor });
   const preview = previewFeature({
@@ -87,6 +118,8 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
   });
   const server = createServer({
     sessions,
+    admission,
+    addressOf,
     runtime,
     course,
     siteDir: config.siteDir,
@@ -124,6 +157,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
       hubUpstream: hub.upstream,
       packageProxy: lab.packageProxy,
       sessions: store.count(),
+      line: { waiting: admission.waiting },
       pool: sessions.poolStatus(),
     }),
   });
@@ -143,6 +177,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
       : path.relative(process.cwd(), path.join(config.dataDir, 'instructor-token')),
     stop: async () => {
       clearInterval(reaper);
+      clearInterval(lineKeeper);
       await sessions.drainPool();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

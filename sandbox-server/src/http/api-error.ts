@@ -27,6 +27,16 @@ export const forbidden = (message: string) => new ApiError(403, 'forbidden', mes
 export const notFound = (message: string) => new ApiError(404, 'not_found', message);
 export const unavailable = (message: string) => new ApiError(503, 'unavailable', message);
 
+/** A 429: too many requests from one client; `Retry-After` says when to try again. */
+export class TooManyRequests extends ApiError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(429, 'too_many_requests', message);
+  }
+}
+
 /** Answers a refused WebSocket upgrade with the error as a plain HTTP response, then closes. */
 export function refuseUpgrade(socket: Duplex, err: ApiError): void {
   const body = JSON.stringify(err.toJSON());

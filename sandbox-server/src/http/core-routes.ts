@@ -6,10 +6,15 @@ import { badRequest, notFound } from './api-error.ts';
 import { SEGMENT, bearerToken, json, readJson, type Route } from './http-routing.ts';
 import { ensureLearner } from './learner-cookie.ts';
 import type { SandboxRuntime } from '../runtime/sandbox-runtime.ts';
+import type { Admission } from '../capacity/admission.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
 
 export interface ApiContext {
   sessions: SessionManager;
+  /** Who gets a machine and when (limits, the waiting line). */
+  admission: Admission;
+  /** The address a request comes from (behind a trusted proxy, the client's). */
+  addressOf: (req: IncomingMessage) => string;
   runtime: SandboxRuntime;
   course: Course;
   health: () => Promise<{ ok: boolean; [key: string]: unknown }>;
@@ -65,23 +70,33 @@ export function coreRoutes(ctx: ApiContext): Route[] {
       pattern: /^\/api\/sessions$/,
       handler: async (req, res) => {
         const body = await readJson(req);
-        const lesson = body.lesson;
+        const { lesson, ticket } = body;
         if (lesson !== undefined && lesson !== null) {
           if (typeof lesson !== 'string')
             throw badRequest('Field "lesson" must be a lesson slug (a string).', 'lesson');
           if (!lessonsBySlug.has(lesson)) throw badRequest(`There is no lesson "${lesson}".`, 'lesson');
         }
+        if (ticket !== undefined && (typeof ticket !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(ticket)))
+          throw badRequest('Field "ticket" must be the ticket a 202 answer gave (a string).', 'ticket');
         // The session belongs to the browser's learner, so their hub account follows them.
         const learner = ensureLearner(req, res);
-        const { record, token, rejoined } = await sessions.create(
-          (lesson as string | undefined) ?? null,
-          learner,
-        );
-        // 200: the learner's live session on this lesson (another tab); 201: a new machine.
-        json(res, rejoined ? 200 : 201, {
-          id: record.id,
-          token,
-          expiresAt: new Date(record.expiresAt).toISOString(),
+        const admitted = ticket
+          ? await ctx.admission.poll(ticket, learner)
+          : await ctx.admission.request({
+              lesson: (lesson as string | undefined) ?? null,
+              learner,
+              address: ctx.addressOf(req),
+            });
+        // 200: the learner's live session (another tab); 201: a new machine; 202: a place in line.
+        if (admitted.status === 202) {
+          const { status, ...place } = admitted;
+          json(res, status, { queued: true, ...place });
+          return;
+        }
+        json(res, admitted.status, {
+          id: admitted.record.id,
+          token: admitted.token,
+          expiresAt: new Date(admitted.record.expiresAt).toISOString(),
         });
       },
     },

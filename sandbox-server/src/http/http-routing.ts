@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiErrorBody } from '../../../engine/src/contract.ts';
-import { ApiError, badRequest, notFound } from './api-error.ts';
+import { ApiError, TooManyRequests, badRequest, notFound } from './api-error.ts';
 import { logger } from '../logger.ts';
 
 /** One API endpoint: a method, a path pattern whose groups become `params`, and a handler. */
@@ -90,6 +90,7 @@ export function createRouter(
       if (res.headersSent) {
         res.destroy();
       } else if (err instanceof ApiError) {
+        if (err instanceof TooManyRequests) res.setHeader('retry-after', String(err.retryAfterSeconds));
         json(res, err.status, err.toJSON());
       } else {
         logger.error({ err, path: pathname }, 'unexpected API error');

@@ -83,15 +83,11 @@ export class SessionManager {
   async create(
     lesson: string | null,
     learner: string | null = null,
+    address: string | null = null,
   ): Promise<{ record: SessionRecord; token: string; rejoined: boolean }> {
-    const token = newToken();
     const existing = learner ? this.store.liveFor(learner, lesson) : undefined;
-    if (existing && !this.isExpired(existing)) {
-      this.store.addToken(existing.id, hashToken(token));
-      this.touch(existing, true);
-      logger.info({ sessionId: existing.id }, 'learner rejoined their live session');
-      return { record: existing, token, rejoined: true };
-    }
+    if (existing && !this.isExpired(existing)) return this.rejoin(existing);
+    const token = newToken();
 
     const warm = this.pool.take();
     const claimed = warm || this.hasRoom() ? undefined : this.pool.claimBooting();
@@ -104,6 +100,7 @@ export class SessionManager {
       tokenHash: hashToken(token),
       lesson,
       learner,
+      address,
       createdAt: at,
       expiresAt: at + this.policy.ttlMs,
       lastSeenAt: at,
@@ -135,6 +132,31 @@ export class SessionManager {
     }
     this.fillPool();
     return { record, token, rejoined: false };
+  }
+
+  /** Gives a learner their live session again, with a token of its own (another tab, a reload). */
+  rejoin(record: SessionRecord): { record: SessionRecord; token: string; rejoined: true } {
+    const token = newToken();
+    this.store.addToken(record.id, hashToken(token));
+    this.touch(record, true);
+    logger.info({ sessionId: record.id }, 'learner rejoined their live session');
+    return { record, token, rejoined: true };
+  }
+
+  /** The learner's live (not expired) sessions, newest first. */
+  liveOf(learner: string): SessionRecord[] {
+    return this.store.liveOf(learner).filter((r) => !this.isExpired(r));
+  }
+
+  /** Sessions not yet ended that this client address asked for. */
+  countFrom(address: string): number {
+    return this.store.countFrom(address);
+  }
+
+  /** Whether a new session would get a machine now (a warm one, or room to boot one). */
+  canStart(): boolean {
+    const pool = this.pool.status();
+    return pool.ready > 0 || pool.starting > 0 || this.hasRoom();
   }
 
   /** Boots warm sandboxes into the room the capacity rule leaves. */

@@ -8,6 +8,8 @@ export interface SessionRecord {
   lesson: string | null;
   /** The anonymous learner (cookie) who opened it, if known: their hub account follows them. */
   learner: string | null;
+  /** The client address that asked for it (per-address limits); null for older rows. */
+  address: string | null;
   createdAt: number;
   expiresAt: number;
   lastSeenAt: number;
@@ -22,6 +24,7 @@ interface Row {
   token_hash: string;
   lesson: string | null;
   learner: string | null;
+  address: string | null;
   created_at: number;
   expires_at: number;
   last_seen_at: number;
@@ -34,6 +37,7 @@ const fromRow = (r: Row): SessionRecord => ({
   tokenHash: r.token_hash,
   lesson: r.lesson,
   learner: r.learner,
+  address: r.address,
   createdAt: r.created_at,
   expiresAt: r.expires_at,
   lastSeenAt: r.last_seen_at,
@@ -49,6 +53,7 @@ export class SessionStore {
       token_hash TEXT NOT NULL,
       lesson TEXT,
       learner TEXT,
+      address TEXT,
       created_at INTEGER NOT NULL,
       expires_at INTEGER NOT NULL,
       last_seen_at INTEGER NOT NULL,
@@ -60,6 +65,7 @@ export class SessionStore {
     if (!hasColumn(db, 'sessions', 'state'))
       db.exec("ALTER TABLE sessions ADD COLUMN state TEXT NOT NULL DEFAULT 'starting'");
     if (!hasColumn(db, 'sessions', 'failure')) db.exec('ALTER TABLE sessions ADD COLUMN failure TEXT');
+    if (!hasColumn(db, 'sessions', 'address')) db.exec('ALTER TABLE sessions ADD COLUMN address TEXT');
     // More tokens of one session: a second tab of the same learner on the same lesson.
     db.exec(`CREATE TABLE IF NOT EXISTS session_tokens (
       session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
@@ -71,13 +77,14 @@ export class SessionStore {
   insert(s: SessionRecord): void {
     this.db
       .prepare(
-        'INSERT INTO sessions (id, token_hash, lesson, learner, created_at, expires_at, last_seen_at, state, failure) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO sessions (id, token_hash, lesson, learner, address, created_at, expires_at, last_seen_at, state, failure) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
       .run(
         s.id,
         s.tokenHash,
         s.lesson,
         s.learner,
+        s.address,
         s.createdAt,
         s.expiresAt,
         s.lastSeenAt,
@@ -113,6 +120,28 @@ export class SessionStore {
       )
       .get(learner, lesson) as Row | undefined;
     return row && fromRow(row);
+  }
+
+  /** The learner's live sessions, newest first. */
+  liveOf(learner: string): SessionRecord[] {
+    return (
+      this.db
+        .prepare(
+          "SELECT * FROM sessions WHERE learner = ? AND state IN ('starting', 'ready') ORDER BY created_at DESC",
+        )
+        .all(learner) as Row[]
+    ).map(fromRow);
+  }
+
+  /** Sessions not yet ended that were asked for from this address. */
+  countFrom(address: string): number {
+    return (
+      this.db
+        .prepare(
+          "SELECT COUNT(*) AS n FROM sessions WHERE address = ? AND state IN ('starting', 'ready', 'failed')",
+        )
+        .get(address) as { n: number }
+    ).n;
   }
 
   count(): number {

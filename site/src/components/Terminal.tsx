@@ -4,7 +4,13 @@ import { FitAddon } from '@xterm/addon-fit';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import '@xterm/xterm/css/xterm.css';
 import { describeError } from '../lib/api.ts';
-import { discardSession, getSession, revalidateSession } from '../lib/session.ts';
+import {
+  discardSession,
+  getSession,
+  onLinePlace,
+  revalidateSession,
+  type LinePlace,
+} from '../lib/session.ts';
 import { TerminalConnection, type ConnectionStatus } from '../lib/terminal-connection.ts';
 import { registerTerminal, setTerminalReady } from '../lib/terminal-store.ts';
 import { readTerminalTheme } from '../lib/terminal-theme.ts';
@@ -24,6 +30,8 @@ export default function Terminal({ lesson }: TerminalProps) {
   const connectionRef = useRef<TerminalConnection | null>(null);
   const termRef = useRef<XTerm | null>(null);
   const [status, setStatus] = useState<ConnectionStatus>({ kind: 'starting' });
+  const [linePlace, setLinePlace] = useState<LinePlace | undefined>();
+  useEffect(() => onLinePlace(setLinePlace), []);
 
   useEffect(() => {
     const host = hostRef.current;
@@ -122,13 +130,21 @@ export default function Terminal({ lesson }: TerminalProps) {
         Fresh machine
       </button>
       <div className="terminal-host" ref={hostRef} />
-      <TerminalOverlay status={status} onRetry={retry} />
+      <TerminalOverlay status={status} linePlace={linePlace} onRetry={retry} />
     </section>
   );
 }
 
-function TerminalOverlay({ status, onRetry }: { status: ConnectionStatus; onRetry: () => void }) {
-  const message = overlayMessage(status);
+function TerminalOverlay({
+  status,
+  linePlace,
+  onRetry,
+}: {
+  status: ConnectionStatus;
+  linePlace: LinePlace | undefined;
+  onRetry: () => void;
+}) {
+  const message = linePlace && status.kind !== 'ready' ? lineMessage(linePlace) : overlayMessage(status);
   return (
     <div className="terminal-overlay" data-visible={message !== undefined} role="status" aria-live="polite">
       {message !== undefined && <p>{message}</p>}
@@ -153,4 +169,12 @@ function overlayMessage(status: ConnectionStatus): string | undefined {
     case 'exited':
       return undefined;
   }
+}
+
+/** "You are number 3 in line…": every machine is taken and the learner waits for the next free one. */
+function lineMessage({ position, estimatedWaitSeconds }: LinePlace): string {
+  const minutes = Math.max(1, Math.round(estimatedWaitSeconds / 60));
+  const wait =
+    estimatedWaitSeconds < 60 ? 'less than a minute' : `about ${minutes} minute${minutes === 1 ? '' : 's'}`;
+  return `Every machine is in use. You are number ${position} in line, ${wait}. Read the lesson meanwhile: the terminal connects by itself when a machine is yours.`;
 }

@@ -32,15 +32,50 @@ export function revalidateSession(): void {
   current = undefined;
 }
 
+/** A place in the line for a machine, while every machine is taken (a 202 answer). */
+export interface LinePlace {
+  position: number;
+  estimatedWaitSeconds: number;
+}
+
+interface Queued extends LinePlace {
+  queued: true;
+  ticket: string;
+}
+
+/** How often a waiting page asks again; each call also keeps its place (the server's grace is 30 s). */
+const lineCallMs = 3000;
+const lineListeners = new Set<(place: LinePlace | undefined) => void>();
+
+/** Calls `listener` with the learner's place in line while they wait, and `undefined` once they are served. */
+export function onLinePlace(listener: (place: LinePlace | undefined) => void): () => void {
+  lineListeners.add(listener);
+  return () => lineListeners.delete(listener);
+}
+
 async function resolveSession(lesson?: string): Promise<Session> {
   const stored = readStoredSession();
   if (stored && (await isUsable(stored))) return stored;
-  const created = await apiRequest<Session>('/api/sessions', {
+  let answer = await apiRequest<Session | Queued>('/api/sessions', {
     method: 'POST',
     body: lesson ? { lesson } : {},
   });
-  storeSession(created);
-  return created;
+  try {
+    // Every machine is taken: wait in line, asking again (the heartbeat) until one is ours.
+    while ('queued' in answer) {
+      const place = { position: answer.position, estimatedWaitSeconds: answer.estimatedWaitSeconds };
+      for (const listener of lineListeners) listener(place);
+      await new Promise((resolve) => setTimeout(resolve, lineCallMs));
+      answer = await apiRequest<Session | Queued>('/api/sessions', {
+        method: 'POST',
+        body: { ticket: answer.ticket },
+      });
+    }
+  } finally {
+    for (const listener of lineListeners) listener(undefined);
+  }
+  storeSession(answer);
+  return answer;
 }
 
 async function isUsable(session: Session): Promise<boolean> {
