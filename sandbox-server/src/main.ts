@@ -63,6 +63,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
   const sessions = new SessionManager(store, runtime, {
     ttlMs: config.sessionTtlMs,
     idleMs: config.sessionIdleMs,
+    idleBusyMs: config.sessionIdleBusyMs,
     maxSessions: config.maxSessions,
     limits: config.sandbox,
     readyTimeoutMs: 90_000,
