@@ -1,6 +1,7 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { leftovers, runtime } from './helpers/sandbox-host.ts';
 import { Platform } from './helpers/platform.ts';
+import { TerminalClient } from './helpers/terminal-client.ts';
 
 // Sessions end with everything they own; a restart never leaks what a previous run left.
 describe('reaping and recovery', () => {
@@ -36,4 +37,57 @@ describe('reaping and recovery', () => {
     await platform.start();
     expect(await leftovers(s.id)).toEqual([]);
   });
+});
+
+// An open terminal keeps its machine only while someone types or the page is in view.
+describe('an open terminal nobody uses', () => {
+  // 45 s: longer than the 30 s beat at which an open socket once kept its session alive, so a
+  // server that still counted the open socket would keep the silent session and fail this test.
+  const platform = new Platform({
+    DOCKYARD_SESSION_IDLE_MINUTES: '0.75',
+    DOCKYARD_REAP_INTERVAL_SECONDS: '1',
+  });
+  afterAll(() => platform.stop());
+
+  it('is reaped after the idle timeout, while one whose page says it is in view is kept', async () => {
+    await platform.start();
+    const silent = await platform.session();
+    const watched = await platform.session();
+    const open = async (s: { id: string; token: string }) => {
+      const term = await TerminalClient.open(
+        `${platform.wsUrl}/api/sessions/${s.id}/terminal?token=${s.token}`,
+      );
+      await term.waitFor(/learner@dockyard:~\$/);
+      return term;
+    };
+    const silentTerm = await open(silent);
+    const watchedTerm = await open(watched);
+    // The page's beat, faster than the real one (a minute) to fit the short timeout.
+    const beat = setInterval(() => watchedTerm.control({ type: 'active' }), 5_000);
+    try {
+      // Poll the host, not the API: a call on the session would itself count as use.
+      const deadline = Date.now() + 120_000;
+      while ((await leftovers(silent.id)).length > 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 1000));
+      expect(await leftovers(silent.id)).toEqual([]);
+      await vi.waitFor(() => expect(silentTerm.closed).toBe(true), { timeout: 10_000 });
+      expect(watchedTerm.closed).toBe(false);
+      expect(
+        (await platform.api('GET', `/api/sessions/${watched.id}`, undefined, watched.token)).status,
+      ).toBe(200);
+      // The learner who comes back is told why.
+      const back = await platform.api('GET', `/api/sessions/${silent.id}`, undefined, silent.token);
+      expect(back.status).toBe(404);
+      expect(back.body.error).toEqual({
+        code: 'session_idle',
+        message:
+          'Your machine was stopped after 0.75 minutes without use. Its files are gone; your progress and your hub images are kept. A fresh machine is starting.',
+      });
+    } finally {
+      clearInterval(beat);
+      await watchedTerm.close();
+      await silentTerm.close();
+      await platform.api('DELETE', `/api/sessions/${watched.id}`, undefined, watched.token);
+    }
+  }, 240_000);
 });

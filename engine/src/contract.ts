@@ -75,7 +75,11 @@ export interface OwnRepositories {
 }
 
 /** A control message from the page to the server: a JSON text frame of the terminal WebSocket. */
-export type ClientControl = { type: 'resize'; cols: number; rows: number } | { type: 'ack'; bytes: number };
+export type ClientControl =
+  | { type: 'resize'; cols: number; rows: number }
+  | { type: 'ack'; bytes: number }
+  /** Someone is at the page (it is visible): keeps the session from going idle, as a keystroke does. */
+  | { type: 'active' };
 
 /** A control message from the server to the page: a JSON text frame of the terminal WebSocket. */
 export type ServerControl =

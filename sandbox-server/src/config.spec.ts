@@ -15,6 +15,14 @@ describe('configuration', () => {
     expect(c.runtime).toBe('incus');
     expect(c.incus).toEqual({ pool: 'dockyard', network: 'dybr0', subnet: '10.213.0.1/22' });
     expect(c.sessionIdleMs).toBe(30 * 60_000);
+    expect(c.sessionIdleBusyMs).toBe(10 * 60_000);
+  });
+
+  it('reads the shorter idle timeout that applies while people wait for a machine', () => {
+    expect(loadConfig({ DOCKYARD_SESSION_IDLE_MINUTES_BUSY: '5' }).sessionIdleBusyMs).toBe(5 * 60_000);
+    expect(() => loadConfig({ DOCKYARD_SESSION_IDLE_MINUTES_BUSY: 'soon' })).toThrow(
+      /DOCKYARD_SESSION_IDLE_MINUTES_BUSY must be/,
+    );
   });
 
   it('reads sizes and rejects nonsense with the variable name', () => {

@@ -35,6 +35,8 @@ export interface ServerConfig {
   instructorToken: string | undefined;
   sessionTtlMs: number;
   sessionIdleMs: number;
+  /** The idle timeout while people wait for a machine (never longer than `sessionIdleMs`). */
+  sessionIdleBusyMs: number;
   reapIntervalMs: number;
   terminalPingMs: number;
   allowedOrigins: string[];
@@ -154,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     instructorToken: env.DOCKYARD_INSTRUCTOR_TOKEN || undefined,
     sessionTtlMs: int(env, 'DOCKYARD_SESSION_TTL_MINUTES', 240) * 60_000,
     sessionIdleMs: int(env, 'DOCKYARD_SESSION_IDLE_MINUTES', 30) * 60_000,
+    sessionIdleBusyMs: int(env, 'DOCKYARD_SESSION_IDLE_MINUTES_BUSY', 10) * 60_000,
     terminalPingMs: Math.max(1, int(env, 'DOCKYARD_TERMINAL_PING_SECONDS', 30)) * 1000,
     reapIntervalMs: int(env, 'DOCKYARD_REAP_INTERVAL_SECONDS', 30) * 1000,
     allowedOrigins: (env.DOCKYARD_ORIGINS ?? '')

@@ -68,6 +68,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
   const sessions = new SessionManager(store, runtime, {
     ttlMs: config.sessionTtlMs,
     idleMs: config.sessionIdleMs,
+    idleBusyMs: config.sessionIdleBusyMs,
     maxSessions: config.maxSessions,
     limits: config.sandbox,
     readyTimeoutMs: 90_000,
@@ -93,6 +94,8 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
       defaultFreeIntervalMs: Math.max(10_000, config.sessionIdleMs / Math.max(1, config.maxSessions)),
     },
   );
+  // While people wait for a machine, idle ones are reaped sooner (DOCKYARD_SESSION_IDLE_MINUTES_BUSY).
+  sessions.setPressure(() => line.length > 0);
   const proxies = trustedProxies(config.capacity.trustedProxies);
   const addressOf = (req: IncomingMessage) => clientAddress(req, proxies);
 

@@ -352,7 +352,9 @@ describe('the clock', () => {
     expect(await manager.reap()).toEqual([idle.record.id]);
     expect(runtime.sandboxes.has(idle.record.id)).toBe(false);
     expect(manager.state(busy.record.id)).toBe('ready');
-    expect(() => manager.authorize(idle.record.id, idle.token)).toThrow(/no session/);
+    expect(() => manager.authorize(idle.record.id, idle.token)).toThrow(
+      expect.objectContaining({ status: 404, code: 'session_idle', message: stoppedAfter30 }),
+    );
   });
 
   it('a session that could not be removed stays stopping, refuses its token, and the reaper finishes it', async () => {
@@ -368,6 +370,88 @@ describe('the clock', () => {
     runtime.remove = remove;
     expect(await manager.reap()).toEqual([s.record.id]);
     expect(manager.state(s.record.id)).toBe('gone');
+  });
+});
+
+const stoppedAfter30 =
+  'Your machine was stopped after 30 minutes without use. Its files are gone; your progress and your hub images are kept. A fresh machine is starting.';
+const stoppedAfter10Busy =
+  'Your machine was stopped after 10 minutes without use (others were waiting for one). Its files are gone; your progress and your hub images are kept. A fresh machine is starting.';
+
+describe('the clock while people wait for a machine', () => {
+  /** A manager with the busy rule, and a line whose length the spec sets. */
+  function withLine() {
+    const set = setUp({ idleMs: 30 * MINUTE, idleBusyMs: 10 * MINUTE });
+    const line = { length: 0 };
+    set.manager.setPressure(() => line.length > 0);
+    return { ...set, line };
+  }
+
+  it('reaps a session idle past the busy timeout, keeps a recent one, and tells the learner why', async () => {
+    const { runtime, manager, clock, line } = withLine();
+    const idle = await manager.create(null);
+    const recent = await manager.create(null);
+    clock.now += 8 * MINUTE;
+    manager.authorize(recent.record.id, recent.token);
+    clock.now += 4 * MINUTE; // idle 12 minutes, recent 4
+    line.length = 3;
+    expect(await manager.reap()).toEqual([idle.record.id]);
+    expect(runtime.sandboxes.has(idle.record.id)).toBe(false);
+    expect(manager.state(recent.record.id)).toBe('ready');
+    // The learner comes back, even after the line has emptied.
+    line.length = 0;
+    const told = expect.objectContaining({ status: 404, code: 'session_idle', message: stoppedAfter10Busy });
+    expect(() => manager.authorize(idle.record.id, idle.token)).toThrow(told);
+    expect(() => manager.requireLive(idle.record.id)).toThrow(told);
+  });
+
+  it('does not apply the busy timeout when nobody waits', async () => {
+    const { manager, clock } = withLine();
+    const s = await manager.create(null);
+    clock.now += 20 * MINUTE;
+    expect(await manager.reap()).toEqual([]);
+    expect(manager.authorize(s.record.id, s.token).id).toBe(s.record.id);
+  });
+
+  it('names only the usual rule when the session was idle past it too', async () => {
+    const { manager, clock, line } = withLine();
+    const s = await manager.create(null);
+    clock.now += 31 * MINUTE;
+    line.length = 1;
+    // Before the reaper's next beat, too.
+    expect(() => manager.authorize(s.record.id, s.token)).toThrow(
+      expect.objectContaining({ code: 'session_idle', message: stoppedAfter30 }),
+    );
+    await manager.reap();
+    expect(() => manager.authorize(s.record.id, s.token)).toThrow(
+      expect.objectContaining({ code: 'session_idle', message: stoppedAfter30 }),
+    );
+  });
+
+  it('tells the learner nothing about idleness for a session that reached its lifetime or was deleted', async () => {
+    const { manager, clock } = withLine();
+    const deleted = await manager.create(null);
+    await manager.destroy(deleted.record.id);
+    const old = await manager.create(null);
+    // Used every 20 minutes until its 240-minute lifetime ends.
+    for (let minutes = 20; minutes < 240; minutes += 20) {
+      clock.now += 20 * MINUTE;
+      manager.authorize(old.record.id, old.token);
+    }
+    clock.now += 20 * MINUTE;
+    expect(await manager.reap()).toEqual([old.record.id]);
+    const plain = expect.objectContaining({ status: 404, code: 'not_found' });
+    expect(() => manager.authorize(deleted.record.id, deleted.token)).toThrow(plain);
+    expect(() => manager.authorize(old.record.id, old.token)).toThrow(plain);
+  });
+
+  it('forgets why after a day', async () => {
+    const { manager, clock } = withLine();
+    const s = await manager.create(null);
+    clock.now += 31 * MINUTE;
+    await manager.reap();
+    clock.now += 24 * 60 * MINUTE;
+    expect(() => manager.requireLive(s.record.id)).toThrow(expect.objectContaining({ code: 'not_found' }));
   });
 });
 

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
-import { forbidden, notFound, unauthorized, unavailable } from '../http/api-error.ts';
+import { ExpiringMap } from '../expiring-map.ts';
+import { ApiError, forbidden, notFound, unauthorized, unavailable } from '../http/api-error.ts';
 import { sameSecret } from '../http/same-secret.ts';
 import { logger, logReference } from '../logger.ts';
 import type { ExecOptions, ExecResult, Sandbox } from '../../../engine/src/sandbox.ts';
@@ -18,6 +19,8 @@ export type { SessionState } from './session-lifecycle.ts';
 export interface SessionPolicy {
   ttlMs: number;
   idleMs: number;
+  /** The idle timeout while people wait for a machine (see `setPressure`); `idleMs` when unset. */
+  idleBusyMs?: number;
   maxSessions: number;
   limits: SandboxLimits;
   readyTimeoutMs: number;
@@ -31,6 +34,25 @@ const newToken = () => crypto.randomBytes(16).toString('base64url');
 const STOP_SETTLE_MS = 20_000;
 /** Activity is written to disk at most this often per session. */
 const TOUCH_EVERY_MS = 10_000;
+
+/** How long, and for how many sessions, the reason an idle session was reaped is kept for its learner. */
+const IDLE_ENDS_KEPT = { ttlMs: 24 * 60 * 60_000, maxEntries: 10_000 };
+
+/** Why a session was (or is about to be) ended for idleness: after how long, and which rule. */
+interface IdleEnd {
+  idleMs: number;
+  othersWaiting: boolean;
+}
+
+/** What a learner coming back to a machine stopped for idleness is told. */
+function stoppedIdle({ idleMs, othersWaiting }: IdleEnd): string {
+  const minutes = Number((idleMs / 60_000).toFixed(2));
+  return (
+    `Your machine was stopped after ${minutes} minute${minutes === 1 ? '' : 's'} without use` +
+    `${othersWaiting ? ' (others were waiting for one)' : ''}. Its files are gone; your progress ` +
+    'and your hub images are kept. A fresh machine is starting.'
+  );
+}
 
 /** What a caller is told when the session it waits on was ended meanwhile. */
 const ENDED = 'This session has ended.';
@@ -53,6 +75,10 @@ export class SessionManager {
   private readonly pool: WarmPool;
   private reaping = false;
   private readonly endedListeners: ((id: string) => void)[] = [];
+  /** Whether people are waiting for a machine: idle sessions are then reaped sooner. */
+  private underPressure: () => boolean = () => false;
+  /** Sessions the reaper ended for idleness, so a learner who comes back is told why. */
+  private readonly idleEnds: ExpiringMap<string, IdleEnd>;
 
   constructor(
     private readonly store: SessionStore,
@@ -65,6 +91,12 @@ export class SessionManager {
       { size: policy.poolSize ?? 0, limits: policy.limits, readyTimeoutMs: policy.readyTimeoutMs },
       now,
     );
+    this.idleEnds = new ExpiringMap(IDLE_ENDS_KEPT, now);
+  }
+
+  /** Tells the manager how to learn whether people wait for a machine (the waiting line's length). */
+  setPressure(underPressure: () => boolean): void {
+    this.underPressure = underPressure;
   }
 
   /**
@@ -307,11 +339,19 @@ export class SessionManager {
     return record;
   }
 
-  /** The session's record; a 404 when it is unknown, ending or expired. Checks no token. */
+  /**
+   * The session's record; a 404 when it is unknown, ending or expired (`session_idle`, saying why,
+   * when it was stopped for idleness). Checks no token.
+   */
   requireLive(id: string): SessionRecord {
     const record = this.store.get(id);
-    if (!record || record.state === 'stopping' || this.isExpired(record))
+    if (!record || record.state === 'stopping' || this.isExpired(record)) {
+      // Reaped for idleness, or past its idle timeout and about to be.
+      const idle =
+        this.idleEnds.get(id) ?? (record?.state === 'stopping' ? undefined : record && this.idleEnd(record));
+      if (idle) throw new ApiError(404, 'session_idle', stoppedIdle(idle));
       throw notFound(`There is no session "${id}" (it may have expired).`);
+    }
     return record;
   }
 
@@ -324,8 +364,24 @@ export class SessionManager {
     }
   }
 
+  /** The idle timeout that applies now: shorter while people wait for a machine. */
+  private idleMs(): number {
+    const { idleMs, idleBusyMs } = this.policy;
+    return this.underPressure() ? Math.min(idleBusyMs ?? idleMs, idleMs) : idleMs;
+  }
+
   idleExpiresAt(record: SessionRecord): number {
-    return Math.min(record.expiresAt, record.lastSeenAt + this.policy.idleMs);
+    return Math.min(record.expiresAt, record.lastSeenAt + this.idleMs());
+  }
+
+  /** Why the session is past its idle timeout (before its TTL), if it is. */
+  private idleEnd(record: SessionRecord): IdleEnd | undefined {
+    const idleMs = this.idleMs();
+    const idleUntil = record.lastSeenAt + idleMs;
+    if (this.now() < idleUntil || idleUntil >= record.expiresAt) return undefined;
+    // The shorter rule is named only when the usual one would have kept the machine.
+    const othersWaiting = this.now() < record.lastSeenAt + this.policy.idleMs;
+    return { idleMs: othersWaiting ? idleMs : this.policy.idleMs, othersWaiting };
   }
 
   private isExpired(record: SessionRecord): boolean {
@@ -360,7 +416,9 @@ export class SessionManager {
     try {
       const ending = this.store.all().filter((r) => r.state === 'stopping' || this.isExpired(r));
       for (const r of ending) {
-        logger.info({ sessionId: r.id, state: r.state }, 'reaping session');
+        const idle = r.state === 'stopping' ? undefined : this.idleEnd(r);
+        if (idle) this.idleEnds.set(r.id, idle);
+        logger.info({ sessionId: r.id, state: r.state, idle }, 'reaping session');
         await this.destroy(r.id).catch((err: unknown) =>
           logger.error({ sessionId: r.id, err }, 'reap failed'),
         );

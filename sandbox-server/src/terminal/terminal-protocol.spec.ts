@@ -11,6 +11,10 @@ describe('parseClientControl', () => {
     expect(parseClientControl('{"type":"ack","bytes":65536}')).toEqual({ type: 'ack', bytes: 65536 });
   });
 
+  it('accepts the page saying someone is there', () => {
+    expect(parseClientControl('{"type":"active"}')).toEqual({ type: 'active' });
+  });
+
   it.each([
     ['not json', /JSON control message/],
     ['42', /JSON object/],
@@ -21,6 +25,9 @@ describe('parseClientControl', () => {
     ['{"type":"ack","bytes":-1}', /non-negative/],
     ['{"type":"exec","cmd":"rm -rf /"}', /Unknown control message type "exec"/],
     ['{}', /Unknown control message type undefined/],
+    ['{"type":"Active"}', /Unknown control message type "Active"; expected "resize", "ack" or "active"/],
+    ['{"type":"active"', /JSON control message/],
+    ['"active"', /JSON object/],
     ['x'.repeat(2000), /at most 1024/],
   ])('rejects %s with a sentence', (text, message) => {
     const result = parseClientControl(text);

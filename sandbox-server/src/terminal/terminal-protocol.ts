@@ -31,9 +31,11 @@ export function parseClientControl(text: string): ClientControl | { error: strin
       if (!Number.isInteger(msg.bytes) || (msg.bytes as number) < 0)
         return { error: 'ack needs a non-negative integer "bytes".' };
       return { type: 'ack', bytes: msg.bytes as number };
+    case 'active':
+      return { type: 'active' };
     default:
       return {
-        error: `Unknown control message type ${JSON.stringify(msg.type)}; expected "resize" or "ack".`,
+        error: `Unknown control message type ${JSON.stringify(msg.type)}; expected "resize", "ack" or "active".`,
       };
   }
 }

@@ -3,6 +3,7 @@ import type { WebSocket, RawData } from 'ws';
 import { logger, logReference } from '../logger.ts';
 import type { AttachCommand } from '../runtime/sandbox-runtime.ts';
 import type { ServerControl } from '../../../engine/src/contract.ts';
+import { showsSomeoneThere } from './activity.ts';
 import { FlowControl, Utf8Joiner, parseClientControl } from './terminal-protocol.ts';
 
 /** Output is gathered for at most this long before a frame goes out, unless the user just typed. */
@@ -12,6 +13,8 @@ const BATCH_MAX = 64 * 1024;
 /**
  * Bridges one WebSocket to one terminal client (node-pty running `docker exec … tmux attach`).
  * The shell itself lives in tmux inside the sandbox, so closing this bridge never ends it.
+ * `onActivity` is called when someone types or the page says it is in view (activity.ts), not for
+ * as long as the socket is open: an open tab nobody looks at lets its session go idle.
  */
 export function bridgeTerminal(
   socket: WebSocket,
@@ -103,7 +106,6 @@ export function bridgeTerminal(
     socket.close(1000, 'shell exited');
   });
 
-  const activity = setInterval(options.onActivity, 30_000);
   // A client that vanished without a close (a laptop lid, a dropped network) answers no ping: it
   // is dropped after two silent beats, so it neither holds the terminal nor keeps the session
   // alive. One late pong is forgiven: a client busy drawing a flood of output answers late.
@@ -125,6 +127,7 @@ export function bridgeTerminal(
   socket.on('message', (data: RawData, isBinary: boolean) => {
     const raw = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
     if (isBinary) {
+      if (showsSomeoneThere({ type: 'input', bytes: raw.length })) options.onActivity();
       const buf = keystrokes.push(raw);
       if (buf.length === 0) return;
       typedRecently = true;
@@ -137,14 +140,14 @@ export function bridgeTerminal(
       send({ type: 'error', message: msg.error });
       return;
     }
+    if (showsSomeoneThere(msg)) options.onActivity();
     if (msg.type === 'resize') {
       if (inputOpen) term.resize(msg.cols, msg.rows);
       else wantedSize = { cols: msg.cols, rows: msg.rows };
-    } else flow.acked(msg.bytes);
+    } else if (msg.type === 'ack') flow.acked(msg.bytes);
   });
 
   socket.on('close', () => {
-    clearInterval(activity);
     clearInterval(heartbeat);
     if (timer) clearTimeout(timer);
     dataListener.dispose();

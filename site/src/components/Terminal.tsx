@@ -11,6 +11,7 @@ import {
   revalidateSession,
   type LinePlace,
 } from '../lib/session.ts';
+import { onSessionNotice } from '../lib/session-notices.ts';
 import { TerminalConnection, type ConnectionStatus } from '../lib/terminal-connection.ts';
 import { registerTerminal, setTerminalReady } from '../lib/terminal-store.ts';
 import { readTerminalTheme } from '../lib/terminal-theme.ts';
@@ -32,6 +33,8 @@ export default function Terminal({ lesson }: TerminalProps) {
   const [status, setStatus] = useState<ConnectionStatus>({ kind: 'starting' });
   const [linePlace, setLinePlace] = useState<LinePlace | undefined>();
   useEffect(() => onLinePlace(setLinePlace), []);
+  /** Why the machine the learner had is gone; shown over the terminal until they dismiss it. */
+  const [notice, setNotice] = useState<string | undefined>();
 
   useEffect(() => {
     const host = hostRef.current;
@@ -68,6 +71,7 @@ export default function Terminal({ lesson }: TerminalProps) {
       },
       onServerError: (message) => term.write(`\r\n${red(`[${message}]`)}\r\n`),
       describeError,
+      isVisible: () => document.visibilityState === 'visible',
     });
     connectionRef.current = connection;
     termRef.current = term;
@@ -91,12 +95,19 @@ export default function Terminal({ lesson }: TerminalProps) {
     const unregister = registerTerminal((text) => {
       connection.sendInput(text);
     });
+    // Not written into the terminal: tmux redraws the whole screen when it attaches, so a line
+    // written before the new machine connects would be gone before anyone read it.
+    const stopNotices = onSessionNotice(({ message }) => setNotice(message));
+    const onVisibility = () => connection.visibilityChanged();
+    document.addEventListener('visibilitychange', onVisibility);
     connection.connect();
 
     return () => {
       clearTimeout(resizeTimer);
       observer.disconnect();
       unregister();
+      stopNotices();
+      document.removeEventListener('visibilitychange', onVisibility);
       input.dispose();
       resized.dispose();
       connection.dispose();
@@ -107,6 +118,10 @@ export default function Terminal({ lesson }: TerminalProps) {
   }, [lesson]);
 
   const retry = useCallback(() => connectionRef.current?.connect(), []);
+  const dismissNotice = useCallback(() => {
+    setNotice(undefined);
+    termRef.current?.focus();
+  }, []);
   const startOver = useCallback(() => {
     const connection = connectionRef.current;
     if (!connection) return;
@@ -130,7 +145,13 @@ export default function Terminal({ lesson }: TerminalProps) {
         Fresh machine
       </button>
       <div className="terminal-host" ref={hostRef} />
-      <TerminalOverlay status={status} linePlace={linePlace} onRetry={retry} />
+      <TerminalOverlay
+        status={status}
+        linePlace={linePlace}
+        onRetry={retry}
+        notice={notice}
+        onDismiss={dismissNotice}
+      />
     </section>
   );
 }
@@ -139,18 +160,29 @@ function TerminalOverlay({
   status,
   linePlace,
   onRetry,
+  notice,
+  onDismiss,
 }: {
   status: ConnectionStatus;
   linePlace: LinePlace | undefined;
   onRetry: () => void;
+  notice: string | undefined;
+  onDismiss: () => void;
 }) {
   const message = linePlace && status.kind !== 'ready' ? lineMessage(linePlace) : overlayMessage(status);
+  const visible = message !== undefined || notice !== undefined;
   return (
-    <div className="terminal-overlay" data-visible={message !== undefined} role="status" aria-live="polite">
+    <div className="terminal-overlay" data-visible={visible} role="status" aria-live="polite">
+      {notice !== undefined && <p>{notice}</p>}
       {message !== undefined && <p>{message}</p>}
       {status.kind === 'failed' && (
         <button type="button" className="button" onClick={onRetry}>
           Retry
+        </button>
+      )}
+      {notice !== undefined && message === undefined && (
+        <button type="button" className="button" onClick={onDismiss}>
+          Continue
         </button>
       )}
     </div>

@@ -1,4 +1,5 @@
 import { ApiError, apiRequest } from './api.ts';
+import { reportSessionEnded } from './session-notices.ts';
 
 /** The learner's sandbox session: one per learner, shared by every lesson. */
 export interface Session {
@@ -88,7 +89,11 @@ async function isUsable(session: Session): Promise<boolean> {
   } catch (error) {
     // Unknown, foreign or expired session: start a new one. Other failures (503, offline) are reported,
     // so a passing hiccup does not throw away the learner's machine.
-    if (error instanceof ApiError && [401, 403, 404].includes(error.status)) return false;
+    if (error instanceof ApiError && [401, 403, 404].includes(error.status)) {
+      // Reaped for idleness: the page says why before the fresh machine connects.
+      reportSessionEnded(error);
+      return false;
+    }
     throw error;
   }
 }

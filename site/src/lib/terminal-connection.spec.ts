@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { inputFrameBytes, TerminalConnection } from './terminal-connection.ts';
+import { activeEveryMs, inputFrameBytes, TerminalConnection } from './terminal-connection.ts';
 
 /** A browser WebSocket stand-in: opens at once and records what the page sends. */
 class FakeSocket {
@@ -31,7 +31,9 @@ class FakeSocket {
 
 let lastTicketCalls: { url: string; authorization: string | undefined }[] = [];
 
-async function openConnection(): Promise<{ connection: TerminalConnection; socket: FakeSocket }> {
+async function openConnection(
+  isVisible: () => boolean = () => true,
+): Promise<{ connection: TerminalConnection; socket: FakeSocket }> {
   vi.stubGlobal('WebSocket', FakeSocket);
   vi.stubGlobal('location', { protocol: 'http:', host: 'localhost:8080' });
   const ticketCalls: { url: string; authorization: string | undefined }[] = [];
@@ -51,6 +53,7 @@ async function openConnection(): Promise<{ connection: TerminalConnection; socke
     onStatus: () => undefined,
     onServerError: () => undefined,
     describeError: String,
+    isVisible,
   });
   connection.connect();
   await vi.waitFor(() => expect(FakeSocket.last).toBeDefined());
@@ -60,6 +63,7 @@ async function openConnection(): Promise<{ connection: TerminalConnection; socke
 }
 
 afterEach(() => {
+  vi.useRealTimers();
   FakeSocket.last = undefined;
   vi.unstubAllGlobals();
 });
@@ -91,5 +95,30 @@ describe('the terminal connection', () => {
     expect(socket.url).toBe('ws://localhost:8080/api/sessions/abc/terminal?ticket=one-use-ticket');
     expect(socket.url).not.toContain('token');
     expect(JSON.parse(socket.sent[0] as string)).toEqual({ type: 'resize', cols: 80, rows: 24 });
+  });
+});
+
+describe('telling the server someone is there', () => {
+  const actives = (socket: FakeSocket) => socket.sent.filter((f) => f === '{"type":"active"}').length;
+
+  it('says so once a minute while the page is in view, and nothing while it is hidden', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    let visible = true;
+    const { socket } = await openConnection(() => visible);
+    vi.advanceTimersByTime(activeEveryMs * 3);
+    expect(actives(socket)).toBe(3);
+    visible = false;
+    vi.advanceTimersByTime(activeEveryMs * 60); // a tab left open for an hour
+    expect(actives(socket)).toBe(3);
+  });
+
+  it('says so at once when the page comes back into view, not when it is hidden', async () => {
+    let visible = false;
+    const { connection, socket } = await openConnection(() => visible);
+    connection.visibilityChanged();
+    expect(actives(socket)).toBe(0);
+    visible = true;
+    connection.visibilityChanged();
+    expect(actives(socket)).toBe(1);
   });
 });

@@ -21,6 +21,8 @@ export interface TerminalConnectionOptions {
   /** A `{"type":"error"}` frame from the server, in words. */
   onServerError: (message: string) => void;
   describeError: (error: unknown) => string;
+  /** Whether the page is in view (`document.visibilityState === 'visible'`). */
+  isVisible: () => boolean;
 }
 
 /** A server control frame, read defensively: any field but `type` may be missing. */
@@ -32,6 +34,8 @@ const ackStep = 16 * 1024;
 /** Acknowledge the remainder once output has been quiet this long. */
 const ackQuietMs = 100;
 const backoffMs = [500, 1000, 2000, 4000, 8000];
+/** While the page is in view, it tells the server so this often, keeping the session from going idle. */
+export const activeEveryMs = 60_000;
 /** Input goes out in frames of at most this many bytes: the server closes on frames over 1 MiB. */
 export const inputFrameBytes = 64 * 1024;
 
@@ -49,6 +53,7 @@ export class TerminalConnection {
   private unacknowledged = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private ackTimer: ReturnType<typeof setTimeout> | undefined;
+  private activeTimer: ReturnType<typeof setInterval> | undefined;
   private readonly encoder = new TextEncoder();
 
   constructor(private readonly options: TerminalConnectionOptions) {}
@@ -115,6 +120,14 @@ export class TerminalConnection {
     this.sendControl({ type: 'resize', cols, rows });
   }
 
+  /**
+   * Call on the page's `visibilitychange`: a page back in view tells the server at once that
+   * someone is there. A hidden one says nothing, so its session may go idle and be reaped.
+   */
+  visibilityChanged(): void {
+    this.sayActive();
+  }
+
   dispose(): void {
     this.disposed = true;
     this.generation++;
@@ -135,6 +148,8 @@ export class TerminalConnection {
     socket.addEventListener('open', () => {
       const { cols, rows } = this.options.size();
       this.resize(cols, rows);
+      clearInterval(this.activeTimer);
+      this.activeTimer = setInterval(() => this.sayActive(), activeEveryMs);
     });
     socket.addEventListener('message', (event: MessageEvent<ArrayBuffer | string>) => {
       if (generation !== this.generation) return;
@@ -145,6 +160,7 @@ export class TerminalConnection {
     socket.addEventListener('close', () => {
       if (generation !== this.generation || this.disposed) return;
       this.socket = undefined;
+      clearInterval(this.activeTimer);
       if (this.exited) return; // wait for the learner to press Enter
       this.failures++;
       this.scheduleReconnect();
@@ -193,12 +209,18 @@ export class TerminalConnection {
     this.unacknowledged = 0;
   }
 
+  /** An open socket alone keeps nothing alive (docs/api.md): the page says when someone may be reading. */
+  private sayActive(): void {
+    if (this.options.isVisible()) this.sendControl({ type: 'active' });
+  }
+
   private sendControl(message: ClientControl): void {
     if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
   }
 
   private closeSocket(): void {
     clearTimeout(this.ackTimer);
+    clearInterval(this.activeTimer);
     const socket = this.socket;
     this.socket = undefined;
     if (socket && socket.readyState <= WebSocket.OPEN) socket.close();
