@@ -55,6 +55,17 @@ describe('fair capacity', () => {
     made.clear();
   };
 
+  /** Waits until the places of earlier tests lapsed (no one calls for them) with their machines. */
+  const quiet = async () => {
+    let now = { line: { waiting: -1 }, sessions: -1 };
+    for (let i = 0; i < 240; i++) {
+      now = (await platform.api('GET', '/api/health')).body;
+      if (now.line.waiting === 0 && now.sessions === 0) return;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`the server did not empty: ${JSON.stringify(now)}`);
+  };
+
   beforeAll(() => platform.start());
   afterAll(async () => {
     await endAll();
@@ -89,14 +100,7 @@ describe('fair capacity', () => {
   }, 120_000);
 
   it('serves five waiting learners in arrival order as machines free up, and drops one who left', async () => {
-    // Let the places of the earlier tests lapse (no page calls for them any more), with the
-    // machines made for them.
-    const health = async () => (await platform.api('GET', '/api/health')).body;
-    for (let i = 0; i < 120; i++) {
-      const now = await health();
-      if (now.line.waiting === 0 && now.sessions === 0) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await quiet();
     const holders = [await ask('127.0.1.1'), await ask('127.0.1.2')];
     expect(holders.map((h) => h.status)).toEqual([201, 201]);
     const line: { from: string; ticket: string }[] = [];
@@ -141,6 +145,7 @@ describe('fair capacity', () => {
   });
 
   it('shows a waiting learner their place on the lesson page, then connects without a reload', async () => {
+    await quiet();
     const browser = await launchChromium();
     try {
       const holders = [await ask('127.0.4.1'), await ask('127.0.4.2')];

@@ -88,20 +88,25 @@ export class Admission {
     return this.placeOf(waiter);
   }
 
-  /** A waiting learner calls again with their ticket: their place, or their machine once it is theirs. */
+  /**
+   * A waiting learner calls again with their ticket: their place, or their machine once it is
+   * theirs. `learner` is the cookie the call came with, if any: another learner's is refused.
+   */
   async poll(ticket: string, learner: string | null): Promise<Admitted> {
     const found = this.line.get(ticket);
     if (!found)
       throw notFound(
         'This place in line is unknown or has lapsed (a page that stops asking gives it up). Ask for a machine again.',
       );
-    if (found.learner && found.learner !== learner)
+    if (found.learner && learner && found.learner !== learner)
       throw forbidden('This place in line is held by someone else.');
     const wait = this.limits.poll.take(found.address);
     if (wait > 0)
       throw new TooManyRequests(`Ask about your place in line less often: try again in ${wait} s.`, wait);
     this.line.seen(found);
-    if (!found.assigned && !found.failed) await this.serve();
+    // A machine being made for someone ahead must not hold this call up (the page would miss its
+    // next beat): serve in the background; a machine made for this place is picked up next call.
+    if (!found.assigned && !found.failed) void this.serve();
     if (found.failed) {
       this.line.remove(found);
       throw unavailable(found.failed);

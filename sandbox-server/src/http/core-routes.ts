@@ -4,7 +4,7 @@ import type { Course } from '../../../engine/src/index.ts';
 import { runExercise } from '../../../engine/src/index.ts';
 import { badRequest, notFound } from './api-error.ts';
 import { SEGMENT, bearerToken, json, readJson, type Route } from './http-routing.ts';
-import { ensureLearner } from './learner-cookie.ts';
+import { ensureLearner, learnerOf } from './learner-cookie.ts';
 import type { SandboxRuntime } from '../runtime/sandbox-runtime.ts';
 import type { Admission } from '../capacity/admission.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
@@ -78,10 +78,13 @@ export function coreRoutes(ctx: ApiContext): Route[] {
         }
         if (ticket !== undefined && (typeof ticket !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(ticket)))
           throw badRequest('Field "ticket" must be the ticket a 202 answer gave (a string).', 'ticket');
+        // A place in line is the ticket's (a bearer secret); a browser with another learner's cookie
+        // is refused it, a client that keeps no cookies is not.
+        const cameWith = learnerOf(req);
         // The session belongs to the browser's learner, so their hub account follows them.
         const learner = ensureLearner(req, res);
         const admitted = ticket
-          ? await ctx.admission.poll(ticket, learner)
+          ? await ctx.admission.poll(ticket, cameWith ?? null)
           : await ctx.admission.request({
               lesson: (lesson as string | undefined) ?? null,
               learner,
