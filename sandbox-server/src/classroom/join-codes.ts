@@ -16,7 +16,10 @@ export function randomCode(length: number = CODE_LENGTH.min): string {
  * A code no live class has: six characters (31^6, about 900 million) while that finds a free one
  * quickly, longer ones after repeated collisions.
  */
-export function newJoinCode(taken: (code: string) => boolean, random = randomCode): string {
+export function newJoinCode(
+  taken: (code: string) => boolean,
+  random: (length: number) => string = randomCode,
+): string {
   for (let length = CODE_LENGTH.min; length <= CODE_LENGTH.max; length++) {
     for (let attempt = 0; attempt < 10; attempt++) {
       const code = random(length);
