@@ -9,7 +9,7 @@ import { SessionManager } from '../sessions/session-manager.ts';
 import { SessionStore } from '../sessions/session-store.ts';
 import { classRoutes } from './class-routes.ts';
 import { Classes } from './classes.ts';
-import { twoLessonCourse } from './course-fixture.ts';
+import { twoLessonCourse } from './classroom-fixtures.ts';
 import { InstructorAccounts } from './instructor-accounts.ts';
 import { instructorRoutes } from './instructor-routes.ts';
 import { InstructorSessions } from './instructor-sessions.ts';

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../database.ts';
-import { ApiError } from '../http/api-error.ts';
 import { Classes, parseClassInput, type ClassInput } from './classes.ts';
-import { twoLessonCourse } from './course-fixture.ts';
+import { refusal, twoLessonCourse } from './classroom-fixtures.ts';
 
 const NOW = Date.parse('2026-05-04T08:00:00Z');
 const LEARNER = (n: number) => n.toString(16).padStart(32, '0');
@@ -22,16 +21,6 @@ const input = (fields: Partial<ClassInput> = {}): ClassInput => ({
   prewarm: 0,
   ...fields,
 });
-
-function refusal(run: () => unknown): ApiError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('a new class', () => {
   const parse = (body: Record<string, unknown>) => parseClassInput(body, twoLessonCourse, NOW);

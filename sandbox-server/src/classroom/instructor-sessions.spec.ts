@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../database.ts';
-import { ApiError } from '../http/api-error.ts';
+import { refusal } from './classroom-fixtures.ts';
 import {
   INSTRUCTOR_SESSION_MS,
   InstructorSessions,
@@ -16,16 +16,6 @@ function setUp() {
   const db = openDatabase(':memory:');
   const sessions = new InstructorSessions(db, () => clock.now);
   return { clock, db, sessions, guard: instructorGuard(sessions, []) };
-}
-
-function refusal(run: () => unknown): ApiError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
 }
 
 describe('instructor sessions', () => {

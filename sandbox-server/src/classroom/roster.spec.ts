@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LearnerProgress } from '../course/progress-store.ts';
 import type { ClassRecord } from './classes.ts';
-import { twoLessonCourse } from './course-fixture.ts';
+import { twoLessonCourse } from './classroom-fixtures.ts';
 import { buildRoster, learnerHandle, type RosterSources } from './roster.ts';
 
 const ADA = 'a'.repeat(32);
