@@ -5,7 +5,14 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import type { PlaceholderValues } from '../../engine/src/contract.ts';
 import { loadCourse } from '../../engine/src/index.ts';
-import { classroomRoutes, instructorToken } from './classroom/classroom.ts';
+import { instructorToken } from './classroom/admin-token.ts';
+import { classRoutes } from './classroom/class-routes.ts';
+import { Classes } from './classroom/classes.ts';
+import { classroomRoutes } from './classroom/classroom.ts';
+import { InstructorAccounts } from './classroom/instructor-accounts.ts';
+import { instructorRoutes } from './classroom/instructor-routes.ts';
+import { InstructorSessions } from './classroom/instructor-sessions.ts';
+import { LoginThrottle } from './classroom/login-throttle.ts';
 import { loadConfig } from './config.ts';
 import { courseFeature } from './course/course-routes.ts';
 import { ProgressStore } from './course/progress-store.ts';
@@ -75,6 +82,10 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     poolSize: config.poolSize,
   });
 
+  const classes = new Classes(db);
+  const instructorSessions = new InstructorSessions(db);
+  const adminToken = instructorToken(config.dataDir, config.instructorToken);
+
   const line = new WaitingLine({ graceMs: config.capacity.lineGraceMs, maxLength: config.capacity.lineMax });
   const admission = new Admission(
     sessions,
@@ -93,6 +104,8 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
       // Until machines have freed up twice: a slot's share of the idle timeout.
       defaultFreeIntervalMs: Math.max(10_000, config.sessionIdleMs / Math.max(1, config.maxSessions)),
     },
+    // Learners of a running class go ahead of the public in the line.
+    (learner) => Boolean(learner && classes.classOf(learner)),
   );
   // While people wait for a machine, idle ones are reaped sooner (DOCKYARD_SESSION_IDLE_MINUTES_BUSY).
   sessions.setPressure(() => line.length > 0);
@@ -137,7 +150,23 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
         progress,
         store,
         sessions,
-        token: instructorToken(config.dataDir, config.instructorToken),
+        token: adminToken,
+      }),
+      ...instructorRoutes({
+        accounts: new InstructorAccounts(db),
+        sessions: instructorSessions,
+        throttle: new LoginThrottle(),
+        adminToken,
+        allowedOrigins: config.allowedOrigins,
+        addressOf,
+      }),
+      ...classRoutes({
+        classes,
+        instructorSessions,
+        course,
+        progress,
+        sessions,
+        allowedOrigins: config.allowedOrigins,
       }),
       ...preview.routes,
     ],

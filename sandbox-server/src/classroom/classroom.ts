@@ -1,14 +1,11 @@
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import type { IncomingMessage } from 'node:http';
 import type { Course } from '../../../engine/src/index.ts';
-import { badRequest, forbidden, unauthorized } from '../http/api-error.ts';
+import { badRequest } from '../http/api-error.ts';
 import { courseProgress } from '../course/course-routes.ts';
 import type { Db } from '../database.ts';
-import { bearerToken, json, readJson, type Route } from '../http/http-routing.ts';
+import { json, readJson, type Route } from '../http/http-routing.ts';
 import { ensureLearner, learnerOf } from '../http/learner-cookie.ts';
-import { sameSecret } from '../http/same-secret.ts';
+import { requireAdminToken } from './admin-token.ts';
+import { learnerHandle } from './roster.ts';
 import type { ProgressStore } from '../course/progress-store.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
 import type { SessionStore } from '../sessions/session-store.ts';
@@ -17,22 +14,8 @@ import type { SessionStore } from '../sessions/session-store.ts';
 const CLASS_WINDOW_MS = 12 * 3600_000;
 const NAME = /^[^\p{Cc}]{1,40}$/u;
 
-/**
- * The instructor's token: DOCKYARD_INSTRUCTOR_TOKEN, else one made on first start and kept in
- * `<dataDir>/instructor-token` (readable by root only), so it survives restarts.
- */
-export function instructorToken(dataDir: string, configured: string | undefined): string {
-  if (configured) return configured;
-  const file = path.join(dataDir, 'instructor-token');
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(dataDir, { recursive: true });
-    fs.writeFileSync(file, `${crypto.randomBytes(18).toString('base64url')}\n`, { mode: 0o600 });
-  }
-  return fs.readFileSync(file, 'utf8').trim();
-}
-
 /** Learners' display names, so an instructor sees "Ada" rather than an anonymous id. */
-class LearnerNames {
+export class LearnerNames {
   constructor(private readonly db: Db) {
     db.exec(`CREATE TABLE IF NOT EXISTS learner_names (
       learner TEXT PRIMARY KEY,
@@ -74,12 +57,6 @@ export function classroomRoutes(ctx: ClassroomContext): Route[] {
   const names = new LearnerNames(ctx.db);
   const now = ctx.now ?? Date.now;
 
-  const authorizeInstructor = (req: IncomingMessage) => {
-    const given = bearerToken(req);
-    if (!given) throw unauthorized('This view needs the instructor token (Authorization: Bearer <token>).');
-    if (!sameSecret(given, ctx.token)) throw forbidden('This is not the instructor token.');
-  };
-
   return [
     {
       method: 'GET',
@@ -104,7 +81,7 @@ export function classroomRoutes(ctx: ClassroomContext): Route[] {
       method: 'GET',
       pattern: /^\/api\/instructor\/class$/,
       handler: async (req, res) => {
-        authorizeInstructor(req);
+        requireAdminToken(req, ctx.token, 'This view');
         const since = now() - CLASS_WINDOW_MS;
         const sessions = ctx.store.all().filter((s) => s.learner && s.lastSeenAt >= since);
         const learners = new Set([...sessions.map((s) => s.learner!), ...ctx.progress.learnersSince(since)]);
@@ -113,7 +90,7 @@ export function classroomRoutes(ctx: ClassroomContext): Route[] {
           const passed = courseProgress(ctx.course, ctx.progress, learner);
           return {
             // A stable short handle, not the cookie value (which would let its reader act as the learner).
-            id: crypto.createHash('sha256').update(learner).digest('hex').slice(0, 8),
+            id: learnerHandle(learner),
             name: names.get(learner),
             lessons: Object.fromEntries(Object.entries(passed).map(([slug, p]) => [slug, p.passed.length])),
             machines: own.map((s) => ({

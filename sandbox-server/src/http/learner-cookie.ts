@@ -39,10 +39,15 @@ export function ensureLearner(req: IncomingMessage, res: ServerResponse): string
   if (existing) return existing;
   const id = crypto.randomBytes(16).toString('hex');
   const cookie = `${LEARNER_COOKIE}=${id}; Path=/; Max-Age=${LEARNER_MAX_AGE_S}; HttpOnly; SameSite=Lax${secureAttribute(req)}`;
+  addCookie(res, cookie);
+  return id;
+}
+
+/** Adds a cookie to the response's `Set-Cookie`, keeping any set before. */
+export function addCookie(res: ServerResponse, cookie: string): void {
   const previous = res.getHeader('set-cookie');
   res.setHeader('set-cookie', [
     ...(Array.isArray(previous) ? previous : previous ? [String(previous)] : []),
     cookie,
   ]);
-  return id;
 }
