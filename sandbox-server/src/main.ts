@@ -103,6 +103,11 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
       perAddress: config.capacity.perAddress,
       // Until machines have freed up twice: a slot's share of the idle timeout.
       defaultFreeIntervalMs: Math.max(10_000, config.sessionIdleMs / Math.max(1, config.maxSessions)),
+      // Running classes keep their capacity free for their learners.
+      reserved: {
+        slots: () => classes.seatsToKeep((learner) => sessions.liveOf(learner).length > 0),
+        maxSessions: config.maxSessions,
+      },
     },
     // Learners of a running class go ahead of the public in the line.
     (learner) => Boolean(learner && classes.classOf(learner)),

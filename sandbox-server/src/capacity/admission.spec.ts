@@ -13,7 +13,13 @@ const limits = { memoryBytes: 1, nanoCpus: 1, pidsLimit: 1, diskBytes: 1 };
 
 /** Real sessions on a fake runtime, a line, and a clock the spec moves. */
 function setUp(
-  options: { slots?: number; perAddress?: number; perLearner?: number; classLearners?: string[] } = {},
+  options: {
+    slots?: number;
+    perAddress?: number;
+    perLearner?: number;
+    classLearners?: string[];
+    reserved?: () => number;
+  } = {},
 ) {
   const clock = { now: 1_000_000 };
   const now = () => clock.now;
@@ -42,6 +48,7 @@ function setUp(
       perLearner: options.perLearner ?? 1,
       perAddress: options.perAddress ?? 100,
       defaultFreeIntervalMs: 60_000,
+      ...(options.reserved ? { reserved: { slots: options.reserved, maxSessions: options.slots ?? 2 } } : {}),
     },
     (learner) => (options.classLearners ?? []).includes(learner ?? ''),
     now,
@@ -134,6 +141,18 @@ describe('getting a machine', () => {
     await sessions.destroy(idOf(first)!);
     await admission.serve(); // the freed machine is made for the first in line
     expect((await admission.poll(ticketOf(student), 'student')).status).toBe(201);
+  });
+
+  it("keeps a running class's reserved slots for its learners: the public waits, the class does not", async () => {
+    const classLearners = ['student-1', 'student-2'];
+    const reserved = { seats: 2 };
+    const { arrive } = setUp({ slots: 3, classLearners, reserved: () => reserved.seats });
+    expect((await arrive('public-1')).status).toBe(201);
+    // Two slots are free, but both are kept for the class.
+    expect(await arrive('public-2')).toMatchObject({ status: 202, position: 1 });
+    expect((await arrive('student-1')).status).toBe(201);
+    reserved.seats = 1; // one of the class's learners has their machine now
+    expect((await arrive('student-2')).status).toBe(201);
   });
 
   it('gives a learner their live machine again, on any lesson, and their place in line again', async () => {

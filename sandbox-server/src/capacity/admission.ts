@@ -11,6 +11,11 @@ export interface AdmissionPolicy {
   perAddress: number;
   /** Until two machines have freed up, the guess of how often one does. */
   defaultFreeIntervalMs: number;
+  /**
+   * Slots kept for learners of running classes (their capacity, less their machines in use):
+   * public learners get a machine only while more than that is free. With `maxSessions`.
+   */
+  reserved?: { slots: () => number; maxSessions: number };
 }
 
 /** What `POST /api/sessions` answers: a machine (200 again, 201 new), or a place in line (202). */
@@ -72,13 +77,13 @@ export class Admission {
     const priority = this.priority(learner);
     // Nobody waiting ahead (or only public learners, for a class learner): straight to a machine.
     const ahead = priority ? this.line.next()?.priority : this.line.length > 0;
-    if (!ahead && this.sessions.canStart()) {
+    if (!ahead && this.roomFor(priority)) {
       try {
         const created = await this.sessions.create(lesson, learner, address);
         return { status: created.rejoined ? 200 : 201, record: created.record, token: created.token };
       } catch (err) {
         // Taken meanwhile by someone else: wait in line like everyone.
-        if (!(err instanceof ApiError && err.status === 503 && !this.sessions.canStart())) throw err;
+        if (!(err instanceof ApiError && err.status === 503 && !this.roomFor(priority))) throw err;
       }
     }
     if (this.line.full)
@@ -145,18 +150,26 @@ export class Admission {
             logger.error({ err }, 'the machine of a learner who left could not be removed'),
           );
     }
-    for (let next = this.line.next(); next && this.sessions.canStart(); next = this.line.next()) {
+    for (let next = this.line.next(); next && this.roomFor(next.priority); next = this.line.next()) {
       const waiter: Waiter = next;
       try {
         const created = await this.sessions.create(waiter.lesson, waiter.learner, waiter.address);
         waiter.assigned = { record: created.record, token: created.token };
         logger.info({ sessionId: created.record.id }, 'a machine went to the first in line');
       } catch (err) {
-        if (err instanceof ApiError && err.status === 503 && !this.sessions.canStart()) return;
+        if (err instanceof ApiError && err.status === 503 && !this.roomFor(waiter.priority)) return;
         waiter.failed =
           err instanceof ApiError ? err.message : 'Your machine could not be started. Ask for one again.';
       }
     }
+  }
+
+  /** Whether a machine can go to this learner now: class learners may use the reserved slots. */
+  private roomFor(priority: boolean): boolean {
+    if (!this.sessions.canStart()) return false;
+    const reserved = this.policy.reserved;
+    if (priority || !reserved) return true;
+    return this.sessions.count() + reserved.slots() < reserved.maxSessions;
   }
 
   private placeOf(waiter: Waiter): Admitted {

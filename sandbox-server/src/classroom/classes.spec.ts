@@ -109,6 +109,20 @@ describe('joining a class', () => {
     expect(classes.classOf(LEARNER(2))).toBeUndefined();
   });
 
+  it('keeps seats for running classes only, less their learners who have a machine', () => {
+    const { classes, clock } = setUp();
+    const running = classes.create('i', input({ capacity: 3 }));
+    classes.create('i', input({ capacity: 5, startsAt: NOW + 3_600_000 })); // not started
+    const ended = classes.create('i', input({ capacity: 7 }));
+    classes.end(ended.id, 'i');
+    classes.join(running.code, LEARNER(1), 'Ada');
+    classes.join(running.code, LEARNER(2), 'Grace');
+    expect(classes.seatsToKeep(() => false)).toBe(3);
+    expect(classes.seatsToKeep((learner) => learner === LEARNER(1))).toBe(2);
+    clock.now += 2 * 3_600_000; // the second class has started
+    expect(classes.seatsToKeep((learner) => learner === LEARNER(1))).toBe(7);
+  });
+
   it('answers a full class 409, an unknown code 404, a malformed one 400', () => {
     const { classes } = setUp();
     const created = classes.create('i', input({ capacity: 2 }));

@@ -269,6 +269,26 @@ export class Classes {
     return row ? { classId: row.id } : undefined;
   }
 
+  /**
+   * Slots to keep for running classes (started, not ended): each class's capacity less its
+   * learners who have a machine now (`usesMachine`).
+   */
+  seatsToKeep(usesMachine: (learner: string) => boolean): number {
+    const at = this.now();
+    const running = this.db
+      .prepare(
+        `SELECT id, capacity FROM classes WHERE ended_at IS NULL
+         AND (starts_at IS NULL OR starts_at <= ?) AND (ends_at IS NULL OR ends_at > ?)`,
+      )
+      .all(at, at) as { id: string; capacity: number }[];
+    let seats = 0;
+    for (const c of running) {
+      const using = this.members(c.id).filter((m) => usesMachine(m.learner)).length;
+      seats += Math.max(0, c.capacity - using);
+    }
+    return seats;
+  }
+
   /** The class's learners, in the order they joined. */
   members(classId: string): Member[] {
     return (

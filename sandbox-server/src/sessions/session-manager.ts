@@ -185,6 +185,11 @@ export class SessionManager {
     return this.store.countFrom(address);
   }
 
+  /** Sessions that hold a machine or are ending (not the warm pool's). */
+  count(): number {
+    return this.store.count();
+  }
+
   /** Whether a new session would get a machine now (a warm one, or room to boot one). */
   canStart(): boolean {
     const pool = this.pool.status();
