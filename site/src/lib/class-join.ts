@@ -1,12 +1,17 @@
-/** The join code in a join URL's query (`/?class=AB3D5F`), upper-cased and without spaces; else ''. */
-export function classCodeFromSearch(search: string): string {
-  const raw = new URLSearchParams(search).get('class') ?? '';
-  // The server takes any case with spaces or dashes; the field shows it as the projector does.
+/**
+ * A join code as typed or linked, as the projector shows it: upper case, letters and digits only,
+ * at most 8 (the server takes any case with spaces or dashes, and checks the rest).
+ */
+export function tidyCode(raw: string): string {
   return raw
     .toUpperCase()
-    .replace(/[\s-]/g, '')
     .replace(/[^0-9A-Z]/g, '')
     .slice(0, 8);
+}
+
+/** The join code in a join URL's query (`/?class=AB3D5F`), tidied; else ''. */
+export function classCodeFromSearch(search: string): string {
+  return tidyCode(new URLSearchParams(search).get('class') ?? '');
 }
 
 /** The class this browser's learner joined, as the course index shows it. */
