@@ -225,15 +225,19 @@ describe('classes over HTTP', () => {
     progress.record(learnerCookie.split('=')[1]!, 'volumes', 'mount');
     const roster = await call('GET', `/api/classes/${created.id}/roster`, undefined, { cookie: a });
     expect(roster.body).toEqual({
+      stuckMinutes: 10,
       learners: [
         {
           id: expect.stringMatching(/^[0-9a-f]{8}$/),
           name: '<i>Ada</i>',
           machine: null,
           lesson: null,
-          exercises: { 'volumes/mount': { state: 'passed' } },
+          current: null,
+          stuck: null,
+          exercises: { 'volumes/mount': { state: 'passed', attempts: 0, lastMessage: null, since: null } },
         },
       ],
+      summary: { 'volumes/mount': { passed: 1, trying: 0, notStarted: 0 } },
     });
 
     expect((await call('DELETE', `/api/classes/${created.id}`, undefined, { cookie: a })).status).toBe(204);
