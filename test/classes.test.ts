@@ -100,7 +100,7 @@ describe('workshop classes', () => {
       {
         name: 'Ada 🐳',
         machine: null,
-        exercises: { 'first-container/run-hello-world': { state: 'not_started' } },
+        exercises: { 'first-container/run-hello-world': { state: 'not-started' } },
       },
     ]);
   });

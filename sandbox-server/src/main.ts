@@ -6,6 +6,8 @@ import Docker from 'dockerode';
 import type { PlaceholderValues } from '../../engine/src/contract.ts';
 import { loadCourse } from '../../engine/src/index.ts';
 import { instructorToken } from './classroom/admin-token.ts';
+import { CheckHistory } from './classroom/check-history.ts';
+import { classLiveFeature } from './classroom/class-live-routes.ts';
 import { classRoutes } from './classroom/class-routes.ts';
 import { Classes } from './classroom/classes.ts';
 import { classroomRoutes } from './classroom/classroom.ts';
@@ -131,6 +133,16 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
   }, 2000);
 
   const courseApi = courseFeature({ sessions, runtime, course, progress, varsFor });
+  const history = new CheckHistory(db);
+  const classLive = classLiveFeature({
+    classes,
+    course,
+    progress,
+    sessions,
+    history,
+    instructorSessions,
+    allowedOrigins: config.allowedOrigins,
+  });
   const preview = previewFeature({
     sessions,
     runtime,
@@ -172,12 +184,16 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
         progress,
         sessions,
         allowedOrigins: config.allowedOrigins,
+        history,
+        onJoined: (classId) => classLive.feed.changed(classId),
       }),
+      ...classLive.routes,
       ...preview.routes,
     ],
     hostHandlers: [preview.handleRequest],
     upgradeHandlers: [preview.handleUpgrade],
     onExercisePassed: courseApi.onExercisePassed,
+    onExerciseChecked: classLive.onExerciseChecked,
     varsFor,
     health: async () => ({
       ok: await docker.ping().then(
@@ -215,6 +231,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     stop: async () => {
       clearInterval(reaper);
       clearInterval(lineKeeper);
+      classLive.feed.close();
       await sessions.drainPool();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

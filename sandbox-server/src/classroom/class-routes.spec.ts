@@ -1,4 +1,4 @@
-import http from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProgressStore } from '../course/progress-store.ts';
@@ -7,6 +7,9 @@ import { createRouter } from '../http/http-routing.ts';
 import { FakeRuntime } from '../sessions/fake-runtime.ts';
 import { SessionManager } from '../sessions/session-manager.ts';
 import { SessionStore } from '../sessions/session-store.ts';
+import { EventStreamClient } from '../../../test/helpers/event-stream-client.ts';
+import { CheckHistory } from './check-history.ts';
+import { classLiveFeature } from './class-live-routes.ts';
 import { classRoutes } from './class-routes.ts';
 import { Classes } from './classes.ts';
 import { twoLessonCourse } from './classroom-fixtures.ts';
@@ -22,6 +25,7 @@ const ADMIN = 'admin-token-0123456789';
 let server: http.Server;
 let base = '';
 const progress = new ProgressStore(openDatabase(':memory:'));
+let live: ReturnType<typeof classLiveFeature>;
 
 beforeAll(async () => {
   const db = openDatabase(':memory:');
@@ -32,6 +36,18 @@ beforeAll(async () => {
     maxSessions: 2,
     limits: { memoryBytes: 1, nanoCpus: 1, pidsLimit: 1, diskBytes: 1 },
     readyTimeoutMs: 1000,
+  });
+  const classes = new Classes(db);
+  const history = new CheckHistory(db);
+  live = classLiveFeature({
+    classes,
+    course: twoLessonCourse,
+    progress,
+    sessions,
+    history,
+    instructorSessions,
+    allowedOrigins: [],
+    feed: { debounceMs: 20 },
   });
   const router = createRouter([
     ...instructorRoutes({
@@ -44,19 +60,25 @@ beforeAll(async () => {
       addressOf: (req) => String(req.headers['x-test-address'] ?? 'one'),
     }),
     ...classRoutes({
-      classes: new Classes(db),
+      classes,
       instructorSessions,
       course: twoLessonCourse,
       progress,
       sessions,
       allowedOrigins: [],
+      history,
+      onJoined: (classId) => live.feed.changed(classId),
     }),
+    ...live.routes,
   ]);
   server = http.createServer((req, res) => void router(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => {
+  live.feed.close();
+  return new Promise<void>((resolve) => server.close(() => resolve()));
+});
 
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(base + path, {
@@ -225,15 +247,19 @@ describe('classes over HTTP', () => {
     progress.record(learnerCookie.split('=')[1]!, 'volumes', 'mount');
     const roster = await call('GET', `/api/classes/${created.id}/roster`, undefined, { cookie: a });
     expect(roster.body).toEqual({
+      stuckMinutes: 10,
       learners: [
         {
           id: expect.stringMatching(/^[0-9a-f]{8}$/),
           name: '<i>Ada</i>',
           machine: null,
           lesson: null,
-          exercises: { 'volumes/mount': { state: 'passed' } },
+          current: null,
+          stuck: null,
+          exercises: { 'volumes/mount': { state: 'passed', attempts: 0, lastMessage: null, since: null } },
         },
       ],
+      summary: { 'volumes/mount': { passed: 1, trying: 0, notStarted: 0 } },
     });
 
     expect((await call('DELETE', `/api/classes/${created.id}`, undefined, { cookie: a })).status).toBe(204);
@@ -243,5 +269,95 @@ describe('classes over HTTP', () => {
     expect(
       (await call('GET', `/api/classes/${created.id}/roster`, undefined, { cookie: a })).body.learners,
     ).toHaveLength(1);
+  });
+});
+
+describe('the live classroom over HTTP', () => {
+  const failing = {
+    passed: false,
+    checks: [{ id: 'mounted', passed: false, message: 'Nothing is mounted at /data.' }],
+  };
+  /** A class of one instructor with one learner in it: the learner's cookie header. */
+  async function classWithLearner(username: string, name = 'Ada') {
+    const cookie = await instructor(username);
+    const { body: created } = await call(
+      'POST',
+      '/api/classes',
+      { name: 'Live', capacity: 5, stuckMinutes: 5 },
+      { cookie },
+    );
+    const joined = await call('POST', '/api/classes/join', { code: created.code, name });
+    const learner = joined.headers.get('set-cookie')!.split(';')[0]!;
+    return { cookie, id: created.id as string, learner };
+  }
+  const check = (learner: string, report: typeof failing) =>
+    live.onExerciseChecked(
+      { headers: { cookie: learner } } as IncomingMessage,
+      'no-session',
+      'volumes',
+      'mount',
+      report,
+    );
+
+  it("pushes the roster with a learner's failure message after their check", async () => {
+    const { cookie, id, learner } = await classWithLearner('live-a');
+    const stream = await EventStreamClient.open(`${base}/api/classes/${id}/events`, { cookie });
+    expect(stream.status).toBe(200);
+    await stream.waitFor((e) => e.event === 'roster' && e.data.learners.length === 1);
+    check(learner, failing);
+    const update = await stream.waitFor(
+      (e) => e.data.learners[0].exercises['volumes/mount'].state === 'trying',
+    );
+    expect(update.data.learners[0].exercises['volumes/mount']).toMatchObject({
+      attempts: 1,
+      lastMessage: 'Nothing is mounted at /data.',
+    });
+    expect(update.data.stuckMinutes).toBe(5);
+    stream.close();
+  });
+
+  it("keeps the stream, broadcast and CSV to the class's instructor", async () => {
+    const { id } = await classWithLearner('live-b');
+    const other = await instructor('live-c');
+    const learner = { cookie: `dockyard_learner=${'cd'.repeat(16)}` };
+    for (const path of [`/api/classes/${id}/events`, `/api/classes/${id}/results.csv`]) {
+      expect((await call('GET', path, undefined, { cookie: other })).status).toBe(404);
+      expect((await call('GET', path, undefined, learner)).status).toBe(403);
+      expect((await call('GET', path)).status).toBe(401);
+    }
+    expect(
+      (await call('POST', `/api/classes/${id}/broadcast`, { message: 'hi' }, { cookie: other })).status,
+    ).toBe(404);
+  });
+
+  it("sends a broadcast to the class's learners, within bounds on its length", async () => {
+    const { cookie, id, learner } = await classWithLearner('live-d');
+    const page = await EventStreamClient.open(`${base}/api/learner/events`, { cookie: learner });
+    expect(page.status).toBe(200);
+    for (const message of ['   ', 'x'.repeat(501), 42]) {
+      const refused = await call('POST', `/api/classes/${id}/broadcast`, { message }, { cookie });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.message).toBe('Field "message" must be 1 to 500 characters.');
+    }
+    expect(
+      (await call('POST', `/api/classes/${id}/broadcast`, { message: ' Break until 11:00 ' }, { cookie }))
+        .status,
+    ).toBe(204);
+    const got = await page.waitFor((e) => e.event === 'broadcast');
+    expect(got.data).toMatchObject({ message: 'Break until 11:00', className: 'Live' });
+    page.close();
+    expect((await EventStreamClient.open(`${base}/api/learner/events`)).status).toBe(401);
+  });
+
+  it('answers the results as CSV, one row per learner', async () => {
+    const { cookie, id, learner } = await classWithLearner('live-e', '=cmd|calc');
+    check(learner, failing);
+    const res = await fetch(`${base}/api/classes/${id}/results.csv`, { headers: { cookie } });
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(await res.text()).toBe(
+      'name,first-container/run-hello state,first-container/run-hello attempts,first-container/list state,' +
+        'first-container/list attempts,volumes/mount state,volumes/mount attempts\r\n' +
+        "'=cmd|calc,not-started,0,not-started,0,trying,1\r\n",
+    );
   });
 });

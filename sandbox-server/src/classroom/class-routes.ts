@@ -1,13 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { Course } from '../../../engine/src/index.ts';
-import { courseProgress } from '../course/course-routes.ts';
 import type { ProgressStore } from '../course/progress-store.ts';
 import { json, readJson, SEGMENT, type Route } from '../http/http-routing.ts';
 import { ensureLearner, secureAttribute } from '../http/learner-cookie.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
 import { type ClassRecord, type Classes, parseClassInput } from './classes.ts';
 import { instructorGuard, requireOwnOrigin, type InstructorSessions } from './instructor-sessions.ts';
-import { buildRoster } from './roster.ts';
+import type { CheckHistory } from './check-history.ts';
+import { rosterOf } from './class-roster.ts';
 
 export interface ClassRoutesContext {
   classes: Classes;
@@ -17,6 +17,10 @@ export interface ClassRoutesContext {
   sessions: SessionManager;
   allowedOrigins: string[];
   now?: () => number;
+  /** The checks of class learners, for the roster's "trying" and stuck flags. */
+  history?: CheckHistory;
+  /** Told when a learner joins a class (the live roster). */
+  onJoined?: (classId: string) => void;
 }
 
 /** The URL a learner opens to join: the course index with the code, on the origin the instructor used. */
@@ -82,6 +86,7 @@ export function classRoutes(ctx: ClassRoutesContext): Route[] {
         requireOwnOrigin(req, ctx.allowedOrigins);
         const body = await readJson(req);
         const joined = ctx.classes.join(body.code, ensureLearner(req, res), body.name);
+        ctx.onJoined?.(joined.classId);
         json(res, 200, joined);
       },
     },
@@ -98,15 +103,7 @@ export function classRoutes(ctx: ClassRoutesContext): Route[] {
       pattern: new RegExp(`^/api/classes/${SEGMENT}/roster$`),
       handler: async (req, res, [id]) => {
         const found = ctx.classes.owned(id!, instructorOf(req, { changes: false }));
-        const learners = buildRoster(found, ctx.classes.members(found.id), {
-          course: ctx.course,
-          progressOf: (learner) => courseProgress(ctx.course, ctx.progress, learner),
-          machineOf: (learner) => {
-            const live = ctx.sessions.liveOf(learner)[0];
-            return live ? { state: ctx.sessions.state(live.id), lesson: live.lesson } : null;
-          },
-        });
-        json(res, 200, { learners });
+        json(res, 200, rosterOf(ctx, found));
       },
     },
   ];

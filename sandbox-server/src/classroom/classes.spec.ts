@@ -19,6 +19,7 @@ const input = (fields: Partial<ClassInput> = {}): ClassInput => ({
   startsAt: null,
   endsAt: null,
   prewarm: 0,
+  stuckMinutes: 10,
   ...fields,
 });
 
@@ -35,6 +36,7 @@ describe('a new class', () => {
         startsAt: '2026-05-04T09:00:00Z',
         endsAt: '2026-05-04T12:00:00+02:00',
         prewarm: 12,
+        stuckMinutes: 5,
       }),
     ).toEqual({
       name: 'Morning',
@@ -43,6 +45,7 @@ describe('a new class', () => {
       startsAt: Date.parse('2026-05-04T09:00:00Z'),
       endsAt: Date.parse('2026-05-04T10:00:00Z'),
       prewarm: 12,
+      stuckMinutes: 5,
     });
   });
 
@@ -64,6 +67,8 @@ describe('a new class', () => {
       [{ name: 'A', capacity: 30, startsAt: '2026-05-04T10:00Z', endsAt: '2026-05-04T09:00Z' }, 'endsAt'],
       [{ name: 'A', capacity: 30, prewarm: 31 }, 'prewarm'],
       [{ name: 'A', capacity: 30, prewarm: -1 }, 'prewarm'],
+      [{ name: 'A', capacity: 30, stuckMinutes: 0 }, 'stuckMinutes'],
+      [{ name: 'A', capacity: 30, stuckMinutes: 241 }, 'stuckMinutes'],
     ];
     for (const [body, field] of cases) {
       const err = refusal(() => parse(body));

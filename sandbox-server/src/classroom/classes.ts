@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Course } from '../../../engine/src/index.ts';
-import type { Db } from '../database.ts';
+import { hasColumn, type Db } from '../database.ts';
 import { ApiError, badRequest, notFound } from '../http/api-error.ts';
 import { newJoinCode, normalizeCode } from './join-codes.ts';
 
@@ -19,7 +19,12 @@ export interface ClassInput {
   endsAt: number | null;
   /** Machines to boot shortly before the start (kept for the pre-warm that comes later). */
   prewarm: number;
+  /** Minutes without a pass, while trying an exercise, after which the roster marks a learner stuck. */
+  stuckMinutes: number;
 }
+
+/** The default of `stuckMinutes`, and its bounds. */
+export const STUCK_MINUTES = { default: 10, min: 1, max: 240 };
 
 /** A class as stored. */
 export interface ClassRecord extends ClassInput {
@@ -48,6 +53,7 @@ interface Row {
   starts_at: number | null;
   ends_at: number | null;
   prewarm: number;
+  stuck_minutes: number;
   created_at: number;
   ended_at: number | null;
 }
@@ -62,6 +68,7 @@ const fromRow = (r: Row): ClassRecord => ({
   startsAt: r.starts_at,
   endsAt: r.ends_at,
   prewarm: r.prewarm,
+  stuckMinutes: r.stuck_minutes,
   createdAt: r.created_at,
   endedAt: r.ended_at,
 });
@@ -114,7 +121,11 @@ export function parseClassInput(body: Record<string, unknown>, course: Course, n
   if (endsAt !== null && startsAt !== null && endsAt <= startsAt)
     throw badRequest('Field "endsAt" must be after "startsAt".', 'endsAt');
   const prewarm = body.prewarm === undefined ? 0 : wholeNumber(body.prewarm, 'prewarm', 0, capacity);
-  return { name, lessons, capacity, startsAt, endsAt, prewarm };
+  const stuckMinutes =
+    body.stuckMinutes === undefined
+      ? STUCK_MINUTES.default
+      : wholeNumber(body.stuckMinutes, 'stuckMinutes', STUCK_MINUTES.min, STUCK_MINUTES.max);
+  return { name, lessons, capacity, startsAt, endsAt, prewarm, stuckMinutes };
 }
 
 /** A learner's name for the class: trimmed, 1 to 60 characters, no control characters. Kept as text. */
@@ -160,6 +171,10 @@ export class Classes {
       PRIMARY KEY (class_id, learner)
     );
     CREATE INDEX IF NOT EXISTS class_learners_learner ON class_learners (learner, joined_at)`);
+    if (!hasColumn(db, 'classes', 'stuck_minutes'))
+      db.exec(
+        `ALTER TABLE classes ADD COLUMN stuck_minutes INTEGER NOT NULL DEFAULT ${STUCK_MINUTES.default}`,
+      );
   }
 
   /** Creates a class for the instructor, with a join code no running class has. */
@@ -169,8 +184,8 @@ export class Classes {
     const id = crypto.randomBytes(8).toString('hex');
     this.db
       .prepare(
-        `INSERT INTO classes (id, instructor, name, code, lessons, capacity, starts_at, ends_at, prewarm, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO classes (id, instructor, name, code, lessons, capacity, starts_at, ends_at, prewarm, stuck_minutes, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         id,
@@ -182,6 +197,7 @@ export class Classes {
         input.startsAt,
         input.endsAt,
         input.prewarm,
+        input.stuckMinutes,
         at,
       );
     return { ...input, id, instructor, code, createdAt: at, endedAt: null };
@@ -203,6 +219,12 @@ export class Classes {
       .get(id, instructor) as Row | undefined;
     if (!row) throw notFound(`You have no class "${id}".`);
     return fromRow(row);
+  }
+
+  /** Any class by its id (for the server's own use: no owner check). */
+  byId(id: string): ClassRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM classes WHERE id = ?').get(id) as Row | undefined;
+    return row && fromRow(row);
   }
 
   /** Ends the instructor's class: its code stops working; its learners and results are kept. */

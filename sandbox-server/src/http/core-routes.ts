@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { PlaceholderValues } from '../../../engine/src/contract.ts';
+import type { ExerciseReport, PlaceholderValues } from '../../../engine/src/contract.ts';
 import type { Course } from '../../../engine/src/index.ts';
 import { runExercise } from '../../../engine/src/index.ts';
 import { badRequest, notFound } from './api-error.ts';
@@ -20,6 +20,14 @@ export interface ApiContext {
   health: () => Promise<{ ok: boolean; [key: string]: unknown }>;
   /** Called when a check passes, before the answer is sent (course progress records it, may set a cookie). */
   onExercisePassed?: (req: IncomingMessage, res: ServerResponse, lesson: string, exercise: string) => void;
+  /** Called with every check's report, after `onExercisePassed` (the live classroom records it). */
+  onExerciseChecked?: (
+    req: IncomingMessage,
+    sessionId: string,
+    lesson: string,
+    exercise: string,
+    report: ExerciseReport,
+  ) => void;
   /** Values substituted in checks and scripts, such as `hub.username`, for a session. */
   varsFor?: (sessionId: string) => PlaceholderValues;
 }
@@ -132,6 +140,7 @@ export function coreRoutes(ctx: ApiContext): Route[] {
         await sessions.requireReady(id!);
         const report = await runExercise(exercise, sessions.sandbox(id!), { vars: ctx.varsFor?.(id!) ?? {} });
         if (report.passed) ctx.onExercisePassed?.(req, res, lesson.slug, exercise.id);
+        ctx.onExerciseChecked?.(req, id!, lesson.slug, exercise.id, report);
         json(res, 200, report);
       },
     },
