@@ -12,6 +12,7 @@ import { classroomRoutes } from './classroom/classroom.ts';
 import { InstructorAccounts } from './classroom/instructor-accounts.ts';
 import { instructorRoutes } from './classroom/instructor-routes.ts';
 import { InstructorSessions } from './classroom/instructor-sessions.ts';
+import { learnerHelpFeature } from './classroom/learner-help.ts';
 import { LoginThrottle } from './classroom/login-throttle.ts';
 import { loadConfig } from './config.ts';
 import { courseFeature } from './course/course-routes.ts';
@@ -34,6 +35,7 @@ import { clientAddress, trustedProxies } from './capacity/client-address.ts';
 import { RateLimiter } from './capacity/rate-limiter.ts';
 import { WaitingLine } from './capacity/waiting-line.ts';
 import { SessionStore } from './sessions/session-store.ts';
+import { HelperPresence } from './terminal/helper-presence.ts';
 
 /** Starts the whole platform in this process; resolves with a stop function once it listens. */
 export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promise<{
@@ -137,6 +139,18 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     allowedOrigins: config.allowedOrigins,
     domain: config.previewDomain,
   });
+  const helpers = new HelperPresence();
+  const learnerHelp = learnerHelpFeature({
+    classes,
+    instructorSessions,
+    course,
+    sessions,
+    runtime,
+    helpers,
+    allowedOrigins: config.allowedOrigins,
+    varsFor,
+    terminalPingMs: config.terminalPingMs,
+  });
   const server = createServer({
     sessions,
     admission,
@@ -173,10 +187,12 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
         sessions,
         allowedOrigins: config.allowedOrigins,
       }),
+      ...learnerHelp.routes,
       ...preview.routes,
     ],
     hostHandlers: [preview.handleRequest],
-    upgradeHandlers: [preview.handleUpgrade],
+    upgradeHandlers: [preview.handleUpgrade, learnerHelp.handleUpgrade],
+    helpers,
     onExercisePassed: courseApi.onExercisePassed,
     varsFor,
     health: async () => ({

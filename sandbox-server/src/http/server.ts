@@ -29,6 +29,9 @@ export interface ServerOptions extends ApiContext {
   helpers?: HelperPresence;
 }
 
+/** Frames over 1 MiB close a terminal socket (1009): the page sends a large paste in 64 KiB frames. */
+export const TERMINAL_MAX_PAYLOAD = 1024 * 1024;
+
 const TERMINAL_PATH = /^\/api\/sessions\/([A-Za-z0-9_-]{1,64})\/terminal$/;
 
 /** The browser's Origin must be this server (or a configured one); non-browser clients send none. */
@@ -56,8 +59,7 @@ export function createServer(options: ServerOptions): http.Server {
     ...(options.extraRoutes ?? []),
   ]);
   const serveStatic = createStaticFiles(options.siteDir);
-  // Frames over 1 MiB close the socket (1009): the page sends a large paste in 64 KiB frames.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: TERMINAL_MAX_PAYLOAD });
 
   const server = http.createServer((req, res) => {
     if (options.hostHandlers?.some((handle) => handle(req, res))) return;

@@ -285,13 +285,13 @@ export class SessionManager {
 
   /**
    * Restarts a ready session's machine (stop, then start): its files are kept, its shell and
-   * running containers are not. Resolves once it is ready again; a MachineError says why not,
-   * or that it is busy starting already.
+   * running containers are not. Resolves once it is ready again, else rejects with a MachineError
+   * saying why; a machine that is starting already is a 409.
    */
   async restart(id: string): Promise<void> {
     this.requireLive(id);
     if (!this.store.setState(id, ['ready'], 'starting'))
-      throw new MachineError('This machine is starting already: try again once it is ready.');
+      throw new ApiError(409, 'busy', 'This machine is starting already: try again once it is ready.');
     logger.info({ sessionId: id }, 'restarting sandbox');
     this.track(
       id,
