@@ -143,7 +143,7 @@ async function post(path: string, body: unknown, cookie: string) {
 }
 
 describe("an instructor's socket on a learner's terminal", () => {
-  it('is refused before the upgrade to everyone but the class\'s instructor, with a sentence', async () => {
+  it("is refused before the upgrade to everyone but the class's instructor, with a sentence", async () => {
     expect(await open(terminalPath(), { cookie: other })).toEqual({
       status: 404,
       message: `You have no class "${classId}".`,

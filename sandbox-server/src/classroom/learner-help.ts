@@ -111,7 +111,8 @@ export function learnerHelpFeature(ctx: LearnerHelpContext): {
     return true;
   };
 
-  const learnerAction = (action: string) => new RegExp(`^/api/classes/${SEGMENT}/learners/${SEGMENT}/${action}$`);
+  const learnerAction = (action: string) =>
+    new RegExp(`^/api/classes/${SEGMENT}/learners/${SEGMENT}/${action}$`);
   const routes: Route[] = [
     {
       method: 'POST',

@@ -19,7 +19,13 @@ export class FakeRuntime implements SandboxRuntime {
   /** Sandboxes on the "host", and whether each runs. */
   readonly sandboxes = new Map<string, { running: boolean }>();
   /** How often each step was asked for. */
-  readonly calls: Record<Step | 'remove' | 'stop', number> = { create: 0, ready: 0, start: 0, remove: 0, stop: 0 };
+  readonly calls: Record<Step | 'remove' | 'stop', number> = {
+    create: 0,
+    ready: 0,
+    start: 0,
+    remove: 0,
+    stop: 0,
+  };
   private readonly held = new Set<Step>();
   private readonly waiting: { step: Step; go: () => void; fail: (err: Error) => void }[] = [];
 
