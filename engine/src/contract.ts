@@ -83,7 +83,11 @@ export type ClientControl =
 
 /** A control message from the server to the page: a JSON text frame of the terminal WebSocket. */
 export type ServerControl =
-  { type: 'ready' } | { type: 'exit'; code: number } | { type: 'error'; message: string };
+  | { type: 'ready' }
+  | { type: 'exit'; code: number }
+  | { type: 'error'; message: string }
+  /** To the learner's terminal: an instructor is typing in it (true), or stopped 3 s ago or left (false). */
+  | { type: 'helper'; typing: boolean };
 
 /** The placeholders a lesson may write as `{{name}}`; the server knows each one's value per session. */
 export const placeholderNames = ['hub.username'] as const;

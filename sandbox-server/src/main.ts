@@ -14,6 +14,7 @@ import { classroomRoutes } from './classroom/classroom.ts';
 import { InstructorAccounts } from './classroom/instructor-accounts.ts';
 import { instructorRoutes } from './classroom/instructor-routes.ts';
 import { InstructorSessions } from './classroom/instructor-sessions.ts';
+import { learnerHelpFeature } from './classroom/learner-help.ts';
 import { LoginThrottle } from './classroom/login-throttle.ts';
 import { loadConfig } from './config.ts';
 import { courseFeature } from './course/course-routes.ts';
@@ -36,6 +37,7 @@ import { clientAddress, trustedProxies } from './capacity/client-address.ts';
 import { RateLimiter } from './capacity/rate-limiter.ts';
 import { WaitingLine } from './capacity/waiting-line.ts';
 import { SessionStore } from './sessions/session-store.ts';
+import { HelperPresence } from './terminal/helper-presence.ts';
 
 /** Starts the whole platform in this process; resolves with a stop function once it listens. */
 export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promise<{
@@ -149,6 +151,18 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     allowedOrigins: config.allowedOrigins,
     domain: config.previewDomain,
   });
+  const helpers = new HelperPresence();
+  const learnerHelp = learnerHelpFeature({
+    classes,
+    instructorSessions,
+    course,
+    sessions,
+    runtime,
+    helpers,
+    allowedOrigins: config.allowedOrigins,
+    varsFor,
+    terminalPingMs: config.terminalPingMs,
+  });
   const server = createServer({
     sessions,
     admission,
@@ -188,10 +202,12 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
         onJoined: (classId) => classLive.feed.changed(classId),
       }),
       ...classLive.routes,
+      ...learnerHelp.routes,
       ...preview.routes,
     ],
     hostHandlers: [preview.handleRequest],
-    upgradeHandlers: [preview.handleUpgrade],
+    upgradeHandlers: [preview.handleUpgrade, learnerHelp.handleUpgrade],
+    helpers,
     onExercisePassed: courseApi.onExercisePassed,
     onExerciseChecked: classLive.onExerciseChecked,
     varsFor,

@@ -37,6 +37,47 @@ export interface CourseContext {
   varsFor?: (sessionId: string) => PlaceholderValues;
 }
 
+/**
+ * Runs a lesson's setup (the lesson's, then each exercise's) as root in the session's machine, once
+ * it is ready. Answers false when the lesson has none; a 503 when the machine is not running, a
+ * 500 (logged) when a script fails.
+ */
+export async function runLessonSetup(
+  ctx: Pick<CourseContext, 'sessions' | 'varsFor'>,
+  sessionId: string,
+  lesson: Lesson,
+): Promise<boolean> {
+  const vars = ctx.varsFor?.(sessionId) ?? {};
+  const scripts = [lesson.setup, ...lesson.exercises.map((e) => e.setup)]
+    .filter((s): s is string => s !== undefined)
+    .map((script) => substituteVars(script, vars));
+  if (scripts.length === 0) return false;
+  await ctx.sessions.requireReady(sessionId);
+  for (const script of scripts) {
+    const result = await ctx.sessions
+      .sandbox(sessionId)
+      .exec(script, { user: 'root', timeoutMs: SETUP_TIMEOUT_MS });
+    if (result.exitCode !== 0) {
+      logger.error(
+        {
+          sessionId,
+          lesson: lesson.slug,
+          exitCode: result.exitCode,
+          stderr: result.stderr.slice(-2000),
+        },
+        'lesson setup failed',
+      );
+      throw new ApiError(
+        500,
+        'internal',
+        `Preparing your machine for this lesson failed (exit code ${result.exitCode}); it is logged. Try "Reset this lesson" again.`,
+      );
+    }
+  }
+  logger.info({ sessionId, lesson: lesson.slug, scripts: scripts.length }, 'lesson setup ran');
+  return true;
+}
+
 /** Course features around the lessons: quizzes, progress, lesson setup; plus the check-pass hook. */
 export function courseFeature(ctx: CourseContext): {
   routes: Route[];
@@ -100,38 +141,8 @@ export function courseFeature(ctx: CourseContext): {
         sessions.authorize(id!, bearerToken(req));
         const lesson = findLesson(lessonSlug!);
         ensureLearner(req, res);
-        const vars = ctx.varsFor?.(id!) ?? {};
-        const scripts = [lesson.setup, ...lesson.exercises.map((e) => e.setup)]
-          .filter((s): s is string => s !== undefined)
-          .map((script) => substituteVars(script, vars));
-        if (scripts.length === 0) {
-          json(res, 200, { ran: false });
-          return;
-        }
-        await sessions.requireReady(id!);
-        for (const script of scripts) {
-          const result = await sessions
-            .sandbox(id!)
-            .exec(script, { user: 'root', timeoutMs: SETUP_TIMEOUT_MS });
-          if (result.exitCode !== 0) {
-            logger.error(
-              {
-                sessionId: id,
-                lesson: lesson.slug,
-                exitCode: result.exitCode,
-                stderr: result.stderr.slice(-2000),
-              },
-              'lesson setup failed',
-            );
-            throw new ApiError(
-              500,
-              'internal',
-              `Preparing your machine for this lesson failed (exit code ${result.exitCode}); it is logged. Try "Reset this lesson" again.`,
-            );
-          }
-        }
-        logger.info({ sessionId: id, lesson: lesson.slug, scripts: scripts.length }, 'lesson setup ran');
-        json(res, 200, { ran: true });
+        const ran = await runLessonSetup(ctx, id!, lesson);
+        json(res, 200, { ran });
       },
     },
   ];

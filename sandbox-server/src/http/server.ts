@@ -9,6 +9,8 @@ import { createStaticFiles } from './static-files.ts';
 import { MachineError } from '../sessions/session-manager.ts';
 import type { SessionRecord } from '../sessions/session-store.ts';
 import { terminalRoutes } from '../terminal/terminal-routes.ts';
+import { HelperPresence } from '../terminal/helper-presence.ts';
+import { helperNotice } from '../terminal/terminal-protocol.ts';
 import { bridgeTerminal } from '../terminal/terminal-session.ts';
 import { TerminalTickets } from '../terminal/terminal-tickets.ts';
 
@@ -23,7 +25,12 @@ export interface ServerOptions extends ApiContext {
   hostHandlers?: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean)[];
   /** WebSocket upgrades of other features (the port preview); each answers true when it took the request. */
   upgradeHandlers?: ((req: http.IncomingMessage, socket: Duplex, head: Buffer) => boolean)[];
+  /** Instructors typing in learners' terminals: each learner's socket is told (`helper` messages). */
+  helpers?: HelperPresence;
 }
+
+/** Frames over 1 MiB close a terminal socket (1009): the page sends a large paste in 64 KiB frames. */
+export const TERMINAL_MAX_PAYLOAD = 1024 * 1024;
 
 const TERMINAL_PATH = /^\/api\/sessions\/([A-Za-z0-9_-]{1,64})\/terminal$/;
 
@@ -45,14 +52,14 @@ export function originAllowed(
 /** One HTTP server: the site, the JSON API and the terminal WebSockets on one port. */
 export function createServer(options: ServerOptions): http.Server {
   const tickets = new TerminalTickets();
+  const helpers = options.helpers ?? new HelperPresence();
   const api = createRouter([
     ...coreRoutes(options),
     ...terminalRoutes(options.sessions, tickets),
     ...(options.extraRoutes ?? []),
   ]);
   const serveStatic = createStaticFiles(options.siteDir);
-  // Frames over 1 MiB close the socket (1009): the page sends a large paste in 64 KiB frames.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: TERMINAL_MAX_PAYLOAD });
 
   const server = http.createServer((req, res) => {
     if (options.hostHandlers?.some((handle) => handle(req, res))) return;
@@ -105,6 +112,10 @@ export function createServer(options: ServerOptions): http.Server {
               onActivity: () => options.sessions.touch(record),
               pingIntervalMs: options.terminalPingMs,
             });
+            const stopListening = helpers.listen(sessionId, (typing) => {
+              if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(helperNotice(typing)));
+            });
+            ws.on('close', stopListening);
           });
         })
         .catch((err: unknown) => {

@@ -6,8 +6,10 @@ import {
   boundedOutput,
   CommandTimeoutError,
   SandboxStoppedError,
+  tmuxAttach,
   waitForSandboxEngine,
   type AttachCommand,
+  type AttachOptions,
   type SandboxInfo,
   type SandboxLimits,
   type SandboxRuntime,
@@ -129,6 +131,17 @@ export class DockerRuntime implements SandboxRuntime {
     return info?.State.Running === true;
   }
 
+  async stop(sessionId: string): Promise<void> {
+    await this.docker
+      .getContainer(names(sessionId).container)
+      .stop({ t: 30 })
+      .catch((err: unknown) => {
+        // 304: it was stopped already.
+        if ((err as { statusCode?: number }).statusCode !== 304) throw err;
+      });
+    logger.info({ sessionId }, 'sandbox stopped');
+  }
+
   async start(sessionId: string): Promise<void> {
     await this.docker
       .getContainer(names(sessionId).container)
@@ -195,7 +208,7 @@ export class DockerRuntime implements SandboxRuntime {
     return address;
   }
 
-  attachCommand(sessionId: string): AttachCommand {
+  attachCommand(sessionId: string, options: AttachOptions = {}): AttachCommand {
     return {
       file: this.dockerCli,
       args: [
@@ -214,16 +227,7 @@ export class DockerRuntime implements SandboxRuntime {
         '-e',
         `USER=${LEARNER}`,
         names(sessionId).container,
-        // The shell lives in tmux inside the sandbox: it survives this client going away. -D
-        // detaches earlier clients: a closed socket leaves its tmux client behind in the sandbox
-        // (docker exec does not end it), and a stale client would keep the window at its size.
-        'tmux',
-        '-u',
-        'new-session',
-        '-A',
-        '-D',
-        '-s',
-        'main',
+        ...tmuxAttach(options),
       ],
       env: { ...(process.env as Record<string, string>), TERM: 'xterm-256color' },
     };

@@ -6,8 +6,10 @@ import {
   boundedOutput,
   CommandTimeoutError,
   SandboxStoppedError,
+  tmuxAttach,
   waitForSandboxEngine,
   type AttachCommand,
+  type AttachOptions,
   type SandboxInfo,
   type SandboxLimits,
   type SandboxRuntime,
@@ -263,6 +265,23 @@ export class IncusRuntime implements SandboxRuntime {
     return (await this.status(sessionId)) === 'Running';
   }
 
+  async stop(sessionId: string): Promise<void> {
+    const name = instanceName(sessionId);
+    const notRunning = (err: unknown) => {
+      if (!(err instanceof IncusError && /not running/i.test(err.message))) throw err;
+    };
+    // A clean shutdown first (systemd stops the engine and its containers), then a forced one.
+    await this.api
+      .operate('PUT', `/1.0/instances/${name}/state`, { action: 'stop', timeout: 30 })
+      .catch(notRunning)
+      .catch(() =>
+        this.api
+          .operate('PUT', `/1.0/instances/${name}/state`, { action: 'stop', force: true, timeout: 30 })
+          .catch(notRunning),
+      );
+    logger.info({ sessionId }, 'sandbox stopped');
+  }
+
   async start(sessionId: string): Promise<void> {
     // A machine that is still shutting down (the learner's poweroff) must finish before it starts.
     const deadline = Date.now() + 30_000;
@@ -352,12 +371,10 @@ export class IncusRuntime implements SandboxRuntime {
     }
   }
 
-  attachCommand(sessionId: string): AttachCommand {
+  attachCommand(sessionId: string, options: AttachOptions = {}): AttachCommand {
     return {
       file: this.cli,
-      // The shell lives in tmux inside the sandbox: it survives this client going away. -D
-      // detaches earlier clients, so a stale one never keeps the window at its size.
-      args: this.execArgs(sessionId, LEARNER, ['tmux', '-u', 'new-session', '-A', '-D', '-s', 'main'], true),
+      args: this.execArgs(sessionId, LEARNER, tmuxAttach(options), true),
       env: { ...(process.env as Record<string, string>), TERM: 'xterm-256color' },
     };
   }

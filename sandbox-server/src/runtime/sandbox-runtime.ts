@@ -30,6 +30,43 @@ export interface AttachCommand {
   env: Record<string, string>;
 }
 
+/** Who attaches a terminal, and how (see `tmuxAttach`). */
+export interface AttachOptions {
+  /** An instructor beside the learner: detaches no one, and leaves the window at the learner's size. */
+  guest?: boolean;
+  /** Keystrokes are ignored by tmux (`-r`): an instructor watching. Implies `guest`. */
+  readOnly?: boolean;
+}
+
+/**
+ * What runs in the sandbox, as the learner, to attach to their shell: the tmux session `main`,
+ * made on the first attach, so the shell survives any client going away. A learner's attach
+ * detaches earlier learner clients (a closed socket may leave its client behind in the sandbox:
+ * `docker exec` does not end it, and a stale client would keep the window at its size), but not
+ * an instructor's: those carry tmux's `ignore-size` flag, which is how they are told apart. A
+ * guest's attach detaches no one.
+ */
+export function tmuxAttach(options: AttachOptions = {}): string[] {
+  if (options.guest || options.readOnly)
+    return [
+      'tmux',
+      '-u',
+      'new-session',
+      '-A',
+      '-s',
+      'main',
+      '-f',
+      options.readOnly ? 'read-only,ignore-size' : 'ignore-size',
+    ];
+  return [
+    'sh',
+    '-c',
+    'tmux list-clients -t main -F "#{client_flags} #{client_tty}" 2>/dev/null |' +
+      ' while read -r flags tty; do case "$flags" in *ignore-size*) ;; *) tmux detach-client -t "$tty" ;; esac; done;' +
+      ' exec tmux -u new-session -A -s main',
+  ];
+}
+
 export interface SandboxLimits {
   memoryBytes: number;
   nanoCpus: number;
@@ -49,6 +86,8 @@ export interface SandboxRuntime {
   create(sessionId: string, limits: SandboxLimits): Promise<void>;
   /** Whether the sandbox is running (false when it stopped or is gone). */
   isRunning(sessionId: string): Promise<boolean>;
+  /** Stops the sandbox (a clean shutdown, forced after a while); its files are kept. */
+  stop(sessionId: string): Promise<void>;
   /** Starts a stopped sandbox again (after a poweroff or a crash); its files are kept. */
   start(sessionId: string): Promise<void>;
   /** Resolves once the sandbox's own Docker engine answers; rejects after timeoutMs. */
@@ -60,8 +99,8 @@ export interface SandboxRuntime {
   exec(sessionId: string, script: string, options?: ExecOptions): Promise<ExecResult>;
   /** The sandbox's IP address on its own bridge, which the host reaches directly (port preview). */
   sandboxAddress(sessionId: string): Promise<string>;
-  /** How to attach a terminal to the session's persistent shell. */
-  attachCommand(sessionId: string): AttachCommand;
+  /** How to attach a terminal to the session's persistent shell (the learner's, or a guest's). */
+  attachCommand(sessionId: string, options?: AttachOptions): AttachCommand;
   /** Removes everything the session owns. Idempotent. */
   remove(sessionId: string): Promise<void>;
   /** Every sandbox this runtime left on the host, running or not. */

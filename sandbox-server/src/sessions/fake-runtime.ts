@@ -2,6 +2,7 @@ import type { ExecResult } from '../../../engine/src/sandbox.ts';
 import {
   SandboxStoppedError,
   type AttachCommand,
+  type AttachOptions,
   type SandboxInfo,
   type SandboxRuntime,
 } from '../runtime/sandbox-runtime.ts';
@@ -18,7 +19,13 @@ export class FakeRuntime implements SandboxRuntime {
   /** Sandboxes on the "host", and whether each runs. */
   readonly sandboxes = new Map<string, { running: boolean }>();
   /** How often each step was asked for. */
-  readonly calls: Record<Step | 'remove', number> = { create: 0, ready: 0, start: 0, remove: 0 };
+  readonly calls: Record<Step | 'remove' | 'stop', number> = {
+    create: 0,
+    ready: 0,
+    start: 0,
+    remove: 0,
+    stop: 0,
+  };
   private readonly held = new Set<Step>();
   private readonly waiting: { step: Step; go: () => void; fail: (err: Error) => void }[] = [];
 
@@ -82,6 +89,12 @@ export class FakeRuntime implements SandboxRuntime {
     return this.sandboxes.get(sessionId)?.running ?? false;
   }
 
+  async stop(sessionId: string): Promise<void> {
+    this.calls.stop++;
+    const sandbox = this.sandboxes.get(sessionId);
+    if (sandbox) sandbox.running = false;
+  }
+
   async start(sessionId: string): Promise<void> {
     await this.gate('start', () => {
       const sandbox = this.sandboxes.get(sessionId);
@@ -111,7 +124,11 @@ export class FakeRuntime implements SandboxRuntime {
     return '10.0.0.2';
   }
 
-  attachCommand(): AttachCommand {
+  /** The options of every attach asked for. */
+  readonly attaches: { sessionId: string; options: AttachOptions }[] = [];
+
+  attachCommand(sessionId: string, options: AttachOptions = {}): AttachCommand {
+    this.attaches.push({ sessionId, options });
     return { file: 'true', args: [], env: {} };
   }
 

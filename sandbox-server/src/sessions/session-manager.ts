@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { ExpiringMap } from '../expiring-map.ts';
-import { ApiError, forbidden, notFound, unauthorized, unavailable } from '../http/api-error.ts';
+import { ApiError, badRequest, forbidden, notFound, unauthorized, unavailable } from '../http/api-error.ts';
 import { sameSecret } from '../http/same-secret.ts';
 import { logger, logReference } from '../logger.ts';
 import type { ExecOptions, ExecResult, Sandbox } from '../../../engine/src/sandbox.ts';
@@ -59,6 +59,10 @@ const ENDED = 'This session has ended.';
 
 /** What a learner is told when their machine would not start or could not be reached. */
 const didNotStart = (id: string) => `The machine did not start ${logReference(id)}.`;
+
+/** An instructor extends a session by this many minutes at a time, at least and at most. */
+export const MIN_EXTEND_MINUTES = 1;
+export const MAX_EXTEND_MINUTES = 240;
 
 /** An error whose message is written for the learner: it carries no runtime text. */
 export class MachineError extends Error {}
@@ -277,6 +281,44 @@ export class SessionManager {
       );
     }
     await this.whenReady(id);
+  }
+
+  /**
+   * Restarts a ready session's machine (stop, then start): its files are kept, its shell and
+   * running containers are not. Resolves once it is ready again, else rejects with a MachineError
+   * saying why; a machine that is starting already is a 409.
+   */
+  async restart(id: string): Promise<void> {
+    this.requireLive(id);
+    if (!this.store.setState(id, ['ready'], 'starting'))
+      throw new ApiError(409, 'busy', 'This machine is starting already: try again once it is ready.');
+    logger.info({ sessionId: id }, 'restarting sandbox');
+    this.track(
+      id,
+      this.runtime
+        .stop(id)
+        .then(() => this.runtime.start(id))
+        .then(() => this.runtime.waitUntilReady(id, this.policy.readyTimeoutMs)),
+    );
+    await this.whenReady(id);
+  }
+
+  /**
+   * Gives a live session `minutes` more before it ends (from its end, or from now if that is
+   * sooner), and counts as activity, so it does not go idle at once. Answers the new end.
+   */
+  extend(id: string, minutes: number): number {
+    if (!Number.isInteger(minutes) || minutes < MIN_EXTEND_MINUTES || minutes > MAX_EXTEND_MINUTES)
+      throw badRequest(
+        `Field "minutes" must be a whole number from ${MIN_EXTEND_MINUTES} to ${MAX_EXTEND_MINUTES}.`,
+        'minutes',
+      );
+    const record = this.requireLive(id);
+    const expiresAt = Math.max(record.expiresAt, this.now()) + minutes * 60_000;
+    this.store.setExpiresAt(id, expiresAt);
+    this.touch(record, true);
+    logger.info({ sessionId: id, minutes, expiresAt }, 'session extended');
+    return expiresAt;
   }
 
   /** Waits (a bounded while) until a machine on its way down has stopped. */

@@ -156,6 +156,11 @@ export class SessionStore {
     this.db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?').run(at, id);
   }
 
+  /** Sets when the session ends at the latest. */
+  setExpiresAt(id: string, at: number): void {
+    this.db.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?').run(at, id);
+  }
+
   /** Moves a session to a state; false when its state was not one of `from` (or it is gone). */
   setState(
     id: string,

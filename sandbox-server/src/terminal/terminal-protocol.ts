@@ -2,9 +2,15 @@
  * The terminal WebSocket protocol: binary frames carry raw terminal bytes both ways; small JSON
  * text frames carry control messages. See docs/api.md.
  */
-import type { ClientControl } from '../../../engine/src/contract.ts';
+import type { ClientControl, ServerControl } from '../../../engine/src/contract.ts';
 
 const MAX_CONTROL_FRAME = 1024;
+
+/** What a watching instructor's keystrokes get back: watch mode never writes to the terminal. */
+export const WATCH_READ_ONLY = 'Watch mode is read-only.';
+
+/** The learner's terminal is told whether an instructor is typing in it (see helper-presence.ts). */
+export const helperNotice = (typing: boolean): ServerControl => ({ type: 'helper', typing });
 
 /** Parses a client text frame; returns an error sentence instead of throwing for anything malformed. */
 export function parseClientControl(text: string): ClientControl | { error: string } {

@@ -4,7 +4,7 @@ import { logger, logReference } from '../logger.ts';
 import type { AttachCommand } from '../runtime/sandbox-runtime.ts';
 import type { ServerControl } from '../../../engine/src/contract.ts';
 import { showsSomeoneThere } from './activity.ts';
-import { FlowControl, Utf8Joiner, parseClientControl } from './terminal-protocol.ts';
+import { FlowControl, Utf8Joiner, WATCH_READ_ONLY, parseClientControl } from './terminal-protocol.ts';
 
 /** Output is gathered for at most this long before a frame goes out, unless the user just typed. */
 const BATCH_MS = 8;
@@ -15,11 +15,19 @@ const BATCH_MAX = 64 * 1024;
  * The shell itself lives in tmux inside the sandbox, so closing this bridge never ends it.
  * `onActivity` is called when someone types or the page says it is in view (activity.ts), not for
  * as long as the socket is open: an open tab nobody looks at lets its session go idle.
+ * A `readOnly` bridge (an instructor watching) writes no keystroke: each input frame is answered
+ * with an error. `onInput` hears every keystroke frame that is written (an instructor helping).
  */
 export function bridgeTerminal(
   socket: WebSocket,
   attach: AttachCommand,
-  options: { sessionId: string; onActivity: () => void; pingIntervalMs?: number },
+  options: {
+    sessionId: string;
+    onActivity: () => void;
+    pingIntervalMs?: number;
+    readOnly?: boolean;
+    onInput?: () => void;
+  },
 ): void {
   const { sessionId } = options;
   const send = (msg: ServerControl) => {
@@ -127,6 +135,11 @@ export function bridgeTerminal(
   socket.on('message', (data: RawData, isBinary: boolean) => {
     const raw = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
     if (isBinary) {
+      if (options.readOnly) {
+        send({ type: 'error', message: WATCH_READ_ONLY });
+        return;
+      }
+      if (raw.length > 0) options.onInput?.();
       if (showsSomeoneThere({ type: 'input', bytes: raw.length })) options.onActivity();
       const buf = keystrokes.push(raw);
       if (buf.length === 0) return;

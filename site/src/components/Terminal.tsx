@@ -35,6 +35,8 @@ export default function Terminal({ lesson }: TerminalProps) {
   useEffect(() => onLinePlace(setLinePlace), []);
   /** Why the machine the learner had is gone; shown over the terminal until they dismiss it. */
   const [notice, setNotice] = useState<string | undefined>();
+  /** Whether the learner's instructor is typing in this terminal now (watch and help, issue 9). */
+  const [helperTyping, setHelperTyping] = useState(false);
 
   useEffect(() => {
     const host = hostRef.current;
@@ -63,6 +65,8 @@ export default function Terminal({ lesson }: TerminalProps) {
       onStatus: (next) => {
         setStatus(next);
         setTerminalReady(next.kind === 'ready');
+        // A new socket is told afresh if the instructor still types.
+        if (next.kind !== 'ready') setHelperTyping(false);
         if (next.kind === 'exited')
           // tmux ends this client both when the shell exits and when another tab attaches.
           term.write(
@@ -70,6 +74,7 @@ export default function Terminal({ lesson }: TerminalProps) {
           );
       },
       onServerError: (message) => term.write(`\r\n${red(`[${message}]`)}\r\n`),
+      onHelper: setHelperTyping,
       describeError,
       isVisible: () => document.visibilityState === 'visible',
     });
@@ -144,6 +149,11 @@ export default function Terminal({ lesson }: TerminalProps) {
       >
         Fresh machine
       </button>
+      {helperTyping && (
+        <p className="terminal-helper" role="status" style={helperBannerStyle}>
+          Your instructor is typing in your terminal
+        </p>
+      )}
       <div className="terminal-host" ref={hostRef} />
       <TerminalOverlay
         status={status}
@@ -155,6 +165,20 @@ export default function Terminal({ lesson }: TerminalProps) {
     </section>
   );
 }
+
+/** Over the terminal's top edge, clear of the Fresh machine button; only ever rendered in the browser. */
+const helperBannerStyle = {
+  position: 'absolute',
+  top: '0.4rem',
+  left: '0.9rem',
+  zIndex: 2,
+  margin: 0,
+  padding: '0.2rem 0.6rem',
+  fontSize: '0.8rem',
+  borderRadius: '0.25rem',
+  background: 'var(--terminal-foreground)',
+  color: 'var(--terminal-background)',
+} as const;
 
 function TerminalOverlay({
   status,

@@ -20,6 +20,8 @@ export interface TerminalConnectionOptions {
   onStatus: (status: ConnectionStatus) => void;
   /** A `{"type":"error"}` frame from the server, in words. */
   onServerError: (message: string) => void;
+  /** A `{"type":"helper"}` frame: an instructor is typing in this terminal (true) or stopped. */
+  onHelper?: (typing: boolean) => void;
   describeError: (error: unknown) => string;
   /** Whether the page is in view (`document.visibilityState === 'visible'`). */
   isVisible: () => boolean;
@@ -184,6 +186,8 @@ export class TerminalConnection {
       this.options.onStatus({ kind: 'exited', code: message.code });
     } else if (message.type === 'error') {
       this.options.onServerError(message.message ?? 'The terminal reported an error.');
+    } else if (message.type === 'helper') {
+      this.options.onHelper?.(message.typing === true);
     }
   }
 
