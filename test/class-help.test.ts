@@ -32,6 +32,7 @@ exercises:
         run: "true"
         title: Always
         message: Never.
+        hint: Nothing to do.
 `,
   );
   return dir;

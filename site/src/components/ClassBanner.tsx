@@ -29,7 +29,13 @@ export default function ClassBanner() {
   }, []);
 
   return (
-    <div role="status" aria-live="polite" className="class-banner-region">
+    // A named live region (not a `status`: pages have their own): announced when a message comes.
+    <div
+      role="region"
+      aria-label="Messages from your instructor"
+      aria-live="polite"
+      className="class-banner-region"
+    >
       {latest && (
         <div
           className="class-banner"
