@@ -164,9 +164,51 @@ async function importImage(dockerTag, workDir) {
   return alias;
 }
 
+/**
+ * Kernel limits that every sandbox's systemd, dockerd and containerd draw on together: the kernel
+ * counts inotify instances of all containers against the host's root (128 by default), so past
+ * some 30 machines a new one died at boot ("Failed to create control group inotify object: Too
+ * many open files"). Values from Incus's production set-up guide; raised only, never lowered, and
+ * kept in /etc/sysctl.d for the next boot.
+ */
+const KERNEL_LIMITS = {
+  'fs.inotify.max_user_instances': 1048576,
+  'fs.inotify.max_user_watches': 1048576,
+  'fs.inotify.max_queued_events': 1048576,
+  'fs.aio-max-nr': 524288,
+  'kernel.keys.maxkeys': 2000,
+  'kernel.keys.maxbytes': 2000000,
+  'vm.max_map_count': 262144,
+};
+
+function ensureKernelLimits() {
+  const raised = [];
+  for (const [key, wanted] of Object.entries(KERNEL_LIMITS)) {
+    const file = `/proc/sys/${key.replace(/\./g, '/')}`;
+    const current = Number(fs.readFileSync(file, 'utf8').trim());
+    if (current >= wanted) continue;
+    try {
+      fs.writeFileSync(file, String(wanted));
+      raised.push(`${key}=${wanted}`);
+    } catch (err) {
+      info(`could not raise ${key} to ${wanted} (${err.code}): the host may fit fewer machines`);
+    }
+  }
+  const conf = Object.entries(KERNEL_LIMITS)
+    .map(([key, value]) => `${key} = ${value}`)
+    .join('\n');
+  fs.mkdirSync('/etc/sysctl.d', { recursive: true });
+  fs.writeFileSync(
+    '/etc/sysctl.d/60-dockyard-incus.conf',
+    `# Written by Dockyard's set-up (scripts/setup/incus-host.mjs).\n${conf}\n`,
+  );
+  if (raised.length > 0) info(`kernel limits for many machines: ${raised.join(', ')}`);
+}
+
 /** Installs, starts and initialises Incus; imports the sandbox image. Returns its alias. */
 export async function ensureIncus(dataDir, sandboxTag) {
   await install();
+  ensureKernelLimits();
   await start(dataDir);
   const settings = incusSettings();
   ensurePool(settings);
