@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { JOINED_EVENT, JOINED_KEY } from '../lib/class-join.ts';
 
 /** What `event: broadcast` on `/api/learner/events` carries. */
 interface Broadcast {
@@ -17,15 +18,30 @@ export default function ClassBanner() {
 
   useEffect(() => {
     if (typeof EventSource === 'undefined') return;
-    const source = new EventSource('/api/learner/events');
-    source.addEventListener('broadcast', (event) => {
-      try {
-        setLatest(JSON.parse((event as MessageEvent<string>).data) as Broadcast);
-      } catch {
-        // A malformed event is dropped; the next one shows.
-      }
-    });
-    return () => source.close();
+    let source: EventSource | undefined;
+    const open = () => {
+      source?.close();
+      source = new EventSource('/api/learner/events');
+      source.addEventListener('broadcast', (event) => {
+        try {
+          setLatest(JSON.parse((event as MessageEvent<string>).data) as Broadcast);
+        } catch {
+          // A malformed event is dropped; the next one shows.
+        }
+      });
+    };
+    // A page opened before its learner joined a class (the join URL's page itself) was refused
+    // the stream, and EventSource does not retry a refusal: open it again once they join, here
+    // or in another tab.
+    const onStorage = (e: StorageEvent) => e.key === JOINED_KEY && open();
+    window.addEventListener(JOINED_EVENT, open);
+    window.addEventListener('storage', onStorage);
+    open();
+    return () => {
+      window.removeEventListener(JOINED_EVENT, open);
+      window.removeEventListener('storage', onStorage);
+      source?.close();
+    };
   }, []);
 
   return (

@@ -4,6 +4,7 @@ import {
   classCodeFromSearch,
   readJoinedClass,
   saveJoinedClass,
+  JOINED_EVENT,
   tidyCode,
   type JoinedClass,
 } from '../lib/class-join.ts';
@@ -54,6 +55,7 @@ export default function ClassJoin() {
         (answer) => {
           const now = { classId: answer.classId, code: tidyCode(code), name: answer.name };
           saveJoinedClass(localStorage, now);
+          window.dispatchEvent(new Event(JOINED_EVENT));
           setJoined(now);
           setEditing(false);
         },

@@ -1,8 +1,12 @@
 import QRCode from 'qrcode';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { describeError } from '../lib/api.ts';
-import { endClass, type ClassSummary } from '../lib/classes.ts';
+import { broadcast, endClass, resultsCsvUrl, type ClassSummary, type RosterLearner } from '../lib/classes.ts';
 import ClassRoster, { type CourseLesson } from './ClassRoster.tsx';
+import LearnerTerminalView, { type TerminalMode } from './LearnerTerminalView.tsx';
+
+/** The longest broadcast the server takes (docs/api.md). */
+const BROADCAST_MAX = 500;
 
 /** The QR code of a URL as an image address (an SVG data URL: no inline HTML, nothing for the CSP to run). */
 function useQrCode(url: string): string | undefined {
@@ -76,6 +80,50 @@ function ProjectedCode({
   );
 }
 
+/** "Tell the room": a message that appears as a banner on every learner's page of the class. */
+function BroadcastForm({ classId, hydrated }: { classId: string; hydrated: boolean }) {
+  const [message, setMessage] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [said, setSaid] = useState<{ text: string; failed: boolean } | undefined>();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setSaid(undefined);
+    const text = message.trim();
+    void broadcast(classId, text)
+      .then(
+        () => {
+          setMessage('');
+          setSaid({ text: `Sent to the class: "${text}"`, failed: false });
+        },
+        (err: unknown) => setSaid({ text: describeError(err), failed: true }),
+      )
+      .finally(() => setBusy(false));
+  };
+  return (
+    <form className="broadcast-form" onSubmit={submit}>
+      <label htmlFor={`broadcast-${classId}`}>Message to the class</label>
+      <div className="broadcast-row">
+        <input
+          id={`broadcast-${classId}`}
+          value={message}
+          maxLength={BROADCAST_MAX}
+          placeholder="Take a 10 minute break; we go on with lesson 7 at 11:00."
+          onChange={(e) => setMessage(e.target.value)}
+        />
+        <button type="submit" className="button" disabled={!hydrated || busy || message.trim() === ''}>
+          Send to everyone
+        </button>
+      </div>
+      {said && (
+        <p className={said.failed ? 'hub-error' : 'roster-said'} role={said.failed ? 'alert' : 'status'}>
+          {said.text}
+        </p>
+      )}
+    </form>
+  );
+}
+
 /** One class: its join code for the room, the actions on it, and its roster. */
 export default function ClassPanel({
   found,
@@ -91,6 +139,7 @@ export default function ClassPanel({
   const qr = useQrCode(found.joinUrl);
   const [projecting, setProjecting] = useState(false);
   const [error, setError] = useState<string | undefined>();
+  const [terminal, setTerminal] = useState<{ learner: RosterLearner; mode: TerminalMode } | undefined>();
   const running = !found.over;
 
   return (
@@ -119,7 +168,9 @@ export default function ClassPanel({
             disabled={!hydrated}
             onClick={() => {
               if (
-                !window.confirm(`End ${found.name}? Its code stops working; its learners' results are kept.`)
+                !window.confirm(
+                  `End ${found.name}? Its code stops working and its learners' machines are removed; their results are kept.`,
+                )
               )
                 return;
               endClass(found.id).then(onEnded, (e: unknown) => setError(describeError(e)));
@@ -127,15 +178,34 @@ export default function ClassPanel({
           >
             End class
           </button>
-        )}
+        )}{' '}
+        <a className="button" href={resultsCsvUrl(found.id)} download>
+          Download results (CSV)
+        </a>
       </p>
+      {running && <BroadcastForm classId={found.id} hydrated={hydrated} />}
       {error && (
         <p className="hub-error" role="alert">
           {error}
         </p>
       )}
       {projecting && <ProjectedCode found={found} qr={qr} onClose={() => setProjecting(false)} />}
-      <ClassRoster classId={found.id} lessons={lessons} />
+      {terminal && (
+        <LearnerTerminalView
+          key={terminal.learner.id}
+          classId={found.id}
+          learner={terminal.learner.id}
+          name={terminal.learner.name}
+          mode={terminal.mode}
+          onMode={(mode) => setTerminal({ ...terminal, mode })}
+          onClose={() => setTerminal(undefined)}
+        />
+      )}
+      <ClassRoster
+        classId={found.id}
+        lessons={lessons}
+        onTerminal={(learner, mode) => setTerminal({ learner, mode })}
+      />
     </section>
   );
 }

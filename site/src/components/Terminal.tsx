@@ -1,7 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Terminal as XTerm } from '@xterm/xterm';
-import { FitAddon } from '@xterm/addon-fit';
-import { WebLinksAddon } from '@xterm/addon-web-links';
+import type { Terminal as XTerm } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { describeError } from '../lib/api.ts';
 import {
@@ -12,16 +10,19 @@ import {
   type LinePlace,
 } from '../lib/session.ts';
 import { onSessionNotice } from '../lib/session-notices.ts';
-import { TerminalConnection, type ConnectionStatus } from '../lib/terminal-connection.ts';
+import {
+  learnerTerminalPath,
+  TerminalConnection,
+  type ConnectionStatus,
+} from '../lib/terminal-connection.ts';
 import { registerTerminal, setTerminalReady } from '../lib/terminal-store.ts';
-import { readTerminalTheme } from '../lib/terminal-theme.ts';
+import { openXtermView } from '../lib/xterm-view.ts';
 
 export interface TerminalProps {
   /** The lesson the page shows; a new session is created for it if the learner has none. */
   lesson: string;
 }
 
-const resizeDebounceMs = 100;
 const dim = (text: string) => `\x1b[2m${text}\x1b[0m`;
 const red = (text: string) => `\x1b[31m${text}\x1b[0m`;
 
@@ -42,24 +43,14 @@ export default function Terminal({ lesson }: TerminalProps) {
     const host = hostRef.current;
     if (!host) return;
 
-    const term = new XTerm({
-      cursorBlink: true,
-      fontFamily: getComputedStyle(host).getPropertyValue('--font-mono').trim() || 'monospace',
-      fontSize: 14,
-      scrollback: 5000,
-      theme: readTerminalTheme(host),
-    });
-    const fit = new FitAddon();
-    term.loadAddon(fit);
-    term.loadAddon(new WebLinksAddon());
-    term.open(host);
-    fit.fit();
+    const view = openXtermView(host);
+    const term = view.term;
 
     const connection = new TerminalConnection({
-      getSession: ({ revalidate }) => {
+      socketPath: learnerTerminalPath(({ revalidate }) => {
         if (revalidate) revalidateSession();
         return getSession(lesson);
-      },
+      }),
       write: (bytes, rendered) => term.write(bytes, rendered),
       size: () => ({ cols: term.cols, rows: term.rows }),
       onStatus: (next) => {
@@ -90,13 +81,6 @@ export default function Terminal({ lesson }: TerminalProps) {
     });
     const resized = term.onResize(({ cols, rows }) => connection.resize(cols, rows));
 
-    let resizeTimer: ReturnType<typeof setTimeout> | undefined;
-    const observer = new ResizeObserver(() => {
-      clearTimeout(resizeTimer);
-      resizeTimer = setTimeout(() => fit.fit(), resizeDebounceMs);
-    });
-    observer.observe(host);
-
     const unregister = registerTerminal((text) => {
       connection.sendInput(text);
     });
@@ -108,8 +92,6 @@ export default function Terminal({ lesson }: TerminalProps) {
     connection.connect();
 
     return () => {
-      clearTimeout(resizeTimer);
-      observer.disconnect();
       unregister();
       stopNotices();
       document.removeEventListener('visibilitychange', onVisibility);
@@ -118,7 +100,7 @@ export default function Terminal({ lesson }: TerminalProps) {
       connection.dispose();
       connectionRef.current = null;
       termRef.current = null;
-      term.dispose();
+      view.dispose();
     };
   }, [lesson]);
 

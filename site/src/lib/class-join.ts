@@ -21,7 +21,13 @@ export interface JoinedClass {
   name: string;
 }
 
-const JOINED_KEY = 'dockyard.class';
+export const JOINED_KEY = 'dockyard.class';
+
+/**
+ * Fired on `window` when this page's learner joins a class. A page's stream of class messages
+ * opened before then was refused (no learner cookie, or none in a class yet) and is opened again.
+ */
+export const JOINED_EVENT = 'dockyard:class-joined';
 
 /** The class this browser joined last, if any (kept in the browser; the server keeps the membership). */
 export function readJoinedClass(storage: Pick<Storage, 'getItem'>): JoinedClass | undefined {

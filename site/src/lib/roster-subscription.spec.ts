@@ -9,7 +9,17 @@ import {
 } from './roster-subscription.ts';
 
 const roster = (...names: string[]): Roster => ({
-  learners: names.map((name, i) => ({ id: String(i), name, machine: null, lesson: null, exercises: {} })),
+  stuckMinutes: 10,
+  learners: names.map((name, i) => ({
+    id: String(i),
+    name,
+    machine: null,
+    lesson: null,
+    current: null,
+    stuck: null,
+    exercises: {},
+  })),
+  summary: {},
 });
 
 /** An event stream driven by the spec. */

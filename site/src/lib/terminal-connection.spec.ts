@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { activeEveryMs, inputFrameBytes, TerminalConnection } from './terminal-connection.ts';
+import {
+  activeEveryMs,
+  inputFrameBytes,
+  learnerTerminalPath,
+  TerminalConnection,
+} from './terminal-connection.ts';
 
 /** A browser WebSocket stand-in: opens at once and records what the page sends. */
 class FakeSocket {
@@ -43,11 +48,11 @@ async function openConnection(
   });
   lastTicketCalls = ticketCalls;
   const connection = new TerminalConnection({
-    getSession: async () => ({
+    socketPath: learnerTerminalPath(async () => ({
       id: 'abc',
       token: 't',
       expiresAt: new Date(Date.now() + 60_000).toISOString(),
-    }),
+    })),
     write: (_bytes, rendered) => rendered(),
     size: () => ({ cols: 80, rows: 24 }),
     onStatus: () => undefined,

@@ -11,8 +11,12 @@ export type ConnectionStatus =
   | { kind: 'failed'; message: string };
 
 export interface TerminalConnectionOptions {
-  /** Resolves the session to attach to; called before every (re)connect. */
-  getSession: (options: { revalidate: boolean }) => Promise<Session>;
+  /**
+   * The path (and query) of the terminal WebSocket to open, resolved before every (re)connect:
+   * `revalidate` is true after a failure. A learner's comes from `learnerTerminalPath`; an
+   * instructor watching a learner names the class route, which their cookie authorises.
+   */
+  socketPath: (options: { revalidate: boolean }) => Promise<string>;
   /** Render output bytes and call `rendered` once they are on screen (xterm's write callback). */
   write: (bytes: Uint8Array, rendered: () => void) => void;
   /** The terminal size to report when a socket opens. */
@@ -25,6 +29,24 @@ export interface TerminalConnectionOptions {
   describeError: (error: unknown) => string;
   /** Whether the page is in view (`document.visibilityState === 'visible'`). */
   isVisible: () => boolean;
+}
+
+/**
+ * The learner's own terminal: the session `getSession` resolves, opened with a one-use ticket in
+ * the URL rather than the token, as URLs end up in proxies' access logs.
+ */
+export function learnerTerminalPath(
+  getSession: (options: { revalidate: boolean }) => Promise<Session>,
+): TerminalConnectionOptions['socketPath'] {
+  return async (options) => {
+    const session = await getSession(options);
+    const id = encodeURIComponent(session.id);
+    const { ticket } = await apiRequest<{ ticket: string }>(`/api/sessions/${id}/terminal-ticket`, {
+      method: 'POST',
+      token: session.token,
+    });
+    return `/api/sessions/${id}/terminal?ticket=${encodeURIComponent(ticket)}`;
+  };
 }
 
 /** A server control frame, read defensively: any field but `type` may be missing. */
@@ -67,14 +89,9 @@ export class TerminalConnection {
     const generation = ++this.generation;
     this.options.onStatus(this.everAttached ? { kind: 'reconnecting' } : { kind: 'starting' });
     this.options
-      .getSession({ revalidate: this.failures > 0 })
-      .then(async (session) => {
-        // A one-use ticket in the URL, not the token: URLs end up in proxies' access logs.
-        const { ticket } = await apiRequest<{ ticket: string }>(
-          `/api/sessions/${encodeURIComponent(session.id)}/terminal-ticket`,
-          { method: 'POST', token: session.token },
-        );
-        if (generation === this.generation && !this.disposed) this.open(session, ticket, generation);
+      .socketPath({ revalidate: this.failures > 0 })
+      .then((path) => {
+        if (generation === this.generation && !this.disposed) this.open(path, generation);
       })
       .catch((error: unknown) => {
         if (generation !== this.generation || this.disposed) return;
@@ -137,12 +154,9 @@ export class TerminalConnection {
     this.closeSocket();
   }
 
-  private open(session: Session, ticket: string, generation: number): void {
+  private open(path: string, generation: number): void {
     const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const url =
-      `${protocol}//${location.host}/api/sessions/${encodeURIComponent(session.id)}/terminal` +
-      `?ticket=${encodeURIComponent(ticket)}`;
-    const socket = new WebSocket(url);
+    const socket = new WebSocket(`${protocol}//${location.host}${path}`);
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
     this.unacknowledged = 0;
