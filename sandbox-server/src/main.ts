@@ -7,6 +7,7 @@ import type { PlaceholderValues } from '../../engine/src/contract.ts';
 import { loadCourse } from '../../engine/src/index.ts';
 import { instructorToken } from './classroom/admin-token.ts';
 import { CheckHistory } from './classroom/check-history.ts';
+import { ClassClosing } from './classroom/class-closing.ts';
 import { classLiveFeature } from './classroom/class-live-routes.ts';
 import { classRoutes } from './classroom/class-routes.ts';
 import { Classes } from './classroom/classes.ts';
@@ -126,9 +127,6 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
   const lab = await startLab(config, runtime.name);
   await sessions.recover();
   sessions.fillPool();
-  const reaper = setInterval(() => {
-    sessions.reap().catch((err: unknown) => logger.error({ err }, 'reaper failed'));
-  }, config.reapIntervalMs);
   // The line drops places whose page went away and hands out machines that freed up.
   const lineKeeper = setInterval(() => {
     admission.serve().catch((err: unknown) => logger.error({ err }, 'serving the line failed'));
@@ -163,6 +161,24 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     varsFor,
     terminalPingMs: config.terminalPingMs,
   });
+  // A class that is over (ended, or past its end time) ends its learners' machines once, and closes
+  // its roster streams and instructors' terminals.
+  const closing = new ClassClosing({
+    classes,
+    sessions,
+    onClosed: (classId) => {
+      classLive.feed.endClass(classId);
+      learnerHelp.closeClass(classId);
+    },
+  });
+  const reaper = setInterval(() => {
+    try {
+      closing.close();
+    } catch (err) {
+      logger.error({ err }, 'closing the classes that are over failed');
+    }
+    sessions.reap().catch((err: unknown) => logger.error({ err }, 'reaper failed'));
+  }, config.reapIntervalMs);
   const server = createServer({
     sessions,
     admission,
@@ -200,6 +216,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
         allowedOrigins: config.allowedOrigins,
         history,
         onJoined: (classId) => classLive.feed.changed(classId),
+        onEnded: (classId) => closing.close(classId),
       }),
       ...classLive.routes,
       ...learnerHelp.routes,

@@ -9,6 +9,7 @@ import { SessionManager } from '../sessions/session-manager.ts';
 import { SessionStore } from '../sessions/session-store.ts';
 import { EventStreamClient } from '../../../test/helpers/event-stream-client.ts';
 import { CheckHistory } from './check-history.ts';
+import { ClassClosing } from './class-closing.ts';
 import { classLiveFeature } from './class-live-routes.ts';
 import { classRoutes } from './class-routes.ts';
 import { Classes } from './classes.ts';
@@ -26,11 +27,12 @@ let server: http.Server;
 let base = '';
 const progress = new ProgressStore(openDatabase(':memory:'));
 let live: ReturnType<typeof classLiveFeature>;
+let sessions: SessionManager;
 
 beforeAll(async () => {
   const db = openDatabase(':memory:');
   const instructorSessions = new InstructorSessions(db);
-  const sessions = new SessionManager(new SessionStore(db), new FakeRuntime(), {
+  sessions = new SessionManager(new SessionStore(db), new FakeRuntime(), {
     ttlMs: 3600_000,
     idleMs: 600_000,
     maxSessions: 2,
@@ -49,6 +51,7 @@ beforeAll(async () => {
     allowedOrigins: [],
     feed: { debounceMs: 20 },
   });
+  const closing = new ClassClosing({ classes, sessions, onClosed: (id) => live.feed.endClass(id) });
   const router = createRouter([
     ...instructorRoutes({
       accounts: new InstructorAccounts(db, { N: 2 ** 10, r: 8, p: 1 }),
@@ -68,6 +71,7 @@ beforeAll(async () => {
       allowedOrigins: [],
       history,
       onJoined: (classId) => live.feed.changed(classId),
+      onEnded: (classId) => closing.close(classId),
     }),
     ...live.routes,
   ]);
@@ -359,5 +363,27 @@ describe('the live classroom over HTTP', () => {
         'first-container/list attempts,volumes/mount state,volumes/mount attempts\r\n' +
         "'=cmd|calc,not-started,0,not-started,0,trying,1\r\n",
     );
+  });
+
+  it("ends the class's machines when it ends, at once, and keeps its roster and results", async () => {
+    const { cookie, id, learner } = await classWithLearner('live-f');
+    const { record } = await sessions.create('volumes', learner.split('=')[1]!);
+    const outsider = await sessions.create('volumes', 'ef'.repeat(16));
+    await sessions.whenReady(record.id);
+    const stream = await EventStreamClient.open(`${base}/api/classes/${id}/events`, { cookie });
+    await stream.waitFor((e) => e.event === 'roster' && e.data.learners[0].machine?.state === 'ready');
+
+    expect((await call('DELETE', `/api/classes/${id}`, undefined, { cookie })).status).toBe(204);
+    // At once, not on the next look at the class (a second away): the machine is on its way out
+    // and the stream was told before the answer.
+    expect(sessions.state(record.id)).not.toBe('ready');
+    await stream.waitFor((e) => e.event === 'ended', 300);
+    await expect.poll(() => sessions.state(record.id)).toBe('gone');
+    expect(sessions.state(outsider.record.id)).toBe('ready');
+    const roster = await call('GET', `/api/classes/${id}/roster`, undefined, { cookie });
+    expect(roster.body.learners).toMatchObject([{ name: 'Ada', machine: null }]);
+    const csv = await fetch(`${base}/api/classes/${id}/results.csv`, { headers: { cookie } });
+    expect((await csv.text()).split('\r\n')[1]).toMatch(/^Ada,/);
+    await sessions.destroy(outsider.record.id);
   });
 });

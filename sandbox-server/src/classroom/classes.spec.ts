@@ -163,6 +163,35 @@ describe('joining a class', () => {
     expect(classes.classOf(LEARNER(3))).toBeUndefined();
   });
 
+  it('lists each class that is over for closing until it is closed: ended, or once past its end time', () => {
+    const { clock, classes } = setUp();
+    const ended = classes.create('i', input());
+    const timed = classes.create('i', input({ endsAt: NOW + 60_000 }));
+    classes.create('i', input()); // running
+    expect(classes.overNotClosed()).toEqual([]);
+    classes.end(ended.id, 'i');
+    expect(classes.overNotClosed().map((c) => c.id)).toEqual([ended.id]);
+    expect(classes.overNotClosed(timed.id)).toEqual([]);
+    clock.now += 60_000;
+    expect(classes.overNotClosed(timed.id).map((c) => c.id)).toEqual([timed.id]);
+    classes.markClosed(ended.id);
+    classes.markClosed(timed.id);
+    expect(classes.overNotClosed()).toEqual([]);
+  });
+
+  it('counts classes over before an upgrade as closed: their learners keep the machines they use now', () => {
+    const { db, classes } = setUp();
+    const old = classes.create('i', input());
+    classes.end(old.id, 'i');
+    const running = classes.create('i', input());
+    // A file written before classes were closed has no such column.
+    db.exec('ALTER TABLE classes DROP COLUMN closed_at');
+    const upgraded = new Classes(db, () => NOW);
+    expect(upgraded.overNotClosed()).toEqual([]);
+    upgraded.end(running.id, 'i');
+    expect(upgraded.overNotClosed().map((c) => c.id)).toEqual([running.id]);
+  });
+
   it("lets a new class reuse an ended class's code, and the code then joins the new class", () => {
     const { db, classes } = setUp();
     const old = classes.create('i', input());

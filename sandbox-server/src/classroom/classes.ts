@@ -175,6 +175,15 @@ export class Classes {
       db.exec(
         `ALTER TABLE classes ADD COLUMN stuck_minutes INTEGER NOT NULL DEFAULT ${STUCK_MINUTES.default}`,
       );
+    if (!hasColumn(db, 'classes', 'closed_at')) {
+      db.exec('ALTER TABLE classes ADD COLUMN closed_at INTEGER');
+      // Classes over before this column existed are closed already: their learners' machines now
+      // are not the class's any more.
+      const at = this.now();
+      db.prepare(
+        `UPDATE classes SET closed_at = ? WHERE ended_at IS NOT NULL OR (ends_at IS NOT NULL AND ends_at <= ?)`,
+      ).run(at, at);
+    }
   }
 
   /** Creates a class for the instructor, with a join code no running class has. */
@@ -234,6 +243,29 @@ export class Classes {
     const at = this.now();
     this.db.prepare('UPDATE classes SET ended_at = ? WHERE id = ?').run(at, id);
     return { ...found, endedAt: at };
+  }
+
+  /**
+   * Classes that are over (ended, or past their end time) but not yet closed (`markClosed`): their
+   * learners' machines are still to be ended. With `id`, that class only.
+   */
+  overNotClosed(id?: string): ClassRecord[] {
+    const at = this.now();
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM classes WHERE closed_at IS NULL AND (ended_at IS NOT NULL OR ends_at <= ?)
+           AND (? IS NULL OR id = ?)`,
+        )
+        .all(at, id ?? null, id ?? null) as Row[]
+    ).map(fromRow);
+  }
+
+  /** Records that the class's machines were ended: a machine its learners start later is not touched. */
+  markClosed(id: string): void {
+    this.db
+      .prepare('UPDATE classes SET closed_at = ? WHERE id = ? AND closed_at IS NULL')
+      .run(this.now(), id);
   }
 
   /** Whether the class takes no one any more: ended by its instructor, or past its end time. */

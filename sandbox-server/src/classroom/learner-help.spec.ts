@@ -12,7 +12,7 @@ import { SessionStore } from '../sessions/session-store.ts';
 import { HelperPresence } from '../terminal/helper-presence.ts';
 import { Classes } from './classes.ts';
 import { InstructorSessions } from './instructor-sessions.ts';
-import { learnerHelpFeature } from './learner-help.ts';
+import { CLASS_OVER_CLOSE, learnerHelpFeature } from './learner-help.ts';
 import { learnerHandle } from './roster.ts';
 
 /** A fake machine whose terminal is `cat` on a real pty: what is typed comes back. */
@@ -33,6 +33,7 @@ const course = {
 const runtime = new CatRuntime();
 const helpers = new HelperPresence();
 let sessions: SessionManager;
+let feature: ReturnType<typeof learnerHelpFeature>;
 let server: http.Server;
 let base = '';
 let owner = '';
@@ -75,7 +76,7 @@ beforeAll(async () => {
   sessionId = record.id;
   await sessions.whenReady(sessionId);
 
-  const feature = learnerHelpFeature({
+  feature = learnerHelpFeature({
     classes,
     instructorSessions,
     course,
@@ -199,6 +200,23 @@ describe("an instructor's socket on a learner's terminal", () => {
     await closed;
     await expect.poll(() => heard).toEqual([true, false]);
     stop();
+  });
+});
+
+describe("closing instructors' terminals", () => {
+  it('closes every watch and help socket on the class once it is over, and only that class', async () => {
+    const watching = (await open(terminalPath(), { cookie: owner })).ws!;
+    const helping = (await open(terminalPath(learnerId, 'help'), { cookie: owner })).ws!;
+    await nextControl(helping, 'ready');
+    const told = [nextControl(watching, 'error'), nextControl(helping, 'error')];
+    const closed = [watching, helping].map((ws) => new Promise((resolve) => ws.on('close', resolve)));
+    feature.closeClass('another-class');
+    await new Promise((r) => setTimeout(r, 50));
+    expect([watching.readyState, helping.readyState]).toEqual([WebSocket.OPEN, WebSocket.OPEN]);
+    feature.closeClass(classId);
+    for (const message of await Promise.all(told))
+      expect(message).toEqual({ type: 'error', message: CLASS_OVER_CLOSE });
+    await Promise.all(closed);
   });
 });
 
