@@ -206,6 +206,11 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
         adminToken,
         allowedOrigins: config.allowedOrigins,
         addressOf,
+        // Signing out closes that sign-in's roster streams and terminals at once.
+        onSignedOut: (signIn) => {
+          classLive.feed.signedOut(signIn);
+          learnerHelp.closeSignIn(signIn);
+        },
       }),
       ...classRoutes({
         classes,

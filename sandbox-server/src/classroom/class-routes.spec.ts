@@ -61,6 +61,7 @@ beforeAll(async () => {
       allowedOrigins: [],
       // Each test signs in from its own address, so only the rate-limit test meets the limit.
       addressOf: (req) => String(req.headers['x-test-address'] ?? 'one'),
+      onSignedOut: (signIn) => live.feed.signedOut(signIn),
     }),
     ...classRoutes({
       classes,
@@ -363,6 +364,27 @@ describe('the live classroom over HTTP', () => {
         'first-container/list attempts,volumes/mount state,volumes/mount attempts\r\n' +
         "'=cmd|calc,not-started,0,not-started,0,trying,1\r\n",
     );
+  });
+
+  it('closes the roster stream of a sign-in at once when it signs out; another sign-in keeps its own', async () => {
+    const { cookie, id } = await classWithLearner('live-g');
+    const second = await call(
+      'POST',
+      '/api/instructor/login',
+      { username: 'live-g', password: 'long enough pass' },
+      { 'x-test-address': 'live-g-laptop' },
+    );
+    const laptop = second.headers.get('set-cookie')!.split(';')[0]!;
+    const stream = await EventStreamClient.open(`${base}/api/classes/${id}/events`, { cookie });
+    const kept = await EventStreamClient.open(`${base}/api/classes/${id}/events`, { cookie: laptop });
+    await stream.waitFor((e) => e.event === 'roster');
+    expect((await call('POST', '/api/instructor/logout', undefined, { cookie })).status).toBe(204);
+    // Before the next look at the streams (a second away).
+    await stream.waitFor((e) => e.event === 'signed-out', 300);
+    await stream.waitClosed(300);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(kept.closed).toBe(false);
+    kept.close();
   });
 
   it("ends the class's machines when it ends, at once, and keeps its roster and results", async () => {

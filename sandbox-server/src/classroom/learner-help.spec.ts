@@ -11,8 +11,8 @@ import { SessionManager } from '../sessions/session-manager.ts';
 import { SessionStore } from '../sessions/session-store.ts';
 import { HelperPresence } from '../terminal/helper-presence.ts';
 import { Classes } from './classes.ts';
-import { InstructorSessions } from './instructor-sessions.ts';
-import { CLASS_OVER_CLOSE, learnerHelpFeature } from './learner-help.ts';
+import { InstructorSessions, signInKey } from './instructor-sessions.ts';
+import { CLASS_OVER_CLOSE, learnerHelpFeature, SIGNED_OUT_CLOSE } from './learner-help.ts';
 import { learnerHandle } from './roster.ts';
 
 /** A fake machine whose terminal is `cat` on a real pty: what is typed comes back. */
@@ -37,6 +37,8 @@ let feature: ReturnType<typeof learnerHelpFeature>;
 let server: http.Server;
 let base = '';
 let owner = '';
+/** The same instructor, signed in a second time (another browser). */
+let ownerLaptop = '';
 let other = '';
 let classId = '';
 let learnerId = '';
@@ -58,6 +60,7 @@ beforeAll(async () => {
   });
   owner = `dockyard_instructor=${instructorSessions.start('teacher-a')}`;
   other = `dockyard_instructor=${instructorSessions.start('teacher-b')}`;
+  ownerLaptop = `dockyard_instructor=${instructorSessions.start('teacher-a')}`;
   const made = classes.create('teacher-a', {
     name: 'Morning',
     lessons: null,
@@ -204,6 +207,19 @@ describe("an instructor's socket on a learner's terminal", () => {
 });
 
 describe("closing instructors' terminals", () => {
+  it('closes the sockets of a sign-in that signed out, and not those of another sign-in', async () => {
+    const signedOut = (await open(terminalPath(), { cookie: ownerLaptop })).ws!;
+    const kept = (await open(terminalPath(), { cookie: owner })).ws!;
+    const told = nextControl(signedOut, 'error');
+    const closed = new Promise((resolve) => signedOut.on('close', resolve));
+    feature.closeSignIn(signInKey(ownerLaptop.split('=')[1]));
+    expect(await told).toEqual({ type: 'error', message: SIGNED_OUT_CLOSE });
+    await closed;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(kept.readyState).toBe(WebSocket.OPEN);
+    kept.close();
+  });
+
   it('closes every watch and help socket on the class once it is over, and only that class', async () => {
     const watching = (await open(terminalPath(), { cookie: owner })).ws!;
     const helping = (await open(terminalPath(learnerId, 'help'), { cookie: owner })).ws!;
