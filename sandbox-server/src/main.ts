@@ -7,6 +7,7 @@ import type { PlaceholderValues } from '../../engine/src/contract.ts';
 import { loadCourse } from '../../engine/src/index.ts';
 import { instructorToken } from './classroom/admin-token.ts';
 import { CheckHistory } from './classroom/check-history.ts';
+import { classCapacity } from './classroom/class-capacity.ts';
 import { ClassClosing } from './classroom/class-closing.ts';
 import { classLiveFeature } from './classroom/class-live-routes.ts';
 import { classRoutes } from './classroom/class-routes.ts';
@@ -91,6 +92,8 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
   const instructorSessions = new InstructorSessions(db);
   const adminToken = instructorToken(config.dataDir, config.instructorToken);
 
+  // Classes keep slots and go first in the line; the pool boots their pre-warm.
+  const forClasses = classCapacity(classes, sessions);
   const line = new WaitingLine({ graceMs: config.capacity.lineGraceMs, maxLength: config.capacity.lineMax });
   const admission = new Admission(
     sessions,
@@ -108,14 +111,12 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
       perAddress: config.capacity.perAddress,
       // Until machines have freed up twice: a slot's share of the idle timeout.
       defaultFreeIntervalMs: Math.max(10_000, config.sessionIdleMs / Math.max(1, config.maxSessions)),
-      // Running classes keep their capacity free for their learners.
-      reserved: {
-        slots: () => classes.seatsToKeep((learner) => sessions.liveOf(learner).length > 0),
-        maxSessions: config.maxSessions,
-      },
+      // Running classes keep their capacity free for their learners, and classes about to start
+      // their pre-warm.
+      reserved: { slots: forClasses.reservedSlots, maxSessions: config.maxSessions },
     },
     // Learners of a running class go ahead of the public in the line.
-    (learner) => Boolean(learner && classes.classOf(learner)),
+    forClasses.isClassLearner,
   );
   // While people wait for a machine, idle ones are reaped sooner (DOCKYARD_SESSION_IDLE_MINUTES_BUSY).
   sessions.setPressure(() => line.length > 0);
@@ -221,7 +222,13 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
         allowedOrigins: config.allowedOrigins,
         history,
         onJoined: (classId) => classLive.feed.changed(classId),
-        onEnded: (classId) => closing.close(classId),
+        // A new class may want warm machines now (its pre-warm); the reaper's beat looks again.
+        onCreated: () => sessions.fillPool(),
+        onEnded: (classId) => {
+          closing.close(classId);
+          // Its pre-warm is no longer wanted: those warm machines go now.
+          sessions.fillPool();
+        },
       }),
       ...classLive.routes,
       ...learnerHelp.routes,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../database.ts';
-import { Classes, parseClassInput, type ClassInput } from './classes.ts';
+import { Classes, parseClassInput, PREWARM_LEAD_MS, type ClassInput } from './classes.ts';
 import { refusal, twoLessonCourse } from './classroom-fixtures.ts';
 
 const NOW = Date.parse('2026-05-04T08:00:00Z');
@@ -126,6 +126,31 @@ describe('joining a class', () => {
     expect(classes.seatsToKeep((learner) => learner === LEARNER(1))).toBe(2);
     clock.now += 2 * 3_600_000; // the second class has started
     expect(classes.seatsToKeep((learner) => learner === LEARNER(1))).toBe(7);
+  });
+
+  it('wants warm machines for a class from 10 minutes before its start until it ends, less its learners with one', () => {
+    const { classes, clock } = setUp();
+    const later = classes.create('i', input({ capacity: 20, prewarm: 4, startsAt: NOW + 30 * 60_000 }));
+    classes.create('i', input({ capacity: 5, prewarm: 2, endsAt: NOW + 60 * 60_000 })); // no start, has an end
+    classes.create('i', input({ capacity: 5 })); // no pre-warm
+    classes.join(later.code, LEARNER(1), 'Ada');
+    classes.join(later.code, LEARNER(2), 'Grace');
+    const adaHasOne = (learner: string) => learner === LEARNER(1);
+    // A class without a start pre-warms from its creation; the later one not yet.
+    expect(classes.prewarmWanted(adaHasOne)).toBe(2);
+    clock.now = NOW + 30 * 60_000 - PREWARM_LEAD_MS;
+    expect(classes.prewarmWanted(() => false)).toBe(6);
+    expect(classes.prewarmWanted(adaHasOne)).toBe(5);
+    // Before the start only the pre-warm is kept from the public; from the start, the capacity.
+    expect(classes.seatsToKeep(adaHasOne)).toBe(3 + 5 + 5);
+    clock.now = NOW + 30 * 60_000;
+    expect(classes.seatsToKeep(adaHasOne)).toBe(19 + 5 + 5);
+    expect(classes.prewarmWanted(adaHasOne)).toBe(5);
+    // Past its end time, and once ended, a class wants none.
+    clock.now = NOW + 60 * 60_000;
+    expect(classes.prewarmWanted(adaHasOne)).toBe(3);
+    classes.end(later.id, 'i');
+    expect(classes.prewarmWanted(adaHasOne)).toBe(0);
   });
 
   it('answers a full class 409, an unknown code 404, a malformed one 400', () => {
