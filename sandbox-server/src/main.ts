@@ -7,6 +7,8 @@ import type { PlaceholderValues } from '../../engine/src/contract.ts';
 import { loadCourse } from '../../engine/src/index.ts';
 import { instructorToken } from './classroom/admin-token.ts';
 import { CheckHistory } from './classroom/check-history.ts';
+import { classCapacity } from './classroom/class-capacity.ts';
+import { ClassClosing } from './classroom/class-closing.ts';
 import { classLiveFeature } from './classroom/class-live-routes.ts';
 import { classRoutes } from './classroom/class-routes.ts';
 import { Classes } from './classroom/classes.ts';
@@ -90,6 +92,8 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
   const instructorSessions = new InstructorSessions(db);
   const adminToken = instructorToken(config.dataDir, config.instructorToken);
 
+  // Classes keep slots and go first in the line; the pool boots their pre-warm.
+  const forClasses = classCapacity(classes, sessions);
   const line = new WaitingLine({ graceMs: config.capacity.lineGraceMs, maxLength: config.capacity.lineMax });
   const admission = new Admission(
     sessions,
@@ -107,14 +111,12 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
       perAddress: config.capacity.perAddress,
       // Until machines have freed up twice: a slot's share of the idle timeout.
       defaultFreeIntervalMs: Math.max(10_000, config.sessionIdleMs / Math.max(1, config.maxSessions)),
-      // Running classes keep their capacity free for their learners.
-      reserved: {
-        slots: () => classes.seatsToKeep((learner) => sessions.liveOf(learner).length > 0),
-        maxSessions: config.maxSessions,
-      },
+      // Running classes keep their capacity free for their learners, and classes about to start
+      // their pre-warm.
+      reserved: { slots: forClasses.reservedSlots, maxSessions: config.maxSessions },
     },
     // Learners of a running class go ahead of the public in the line.
-    (learner) => Boolean(learner && classes.classOf(learner)),
+    forClasses.isClassLearner,
   );
   // While people wait for a machine, idle ones are reaped sooner (DOCKYARD_SESSION_IDLE_MINUTES_BUSY).
   sessions.setPressure(() => line.length > 0);
@@ -126,9 +128,6 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
   const lab = await startLab(config, runtime.name);
   await sessions.recover();
   sessions.fillPool();
-  const reaper = setInterval(() => {
-    sessions.reap().catch((err: unknown) => logger.error({ err }, 'reaper failed'));
-  }, config.reapIntervalMs);
   // The line drops places whose page went away and hands out machines that freed up.
   const lineKeeper = setInterval(() => {
     admission.serve().catch((err: unknown) => logger.error({ err }, 'serving the line failed'));
@@ -163,6 +162,24 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     varsFor,
     terminalPingMs: config.terminalPingMs,
   });
+  // A class that is over (ended, or past its end time) ends its learners' machines once, and closes
+  // its roster streams and instructors' terminals.
+  const closing = new ClassClosing({
+    classes,
+    sessions,
+    onClosed: (classId) => {
+      classLive.feed.endClass(classId);
+      learnerHelp.closeClass(classId);
+    },
+  });
+  const reaper = setInterval(() => {
+    try {
+      closing.close();
+    } catch (err) {
+      logger.error({ err }, 'closing the classes that are over failed');
+    }
+    sessions.reap().catch((err: unknown) => logger.error({ err }, 'reaper failed'));
+  }, config.reapIntervalMs);
   const server = createServer({
     sessions,
     admission,
@@ -190,6 +207,11 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
         adminToken,
         allowedOrigins: config.allowedOrigins,
         addressOf,
+        // Signing out closes that sign-in's roster streams and terminals at once.
+        onSignedOut: (signIn) => {
+          classLive.feed.signedOut(signIn);
+          learnerHelp.closeSignIn(signIn);
+        },
       }),
       ...classRoutes({
         classes,
@@ -200,6 +222,13 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
         allowedOrigins: config.allowedOrigins,
         history,
         onJoined: (classId) => classLive.feed.changed(classId),
+        // A new class may want warm machines now (its pre-warm); the reaper's beat looks again.
+        onCreated: () => sessions.fillPool(),
+        onEnded: (classId) => {
+          closing.close(classId);
+          // Its pre-warm is no longer wanted: those warm machines go now.
+          sessions.fillPool();
+        },
       }),
       ...classLive.routes,
       ...learnerHelp.routes,

@@ -12,6 +12,8 @@ const state = {
   over: new Set<string>(),
   machines: 'none',
   members: { a: ['ada', 'grace'], b: ['linus'] } as Record<string, string[]>,
+  /** Sign-ins that no longer hold (expired). */
+  expired: new Set<string>(),
 };
 const feed = new ClassFeed(
   {
@@ -19,6 +21,7 @@ const feed = new ClassFeed(
     isOver: (id) => state.over.has(id),
     machinesOf: () => state.machines,
     learnersOf: (id) => state.members[id] ?? [],
+    signedIn: (session) => !state.expired.has(session),
   },
   { debounceMs: 50, tickMs: 50, perInstructorSession: 2, instructorTotal: 3, perLearner: 2, learnerTotal: 3 },
 );
@@ -110,6 +113,25 @@ describe('the live class feed', () => {
     for (const c of [...ada, linus]) c.close();
     await settled(() => feed.openStreams.learners === 0);
     expect(feed.openStreams.learners).toBe(0);
+  });
+
+  it("closes a sign-in's roster streams on every class when it signs out, and no one else's", async () => {
+    const mine = [await roster('a', 's6'), await roster('b', 's6')];
+    const theirs = await roster('a', 's7');
+    for (const c of [...mine, theirs]) await c.waitFor((e) => e.event === 'roster');
+    feed.signedOut('s6');
+    for (const c of mine) {
+      await c.waitFor((e) => e.event === 'signed-out');
+      await c.waitClosed();
+    }
+    await settled(() => feed.openStreams.instructors === 1);
+    expect(theirs.closed).toBe(false);
+    expect(feed.openStreams.instructors).toBe(1);
+    // A sign-in that expires is closed on the next look.
+    state.expired.add('s7');
+    await theirs.waitFor((e) => e.event === 'signed-out');
+    await theirs.waitClosed();
+    await settled(() => feed.openStreams.instructors === 0);
   });
 
   it('closes the roster streams of a class that is over', async () => {

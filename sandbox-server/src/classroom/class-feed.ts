@@ -11,6 +11,8 @@ export interface FeedSources {
   machinesOf: (classId: string) => string;
   /** The learners (cookie ids) of the class. */
   learnersOf: (classId: string) => string[];
+  /** Whether an instructor's sign-in (the key streams are opened with) still holds; always, if unset. */
+  signedIn?: (session: string) => boolean;
 }
 
 export interface FeedOptions {
@@ -56,6 +58,8 @@ interface ClassWatch {
 export class ClassFeed {
   private readonly watches = new Map<string, ClassWatch>();
   private readonly learners = new Map<string, Set<EventStream>>();
+  /** Instructors' roster streams by sign-in, so signing out closes them. */
+  private readonly signIns = new Map<string, Set<EventStream>>();
   private readonly instructorLimits: StreamLimits;
   private readonly learnerLimits: StreamLimits;
   private ticker?: NodeJS.Timeout;
@@ -89,6 +93,8 @@ export class ClassFeed {
     const giveBack = this.instructorLimits.take(session);
     const watch = this.watches.get(classId) ?? { streams: new Set<EventStream>() };
     this.watches.set(classId, watch);
+    const ofSignIn = this.signIns.get(session) ?? new Set<EventStream>();
+    this.signIns.set(session, ofSignIn);
     const stream = openEventStream(req, res, () => {
       giveBack();
       watch.streams.delete(stream);
@@ -96,9 +102,12 @@ export class ClassFeed {
         clearTimeout(watch.pending);
         this.watches.delete(classId);
       }
+      ofSignIn.delete(stream);
+      if (ofSignIn.size === 0) this.signIns.delete(session);
       this.stopTimersWhenIdle();
     });
     watch.streams.add(stream);
+    ofSignIn.add(stream);
     const roster = JSON.stringify(this.sources.rosterOf(classId));
     watch.lastSent = roster;
     watch.machines ??= this.sources.machinesOf(classId);
@@ -150,6 +159,14 @@ export class ClassFeed {
     }
   }
 
+  /** Closes the roster streams of an instructor's sign-in (they signed out, or it expired). */
+  signedOut(session: string): void {
+    for (const stream of [...(this.signIns.get(session) ?? [])]) {
+      stream.send('signed-out', {});
+      stream.close();
+    }
+  }
+
   /** Closes every stream and stops the timers (the server stops). */
   close(): void {
     for (const classId of [...this.watches.keys()]) this.endClass(classId);
@@ -173,6 +190,9 @@ export class ClassFeed {
   }
 
   private tick(): void {
+    if (this.sources.signedIn)
+      for (const session of [...this.signIns.keys()])
+        if (!this.sources.signedIn(session)) this.signedOut(session);
     for (const [classId, watch] of this.watches) {
       if (this.sources.isOver(classId)) {
         this.endClass(classId);

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { ExerciseReport } from '../../../engine/src/contract.ts';
 import { ApiError, badRequest, unauthorized } from '../http/api-error.ts';
@@ -8,7 +7,12 @@ import type { CheckHistory } from './check-history.ts';
 import { ClassFeed, type FeedOptions } from './class-feed.ts';
 import { machinesOf, rosterOf, type RosterDeps } from './class-roster.ts';
 import type { ClassRecord } from './classes.ts';
-import { INSTRUCTOR_COOKIE, instructorGuard, type InstructorSessions } from './instructor-sessions.ts';
+import {
+  INSTRUCTOR_COOKIE,
+  instructorGuard,
+  signInKey,
+  type InstructorSessions,
+} from './instructor-sessions.ts';
 import { resultsCsv } from './results-csv.ts';
 import { classExercises } from './roster.ts';
 
@@ -60,6 +64,8 @@ export function classLiveFeature(ctx: ClassLiveContext): {
       isOver: (id) => !live(id),
       machinesOf: (id) => machinesOf(ctx, id),
       learnersOf: (id) => classes.members(id).map((m) => m.learner),
+      // A sign-in that expires closes its streams too (signing out closes them at once).
+      signedIn: (session) => ctx.instructorSessions.holds(session),
     },
     ctx.feed,
   );
@@ -73,12 +79,8 @@ export function classLiveFeature(ctx: ClassLiveContext): {
       handler: async (req, res, [id]) => {
         const found = ownClass(req, id!, false);
         if (classes.isOver(found)) throw ended();
-        // Bounded per sign-in; the cookie is kept only as a hash.
-        const session = crypto
-          .createHash('sha256')
-          .update(readCookie(req, INSTRUCTOR_COOKIE) ?? '')
-          .digest('hex');
-        feed.watchRoster(found.id, session, req, res);
+        // Bounded per sign-in, and closed when it ends; the cookie is kept only as a hash.
+        feed.watchRoster(found.id, signInKey(readCookie(req, INSTRUCTOR_COOKIE)), req, res);
       },
     },
     {

@@ -9,6 +9,7 @@ import { SessionManager } from '../sessions/session-manager.ts';
 import { SessionStore } from '../sessions/session-store.ts';
 import { EventStreamClient } from '../../../test/helpers/event-stream-client.ts';
 import { CheckHistory } from './check-history.ts';
+import { ClassClosing } from './class-closing.ts';
 import { classLiveFeature } from './class-live-routes.ts';
 import { classRoutes } from './class-routes.ts';
 import { Classes } from './classes.ts';
@@ -26,11 +27,12 @@ let server: http.Server;
 let base = '';
 const progress = new ProgressStore(openDatabase(':memory:'));
 let live: ReturnType<typeof classLiveFeature>;
+let sessions: SessionManager;
 
 beforeAll(async () => {
   const db = openDatabase(':memory:');
   const instructorSessions = new InstructorSessions(db);
-  const sessions = new SessionManager(new SessionStore(db), new FakeRuntime(), {
+  sessions = new SessionManager(new SessionStore(db), new FakeRuntime(), {
     ttlMs: 3600_000,
     idleMs: 600_000,
     maxSessions: 2,
@@ -49,6 +51,7 @@ beforeAll(async () => {
     allowedOrigins: [],
     feed: { debounceMs: 20 },
   });
+  const closing = new ClassClosing({ classes, sessions, onClosed: (id) => live.feed.endClass(id) });
   const router = createRouter([
     ...instructorRoutes({
       accounts: new InstructorAccounts(db, { N: 2 ** 10, r: 8, p: 1 }),
@@ -58,6 +61,7 @@ beforeAll(async () => {
       allowedOrigins: [],
       // Each test signs in from its own address, so only the rate-limit test meets the limit.
       addressOf: (req) => String(req.headers['x-test-address'] ?? 'one'),
+      onSignedOut: (signIn) => live.feed.signedOut(signIn),
     }),
     ...classRoutes({
       classes,
@@ -68,6 +72,7 @@ beforeAll(async () => {
       allowedOrigins: [],
       history,
       onJoined: (classId) => live.feed.changed(classId),
+      onEnded: (classId) => closing.close(classId),
     }),
     ...live.routes,
   ]);
@@ -359,5 +364,48 @@ describe('the live classroom over HTTP', () => {
         'first-container/list attempts,volumes/mount state,volumes/mount attempts\r\n' +
         "'=cmd|calc,not-started,0,not-started,0,trying,1\r\n",
     );
+  });
+
+  it('closes the roster stream of a sign-in at once when it signs out; another sign-in keeps its own', async () => {
+    const { cookie, id } = await classWithLearner('live-g');
+    const second = await call(
+      'POST',
+      '/api/instructor/login',
+      { username: 'live-g', password: 'long enough pass' },
+      { 'x-test-address': 'live-g-laptop' },
+    );
+    const laptop = second.headers.get('set-cookie')!.split(';')[0]!;
+    const stream = await EventStreamClient.open(`${base}/api/classes/${id}/events`, { cookie });
+    const kept = await EventStreamClient.open(`${base}/api/classes/${id}/events`, { cookie: laptop });
+    await stream.waitFor((e) => e.event === 'roster');
+    expect((await call('POST', '/api/instructor/logout', undefined, { cookie })).status).toBe(204);
+    // Before the next look at the streams (a second away).
+    await stream.waitFor((e) => e.event === 'signed-out', 300);
+    await stream.waitClosed(300);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(kept.closed).toBe(false);
+    kept.close();
+  });
+
+  it("ends the class's machines when it ends, at once, and keeps its roster and results", async () => {
+    const { cookie, id, learner } = await classWithLearner('live-f');
+    const { record } = await sessions.create('volumes', learner.split('=')[1]!);
+    const outsider = await sessions.create('volumes', 'ef'.repeat(16));
+    await sessions.whenReady(record.id);
+    const stream = await EventStreamClient.open(`${base}/api/classes/${id}/events`, { cookie });
+    await stream.waitFor((e) => e.event === 'roster' && e.data.learners[0].machine?.state === 'ready');
+
+    expect((await call('DELETE', `/api/classes/${id}`, undefined, { cookie })).status).toBe(204);
+    // At once, not on the next look at the class (a second away): the machine is on its way out
+    // and the stream was told before the answer.
+    expect(sessions.state(record.id)).not.toBe('ready');
+    await stream.waitFor((e) => e.event === 'ended', 300);
+    await expect.poll(() => sessions.state(record.id)).toBe('gone');
+    expect(sessions.state(outsider.record.id)).toBe('ready');
+    const roster = await call('GET', `/api/classes/${id}/roster`, undefined, { cookie });
+    expect(roster.body.learners).toMatchObject([{ name: 'Ada', machine: null }]);
+    const csv = await fetch(`${base}/api/classes/${id}/results.csv`, { headers: { cookie } });
+    expect((await csv.text()).split('\r\n')[1]).toMatch(/^Ada,/);
+    await sessions.destroy(outsider.record.id);
   });
 });

@@ -21,6 +21,10 @@ export interface ClassRoutesContext {
   history?: CheckHistory;
   /** Told when a learner joins a class (the live roster). */
   onJoined?: (classId: string) => void;
+  /** Told when an instructor creates a class (its pre-warm may begin at once). */
+  onCreated?: (classId: string) => void;
+  /** Told when an instructor ends a class: its machines, streams and terminals close. */
+  onEnded?: (classId: string) => void;
 }
 
 /** The URL a learner opens to join: the course index with the code, on the origin the instructor used. */
@@ -65,6 +69,7 @@ export function classRoutes(ctx: ClassRoutesContext): Route[] {
         const instructor = instructorOf(req, { changes: true });
         const input = parseClassInput(await readJson(req), ctx.course, now());
         const created = ctx.classes.create(instructor, input);
+        ctx.onCreated?.(created.id);
         json(res, 201, { id: created.id, code: created.code, joinUrl: joinUrl(req, created.code) });
       },
     },
@@ -94,7 +99,8 @@ export function classRoutes(ctx: ClassRoutesContext): Route[] {
       method: 'DELETE',
       pattern: new RegExp(`^/api/classes/${SEGMENT}$`),
       handler: async (req, res, [id]) => {
-        ctx.classes.end(id!, instructorOf(req, { changes: true }));
+        const ended = ctx.classes.end(id!, instructorOf(req, { changes: true }));
+        ctx.onEnded?.(ended.id);
         json(res, 204);
       },
     },

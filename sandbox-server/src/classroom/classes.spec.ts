@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../database.ts';
-import { Classes, parseClassInput, type ClassInput } from './classes.ts';
+import { Classes, parseClassInput, PREWARM_LEAD_MS, type ClassInput } from './classes.ts';
 import { refusal, twoLessonCourse } from './classroom-fixtures.ts';
 
 const NOW = Date.parse('2026-05-04T08:00:00Z');
@@ -128,6 +128,31 @@ describe('joining a class', () => {
     expect(classes.seatsToKeep((learner) => learner === LEARNER(1))).toBe(7);
   });
 
+  it('wants warm machines for a class from 10 minutes before its start until it ends, less its learners with one', () => {
+    const { classes, clock } = setUp();
+    const later = classes.create('i', input({ capacity: 20, prewarm: 4, startsAt: NOW + 30 * 60_000 }));
+    classes.create('i', input({ capacity: 5, prewarm: 2, endsAt: NOW + 60 * 60_000 })); // no start, has an end
+    classes.create('i', input({ capacity: 5 })); // no pre-warm
+    classes.join(later.code, LEARNER(1), 'Ada');
+    classes.join(later.code, LEARNER(2), 'Grace');
+    const adaHasOne = (learner: string) => learner === LEARNER(1);
+    // A class without a start pre-warms from its creation; the later one not yet.
+    expect(classes.prewarmWanted(adaHasOne)).toBe(2);
+    clock.now = NOW + 30 * 60_000 - PREWARM_LEAD_MS;
+    expect(classes.prewarmWanted(() => false)).toBe(6);
+    expect(classes.prewarmWanted(adaHasOne)).toBe(5);
+    // Before the start only the pre-warm is kept from the public; from the start, the capacity.
+    expect(classes.seatsToKeep(adaHasOne)).toBe(3 + 5 + 5);
+    clock.now = NOW + 30 * 60_000;
+    expect(classes.seatsToKeep(adaHasOne)).toBe(19 + 5 + 5);
+    expect(classes.prewarmWanted(adaHasOne)).toBe(5);
+    // Past its end time, and once ended, a class wants none.
+    clock.now = NOW + 60 * 60_000;
+    expect(classes.prewarmWanted(adaHasOne)).toBe(3);
+    classes.end(later.id, 'i');
+    expect(classes.prewarmWanted(adaHasOne)).toBe(0);
+  });
+
   it('answers a full class 409, an unknown code 404, a malformed one 400', () => {
     const { classes } = setUp();
     const created = classes.create('i', input({ capacity: 2 }));
@@ -161,6 +186,35 @@ describe('joining a class', () => {
     clock.now += 60_000;
     expect(refusal(() => classes.join(timed.code, LEARNER(4), 'Ken')).status).toBe(410);
     expect(classes.classOf(LEARNER(3))).toBeUndefined();
+  });
+
+  it('lists each class that is over for closing until it is closed: ended, or once past its end time', () => {
+    const { clock, classes } = setUp();
+    const ended = classes.create('i', input());
+    const timed = classes.create('i', input({ endsAt: NOW + 60_000 }));
+    classes.create('i', input()); // running
+    expect(classes.overNotClosed()).toEqual([]);
+    classes.end(ended.id, 'i');
+    expect(classes.overNotClosed().map((c) => c.id)).toEqual([ended.id]);
+    expect(classes.overNotClosed(timed.id)).toEqual([]);
+    clock.now += 60_000;
+    expect(classes.overNotClosed(timed.id).map((c) => c.id)).toEqual([timed.id]);
+    classes.markClosed(ended.id);
+    classes.markClosed(timed.id);
+    expect(classes.overNotClosed()).toEqual([]);
+  });
+
+  it('counts classes over before an upgrade as closed: their learners keep the machines they use now', () => {
+    const { db, classes } = setUp();
+    const old = classes.create('i', input());
+    classes.end(old.id, 'i');
+    const running = classes.create('i', input());
+    // A file written before classes were closed has no such column.
+    db.exec('ALTER TABLE classes DROP COLUMN closed_at');
+    const upgraded = new Classes(db, () => NOW);
+    expect(upgraded.overNotClosed()).toEqual([]);
+    upgraded.end(running.id, 'i');
+    expect(upgraded.overNotClosed().map((c) => c.id)).toEqual([running.id]);
   });
 
   it("lets a new class reuse an ended class's code, and the code then joins the new class", () => {

@@ -17,11 +17,17 @@ export interface ClassInput {
   capacity: number;
   startsAt: number | null;
   endsAt: number | null;
-  /** Machines to boot shortly before the start (kept for the pre-warm that comes later). */
+  /**
+   * Warm machines kept ready for the class's next learners, from `PREWARM_LEAD_MS` before its start
+   * until it ends (less its learners who have a machine already).
+   */
   prewarm: number;
   /** Minutes without a pass, while trying an exercise, after which the roster marks a learner stuck. */
   stuckMinutes: number;
 }
+
+/** A class's pre-warm begins this long before its start (one without a start: when it is made). */
+export const PREWARM_LEAD_MS = 10 * 60_000;
 
 /** The default of `stuckMinutes`, and its bounds. */
 export const STUCK_MINUTES = { default: 10, min: 1, max: 240 };
@@ -175,6 +181,15 @@ export class Classes {
       db.exec(
         `ALTER TABLE classes ADD COLUMN stuck_minutes INTEGER NOT NULL DEFAULT ${STUCK_MINUTES.default}`,
       );
+    if (!hasColumn(db, 'classes', 'closed_at')) {
+      db.exec('ALTER TABLE classes ADD COLUMN closed_at INTEGER');
+      // Classes over before this column existed are closed already: their learners' machines now
+      // are not the class's any more.
+      const at = this.now();
+      db.prepare(
+        `UPDATE classes SET closed_at = ? WHERE ended_at IS NOT NULL OR (ends_at IS NOT NULL AND ends_at <= ?)`,
+      ).run(at, at);
+    }
   }
 
   /** Creates a class for the instructor, with a join code no running class has. */
@@ -236,6 +251,29 @@ export class Classes {
     return { ...found, endedAt: at };
   }
 
+  /**
+   * Classes that are over (ended, or past their end time) but not yet closed (`markClosed`): their
+   * learners' machines are still to be ended. With `id`, that class only.
+   */
+  overNotClosed(id?: string): ClassRecord[] {
+    const at = this.now();
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM classes WHERE closed_at IS NULL AND (ended_at IS NOT NULL OR ends_at <= ?)
+           AND (? IS NULL OR id = ?)`,
+        )
+        .all(at, id ?? null, id ?? null) as Row[]
+    ).map(fromRow);
+  }
+
+  /** Records that the class's machines were ended: a machine its learners start later is not touched. */
+  markClosed(id: string): void {
+    this.db
+      .prepare('UPDATE classes SET closed_at = ? WHERE id = ? AND closed_at IS NULL')
+      .run(this.now(), id);
+  }
+
   /** Whether the class takes no one any more: ended by its instructor, or past its end time. */
   isOver(found: ClassRecord, at = this.now()): boolean {
     return found.endedAt !== null || (found.endsAt !== null && found.endsAt <= at);
@@ -292,23 +330,49 @@ export class Classes {
   }
 
   /**
-   * Slots to keep for running classes (started, not ended): each class's capacity less its
-   * learners who have a machine now (`usesMachine`).
+   * Slots to keep for classes: a running class (started, not ended) keeps its capacity, and one in
+   * its pre-warm lead before the start its pre-warm; each less its learners who have a machine now
+   * (`usesMachine`).
    */
   seatsToKeep(usesMachine: (learner: string) => boolean): number {
     const at = this.now();
-    const running = this.db
-      .prepare(
-        `SELECT id, capacity FROM classes WHERE ended_at IS NULL
-         AND (starts_at IS NULL OR starts_at <= ?) AND (ends_at IS NULL OR ends_at > ?)`,
-      )
-      .all(at, at) as { id: string; capacity: number }[];
     let seats = 0;
-    for (const c of running) {
-      const using = this.members(c.id).filter((m) => usesMachine(m.learner)).length;
-      seats += Math.max(0, c.capacity - using);
+    for (const c of this.runningOrWarming(at)) {
+      const started = c.starts_at === null || c.starts_at <= at;
+      seats += Math.max(0, (started ? c.capacity : c.prewarm) - this.using(c.id, usesMachine));
     }
     return seats;
+  }
+
+  /**
+   * Warm machines wanted for classes from their pre-warm lead until they end: each class's
+   * `prewarm` less its learners who have a machine now, so its next learners find one ready.
+   */
+  prewarmWanted(usesMachine: (learner: string) => boolean): number {
+    let wanted = 0;
+    for (const c of this.runningOrWarming(this.now()))
+      if (c.prewarm > 0) wanted += Math.max(0, c.prewarm - this.using(c.id, usesMachine));
+    return wanted;
+  }
+
+  /** Classes not over that have started or will within `PREWARM_LEAD_MS`. */
+  private runningOrWarming(at: number) {
+    return this.db
+      .prepare(
+        `SELECT id, capacity, prewarm, starts_at FROM classes WHERE ended_at IS NULL
+         AND (starts_at IS NULL OR starts_at <= ?) AND (ends_at IS NULL OR ends_at > ?)`,
+      )
+      .all(at + PREWARM_LEAD_MS, at) as {
+      id: string;
+      capacity: number;
+      prewarm: number;
+      starts_at: number | null;
+    }[];
+  }
+
+  /** The class's learners who have a machine now. */
+  private using(classId: string, usesMachine: (learner: string) => boolean): number {
+    return this.members(classId).filter((m) => usesMachine(m.learner)).length;
   }
 
   /** The class's learners, in the order they joined. */

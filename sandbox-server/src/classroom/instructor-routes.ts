@@ -8,6 +8,7 @@ import {
   INSTRUCTOR_COOKIE,
   instructorCookie,
   requireOwnOrigin,
+  signInKey,
   type InstructorSessions,
 } from './instructor-sessions.ts';
 import type { LoginThrottle } from './login-throttle.ts';
@@ -20,6 +21,8 @@ export interface InstructorRoutesContext {
   adminToken: string;
   allowedOrigins: string[];
   addressOf: (req: IncomingMessage) => string;
+  /** Told the key (`signInKey`) of a sign-in that ended: its streams and terminals close. */
+  onSignedOut?: (signIn: string) => void;
 }
 
 /**
@@ -57,7 +60,9 @@ export function instructorRoutes(ctx: InstructorRoutesContext): Route[] {
       pattern: /^\/api\/instructor\/logout$/,
       handler: async (req, res) => {
         requireOwnOrigin(req, ctx.allowedOrigins);
-        ctx.sessions.end(readCookie(req, INSTRUCTOR_COOKIE));
+        const token = readCookie(req, INSTRUCTOR_COOKIE);
+        ctx.sessions.end(token);
+        if (token) ctx.onSignedOut?.(signInKey(token));
         addCookie(res, instructorCookie(req, undefined));
         json(res, 204);
       },

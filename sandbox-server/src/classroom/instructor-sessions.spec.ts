@@ -7,6 +7,7 @@ import {
   InstructorSessions,
   instructorCookie,
   instructorGuard,
+  signInKey,
 } from './instructor-sessions.ts';
 
 const request = (headers: Record<string, string>) => ({ headers, socket: {} }) as unknown as IncomingMessage;
@@ -35,6 +36,20 @@ describe('instructor sessions', () => {
     expect(sessions.instructorOf(second)).toBeUndefined();
     expect(sessions.instructorOf(undefined)).toBeUndefined();
     expect(sessions.instructorOf('not-a-token')).toBeUndefined();
+  });
+
+  it('are known by a key that is not the cookie, which holds until sign-out or expiry', () => {
+    const { clock, sessions } = setUp();
+    const token = sessions.start('instructor-a');
+    const key = signInKey(token);
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    expect(key).not.toContain(token);
+    expect(sessions.holds(key)).toBe(true);
+    clock.now += INSTRUCTOR_SESSION_MS;
+    expect(sessions.holds(key)).toBe(false);
+    const second = sessions.start('instructor-a');
+    sessions.end(second);
+    expect(sessions.holds(signInKey(second))).toBe(false);
   });
 
   it('set an HttpOnly, SameSite=Strict cookie (Secure behind HTTPS), cleared on sign-out', () => {

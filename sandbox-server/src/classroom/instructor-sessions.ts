@@ -12,6 +12,12 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 const hashOf = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
 
+/**
+ * The key of a sign-in for what is kept per sign-in in memory (streams, terminals): the SHA-256 of
+ * its cookie, as stored, never the cookie itself.
+ */
+export const signInKey = (token: string | undefined): string => hashOf(token ?? '');
+
 /** Signed-in instructors: only a SHA-256 of each cookie is stored, with its expiry. */
 export class InstructorSessions {
   constructor(
@@ -44,6 +50,15 @@ export class InstructorSessions {
       .prepare('SELECT instructor FROM instructor_sessions WHERE token_hash = ? AND expires_at > ?')
       .get(hashOf(token), this.now()) as { instructor: string } | undefined;
     return row?.instructor;
+  }
+
+  /** Whether the sign-in of this key (`signInKey`) still holds: not ended, not expired. */
+  holds(key: string): boolean {
+    return (
+      this.db
+        .prepare('SELECT 1 FROM instructor_sessions WHERE token_hash = ? AND expires_at > ?')
+        .get(key, this.now()) !== undefined
+    );
   }
 
   /** Ends the session of this token (signing out). */

@@ -11,8 +11,8 @@ import { SessionManager } from '../sessions/session-manager.ts';
 import { SessionStore } from '../sessions/session-store.ts';
 import { HelperPresence } from '../terminal/helper-presence.ts';
 import { Classes } from './classes.ts';
-import { InstructorSessions } from './instructor-sessions.ts';
-import { learnerHelpFeature } from './learner-help.ts';
+import { InstructorSessions, signInKey } from './instructor-sessions.ts';
+import { CLASS_OVER_CLOSE, learnerHelpFeature, SIGNED_OUT_CLOSE } from './learner-help.ts';
 import { learnerHandle } from './roster.ts';
 
 /** A fake machine whose terminal is `cat` on a real pty: what is typed comes back. */
@@ -33,9 +33,12 @@ const course = {
 const runtime = new CatRuntime();
 const helpers = new HelperPresence();
 let sessions: SessionManager;
+let feature: ReturnType<typeof learnerHelpFeature>;
 let server: http.Server;
 let base = '';
 let owner = '';
+/** The same instructor, signed in a second time (another browser). */
+let ownerLaptop = '';
 let other = '';
 let classId = '';
 let learnerId = '';
@@ -57,6 +60,7 @@ beforeAll(async () => {
   });
   owner = `dockyard_instructor=${instructorSessions.start('teacher-a')}`;
   other = `dockyard_instructor=${instructorSessions.start('teacher-b')}`;
+  ownerLaptop = `dockyard_instructor=${instructorSessions.start('teacher-a')}`;
   const made = classes.create('teacher-a', {
     name: 'Morning',
     lessons: null,
@@ -75,7 +79,7 @@ beforeAll(async () => {
   sessionId = record.id;
   await sessions.whenReady(sessionId);
 
-  const feature = learnerHelpFeature({
+  feature = learnerHelpFeature({
     classes,
     instructorSessions,
     course,
@@ -199,6 +203,36 @@ describe("an instructor's socket on a learner's terminal", () => {
     await closed;
     await expect.poll(() => heard).toEqual([true, false]);
     stop();
+  });
+});
+
+describe("closing instructors' terminals", () => {
+  it('closes the sockets of a sign-in that signed out, and not those of another sign-in', async () => {
+    const signedOut = (await open(terminalPath(), { cookie: ownerLaptop })).ws!;
+    const kept = (await open(terminalPath(), { cookie: owner })).ws!;
+    const told = nextControl(signedOut, 'error');
+    const closed = new Promise((resolve) => signedOut.on('close', resolve));
+    feature.closeSignIn(signInKey(ownerLaptop.split('=')[1]));
+    expect(await told).toEqual({ type: 'error', message: SIGNED_OUT_CLOSE });
+    await closed;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(kept.readyState).toBe(WebSocket.OPEN);
+    kept.close();
+  });
+
+  it('closes every watch and help socket on the class once it is over, and only that class', async () => {
+    const watching = (await open(terminalPath(), { cookie: owner })).ws!;
+    const helping = (await open(terminalPath(learnerId, 'help'), { cookie: owner })).ws!;
+    await nextControl(helping, 'ready');
+    const told = [nextControl(watching, 'error'), nextControl(helping, 'error')];
+    const closed = [watching, helping].map((ws) => new Promise((resolve) => ws.on('close', resolve)));
+    feature.closeClass('another-class');
+    await new Promise((r) => setTimeout(r, 50));
+    expect([watching.readyState, helping.readyState]).toEqual([WebSocket.OPEN, WebSocket.OPEN]);
+    feature.closeClass(classId);
+    for (const message of await Promise.all(told))
+      expect(message).toEqual({ type: 'error', message: CLASS_OVER_CLOSE });
+    await Promise.all(closed);
   });
 });
 

@@ -1,11 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { PlaceholderValues } from '../../../engine/src/contract.ts';
 import type { Course } from '../../../engine/src/index.ts';
 import { runLessonSetup } from '../course/course-routes.ts';
 import { ApiError, badRequest, forbidden, notFound, refuseUpgrade, unavailable } from '../http/api-error.ts';
 import { json, readJson, SEGMENT, type Route } from '../http/http-routing.ts';
+import { readCookie } from '../http/learner-cookie.ts';
 import { originAllowed, TERMINAL_MAX_PAYLOAD } from '../http/server.ts';
 import { logger, logReference } from '../logger.ts';
 import type { SandboxRuntime } from '../runtime/sandbox-runtime.ts';
@@ -14,7 +15,12 @@ import type { SessionRecord } from '../sessions/session-store.ts';
 import type { HelperPresence } from '../terminal/helper-presence.ts';
 import { bridgeTerminal } from '../terminal/terminal-session.ts';
 import type { Classes, Member } from './classes.ts';
-import { instructorGuard, type InstructorSessions } from './instructor-sessions.ts';
+import {
+  INSTRUCTOR_COOKIE,
+  instructorGuard,
+  signInKey,
+  type InstructorSessions,
+} from './instructor-sessions.ts';
 import { learnerHandle } from './roster.ts';
 
 export interface LearnerHelpContext {
@@ -32,6 +38,19 @@ export interface LearnerHelpContext {
 }
 
 const LEARNER_TERMINAL = new RegExp(`^/api/classes/${SEGMENT}/learners/${SEGMENT}/terminal$`);
+
+/** What an instructor's terminal is told when the server closes it because the class is over. */
+export const CLASS_OVER_CLOSE = "This class has ended: its learners' machines are stopped.";
+/** What an instructor's terminal is told when its sign-in ended. */
+export const SIGNED_OUT_CLOSE = 'You signed out: sign in again to watch or help.';
+
+/** An instructor's open socket on a learner's terminal, with what it belongs to. */
+interface InstructorTerminal {
+  ws: WebSocket;
+  classId: string;
+  /** The instructor's sign-in (`signInKey`). */
+  signIn: string;
+}
 
 /** A learner of the instructor's class, by the roster's id, with their newest live session. */
 export function classLearner(
@@ -57,9 +76,24 @@ export function classLearner(
 export function learnerHelpFeature(ctx: LearnerHelpContext): {
   routes: Route[];
   handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
+  /** Closes the instructors' terminals on the class's learners (the class is over). */
+  closeClass: (classId: string) => void;
+  /** Closes the terminals opened with a sign-in (`signInKey`) that ended. */
+  closeSignIn: (signIn: string) => void;
 } {
   const instructorOf = instructorGuard(ctx.instructorSessions, ctx.allowedOrigins);
   const wss = new WebSocketServer({ noServer: true, maxPayload: TERMINAL_MAX_PAYLOAD });
+  const terminals = new Set<InstructorTerminal>();
+
+  /** Tells each terminal why and closes it; the pty behind it goes with the socket. */
+  const closeWhere = (matches: (t: InstructorTerminal) => boolean, message: string) => {
+    for (const terminal of [...terminals].filter(matches)) {
+      terminals.delete(terminal);
+      if (terminal.ws.readyState === terminal.ws.OPEN)
+        terminal.ws.send(JSON.stringify({ type: 'error', message }));
+      terminal.ws.close(1000, 'closed by the server');
+    }
+  };
 
   /** The learner's session for an action that changes something (own origin required). */
   const sessionFor = (req: IncomingMessage, classId: string, handle: string) =>
@@ -97,6 +131,10 @@ export function learnerHelpFeature(ctx: LearnerHelpContext): {
           onInput: helper?.typed,
         });
         if (helper) ws.on('close', helper.left);
+        const signIn = signInKey(readCookie(req, INSTRUCTOR_COOKIE));
+        const terminal: InstructorTerminal = { ws, classId, signIn };
+        terminals.add(terminal);
+        ws.on('close', () => terminals.delete(terminal));
         logger.info({ sessionId: session.id, classId, mode }, 'instructor attached to a learner terminal');
       });
     })().catch((err: unknown) => {
@@ -156,5 +194,10 @@ export function learnerHelpFeature(ctx: LearnerHelpContext): {
       },
     },
   ];
-  return { routes, handleUpgrade };
+  return {
+    routes,
+    handleUpgrade,
+    closeClass: (classId) => closeWhere((t) => t.classId === classId, CLASS_OVER_CLOSE),
+    closeSignIn: (signIn) => closeWhere((t) => t.signIn === signIn, SIGNED_OUT_CLOSE),
+  };
 }

@@ -323,6 +323,60 @@ describe('one capacity rule for sessions and the warm pool', () => {
   });
 });
 
+describe('a pool target that changes (a class pre-warms)', () => {
+  it('boots the extra wanted on top of poolSize, within maxSessions, and removes ready ones once it is not wanted', async () => {
+    const { runtime, manager } = setUp({ maxSessions: 6, poolSize: 1 });
+    const extra = { n: 3 };
+    manager.setPoolExtra(() => extra.n);
+    manager.fillPool();
+    await settle();
+    expect(manager.poolStatus()).toEqual({ ready: 4, starting: 0, size: 4 });
+    // More than the host may hold: as many as maxSessions allows, no more.
+    extra.n = 20;
+    manager.fillPool();
+    await settle();
+    expect(runtime.sandboxes.size).toBe(6);
+    expect(manager.poolStatus()).toEqual({ ready: 6, starting: 0, size: 6 });
+    // The class ended: the warm sandboxes beyond poolSize are removed, freeing their slots.
+    extra.n = 0;
+    manager.fillPool();
+    await settle();
+    expect(runtime.sandboxes.size).toBe(1);
+    expect(manager.poolStatus()).toEqual({ ready: 1, starting: 0, size: 1 });
+  });
+
+  it('removes a warm sandbox that finishes booting after the target came down', async () => {
+    const { runtime, manager } = setUp({ maxSessions: 6, poolSize: 0 });
+    const extra = { n: 2 };
+    manager.setPoolExtra(() => extra.n);
+    runtime.hold('ready');
+    manager.fillPool();
+    expect(manager.poolStatus()).toEqual({ ready: 0, starting: 2, size: 2 });
+    extra.n = 1;
+    manager.fillPool();
+    runtime.release('ready');
+    await settle();
+    expect(manager.poolStatus()).toEqual({ ready: 1, starting: 0, size: 1 });
+    expect(runtime.sandboxes.size).toBe(1);
+  });
+
+  it('keeps the last count when the extra cannot be counted', async () => {
+    const { manager } = setUp({ maxSessions: 6, poolSize: 0 });
+    let fails = false;
+    manager.setPoolExtra(() => {
+      if (fails) throw new Error('database is locked');
+      return 2;
+    });
+    manager.fillPool();
+    await settle();
+    fails = true;
+    captureErrorLog();
+    manager.fillPool();
+    await settle();
+    expect(manager.poolStatus()).toEqual({ ready: 2, starting: 0, size: 2 });
+  });
+});
+
 describe('shutting down', () => {
   it("removes warm sandboxes, those still booting included, and keeps learners' machines", async () => {
     const { runtime, manager } = setUp({ poolSize: 2 });

@@ -81,6 +81,9 @@ export class SessionManager {
   private readonly endedListeners: ((id: string) => void)[] = [];
   /** Whether people are waiting for a machine: idle sessions are then reaped sooner. */
   private underPressure: () => boolean = () => false;
+  /** Warm sandboxes wanted on top of `poolSize` now (classes about to start or running). */
+  private poolExtra: () => number = () => 0;
+  private lastPoolExtra = 0;
   /** Sessions the reaper ended for idleness, so a learner who comes back is told why. */
   private readonly idleEnds: ExpiringMap<string, IdleEnd>;
 
@@ -101,6 +104,14 @@ export class SessionManager {
   /** Tells the manager how to learn whether people wait for a machine (the waiting line's length). */
   setPressure(underPressure: () => boolean): void {
     this.underPressure = underPressure;
+  }
+
+  /**
+   * Tells the manager how many warm sandboxes to keep on top of `poolSize`, asked each time the pool
+   * is filled (a session starts or ends, the reaper's beat): the classes' pre-warm.
+   */
+  setPoolExtra(extra: () => number): void {
+    this.poolExtra = extra;
   }
 
   /**
@@ -200,9 +211,19 @@ export class SessionManager {
     return pool.ready > 0 || pool.starting > 0 || this.hasRoom();
   }
 
-  /** Boots warm sandboxes into the room the capacity rule leaves. */
+  /**
+   * Aims the pool at `poolSize` plus the extra wanted now (never more than `maxSessions`): boots warm
+   * sandboxes into the room the capacity rule leaves, and removes ready ones no longer wanted.
+   */
   fillPool(): void {
-    this.pool.fill(() => this.hasRoom());
+    try {
+      this.lastPoolExtra = Math.max(0, Math.floor(this.poolExtra()));
+    } catch (err) {
+      // The last count stands: warm sandboxes are not dropped for a passing error.
+      logger.error({ err }, 'the extra warm sandboxes wanted could not be counted');
+    }
+    const target = Math.min(this.policy.maxSessions, (this.policy.poolSize ?? 0) + this.lastPoolExtra);
+    this.pool.fill(() => this.hasRoom(), target);
   }
 
   /** Warm sandboxes ready now, and how many are booting. */

@@ -6,6 +6,7 @@ import type { SandboxLimits, SandboxRuntime } from '../runtime/sandbox-runtime.t
 export const POOL_RETRY_MS = 30_000;
 
 export interface WarmPoolOptions {
+  /** Sandboxes to keep warm until `fill` is given another target. */
   size: number;
   limits: SandboxLimits;
   readyTimeoutMs: number;
@@ -28,12 +29,16 @@ export class WarmPool {
   private readonly booting = new Map<string, Booting>();
   private retryAt = 0;
   private stopped = false;
+  /** How many sandboxes the pool aims to hold now (`fill` sets it). */
+  private target: number;
 
   constructor(
     private readonly runtime: SandboxRuntime,
     private readonly options: WarmPoolOptions,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.target = options.size;
+  }
 
   /** Sandboxes the pool holds, booted or booting, that no session has taken. */
   get held(): number {
@@ -57,9 +62,19 @@ export class WarmPool {
     return undefined;
   }
 
-  /** Boots sandboxes until the pool is full, while `hasRoom` allows; failures back off. */
-  fill(hasRoom: () => boolean): void {
-    while (!this.stopped && this.held < this.options.size && this.now() >= this.retryAt && hasRoom()) {
+  /**
+   * Aims the pool at `target` sandboxes: boots them while `hasRoom` allows (failures back off), and
+   * removes ready ones above it, which would hold slots nobody is meant to use (a class's pre-warm
+   * that ended). One booting above it is removed once it is up.
+   */
+  fill(hasRoom: () => boolean, target = this.options.size): void {
+    this.target = target;
+    while (this.held > target && this.ready.length > 0) {
+      const id = this.ready.pop()!;
+      logger.info({ sandbox: id, target }, 'warm sandbox above the pool target removed');
+      void this.runtime.remove(id).catch(() => undefined);
+    }
+    while (!this.stopped && this.held < target && this.now() >= this.retryAt && hasRoom()) {
       this.boot();
     }
   }
@@ -76,7 +91,9 @@ export class WarmPool {
       async () => {
         this.booting.delete(id);
         if (entry.claimed) return;
-        if (this.stopped) return void (await this.runtime.remove(id).catch(() => undefined));
+        // Stopped, or the target came down while it booted.
+        if (this.stopped || this.held >= this.target)
+          return void (await this.runtime.remove(id).catch(() => undefined));
         this.ready.push(id);
         logger.info(
           { sandbox: id, ms: this.now() - started, pooled: this.ready.length },
@@ -93,9 +110,9 @@ export class WarmPool {
     );
   }
 
-  /** Warm sandboxes ready now, and how many are booting for the pool. */
+  /** Warm sandboxes ready now, how many are booting for the pool, and how many it aims at. */
   status(): { ready: number; starting: number; size: number } {
-    return { ready: this.ready.length, starting: this.held - this.ready.length, size: this.options.size };
+    return { ready: this.ready.length, starting: this.held - this.ready.length, size: this.target };
   }
 
   /**
