@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventStreamClient } from './helpers/event-stream-client.ts';
 import { Platform } from './helpers/platform.ts';
+import { leftovers } from './helpers/sandbox-host.ts';
 
 const ADMIN = 'admin-test-token-0123456789';
 const PASSWORD = 'a long enough password';
@@ -118,5 +119,33 @@ describe('the live classroom', () => {
   it("answers another instructor's stream 404, a learner's cookie 403", async () => {
     expect((await open(`/api/classes/${classId}/events`, other)).status).toBe(404);
     expect((await open(`/api/classes/${classId}/events`, learner)).status).toBe(403);
+  });
+
+  // Last: it ends the class.
+  it("ends the class: the learner's machine is removed and they are told why; the results stay", async () => {
+    const roster = await open(`/api/classes/${classId}/events`, teacher);
+    await roster.waitFor((e) => e.event === 'roster');
+    const session = await platform.session('first-container', learner.cookie);
+    expect(await leftovers(session.id)).not.toEqual([]);
+
+    const ended = await platform.api('DELETE', `/api/classes/${classId}`, undefined, undefined, teacher);
+    expect(ended.status).toBe(204);
+    await roster.waitFor((e) => e.event === 'ended', 2000);
+    // The machine's token opens nothing at once, and says why.
+    const gone = await platform.api('GET', `/api/sessions/${session.id}`, undefined, session.token, learner);
+    expect(gone.status).toBe(404);
+    expect(gone.body.error).toMatchObject({
+      code: 'class_ended',
+      message: expect.stringContaining('Live class'),
+    });
+    // The machine itself goes from the host within a few seconds.
+    const deadline = Date.now() + 30_000;
+    while ((await leftovers(session.id)).length > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 500));
+    expect(await leftovers(session.id)).toEqual([]);
+
+    const res = await fetch(`${platform.url}/api/classes/${classId}/results.csv`, { headers: teacher });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/\r\nAda,trying,1/);
   });
 });

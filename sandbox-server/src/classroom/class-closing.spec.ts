@@ -3,7 +3,7 @@ import { openDatabase } from '../database.ts';
 import { FakeRuntime } from '../sessions/fake-runtime.ts';
 import { SessionManager } from '../sessions/session-manager.ts';
 import { SessionStore } from '../sessions/session-store.ts';
-import { ClassClosing } from './class-closing.ts';
+import { ClassClosing, classEndedNotice } from './class-closing.ts';
 import { Classes, type ClassInput } from './classes.ts';
 
 const NOW = Date.parse('2026-05-04T08:00:00Z');
@@ -73,6 +73,10 @@ describe('closing a class that is over', () => {
     }
     for (const id of [linus, publicLearner, anonymous]) expect(sessions.state(id)).toBe('ready');
     expect(closed).toEqual([morning.id]);
+    // A learner who comes back to the machine is told why it is gone, not just "no session".
+    expect(() => sessions.requireLive(grace)).toThrow(
+      expect.objectContaining({ status: 404, code: 'class_ended', message: classEndedNotice('Docker 101') }),
+    );
     // The class keeps its learners, so the roster and the results stay readable.
     expect(classes.members(morning.id).map((m) => m.name)).toEqual(['Ada', 'Grace']);
   });

@@ -2,6 +2,14 @@ import { logger } from '../logger.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
 import type { Classes } from './classes.ts';
 
+/** What a learner whose machine ended with their class is told when they come back to it. */
+export function classEndedNotice(className: string): string {
+  return (
+    `The class "${className}" has ended, so the machine it gave you was removed. Your progress and ` +
+    'your hub images are kept. A fresh machine of your own is starting.'
+  );
+}
+
 export interface ClassClosingDeps {
   classes: Classes;
   sessions: Pick<SessionManager, 'liveOf' | 'destroy'>;
@@ -37,7 +45,10 @@ export class ClassClosing {
           // destroy marks the session stopping at once; removing the machine takes a moment.
           removals.push(
             sessions
-              .destroy(session.id)
+              .destroy(session.id, {
+                code: 'class_ended',
+                message: classEndedNotice(found.name),
+              })
               .catch((err: unknown) =>
                 logger.error(
                   { sessionId: session.id, classId: found.id, err },

@@ -35,8 +35,8 @@ const STOP_SETTLE_MS = 20_000;
 /** Activity is written to disk at most this often per session. */
 const TOUCH_EVERY_MS = 10_000;
 
-/** How long, and for how many sessions, the reason an idle session was reaped is kept for its learner. */
-const IDLE_ENDS_KEPT = { ttlMs: 24 * 60 * 60_000, maxEntries: 10_000 };
+/** How long, and for how many sessions, the reason a session was ended is kept for its learner. */
+const END_NOTICES_KEPT = { ttlMs: 24 * 60 * 60_000, maxEntries: 10_000 };
 
 /** Why a session was (or is about to be) ended for idleness: after how long, and which rule. */
 interface IdleEnd {
@@ -52,6 +52,15 @@ function stoppedIdle({ idleMs, othersWaiting }: IdleEnd): string {
     `${othersWaiting ? ' (others were waiting for one)' : ''}. Its files are gone; your progress ` +
     'and your hub images are kept. A fresh machine is starting.'
   );
+}
+
+/**
+ * Why a session was ended, told to its learner when they come back (`404` with this code and
+ * sentence): `session_idle` for idleness, `class_ended` when their class ended.
+ */
+export interface EndNotice {
+  code: string;
+  message: string;
 }
 
 /** What a caller is told when the session it waits on was ended meanwhile. */
@@ -84,8 +93,8 @@ export class SessionManager {
   /** Warm sandboxes wanted on top of `poolSize` now (classes about to start or running). */
   private poolExtra: () => number = () => 0;
   private lastPoolExtra = 0;
-  /** Sessions the reaper ended for idleness, so a learner who comes back is told why. */
-  private readonly idleEnds: ExpiringMap<string, IdleEnd>;
+  /** Sessions ended for a reason their learner is told when they come back (idleness, a class's end). */
+  private readonly endNotices: ExpiringMap<string, EndNotice>;
 
   constructor(
     private readonly store: SessionStore,
@@ -98,7 +107,7 @@ export class SessionManager {
       { size: policy.poolSize ?? 0, limits: policy.limits, readyTimeoutMs: policy.readyTimeoutMs },
       now,
     );
-    this.idleEnds = new ExpiringMap(IDLE_ENDS_KEPT, now);
+    this.endNotices = new ExpiringMap(END_NOTICES_KEPT, now);
   }
 
   /** Tells the manager how to learn whether people wait for a machine (the waiting line's length). */
@@ -408,15 +417,17 @@ export class SessionManager {
   }
 
   /**
-   * The session's record; a 404 when it is unknown, ending or expired (`session_idle`, saying why,
-   * when it was stopped for idleness). Checks no token.
+   * The session's record; a 404 when it is unknown, ending or expired (with the code and sentence
+   * of its `EndNotice` when it was ended for a reason its learner is told). Checks no token.
    */
   requireLive(id: string): SessionRecord {
     const record = this.store.get(id);
     if (!record || record.state === 'stopping' || this.isExpired(record)) {
-      // Reaped for idleness, or past its idle timeout and about to be.
-      const idle =
-        this.idleEnds.get(id) ?? (record?.state === 'stopping' ? undefined : record && this.idleEnd(record));
+      // Ended for a reason the learner is told (reaped for idleness, their class ended), or past its
+      // idle timeout and about to be.
+      const told = this.endNotices.get(id);
+      if (told) throw new ApiError(404, told.code, told.message);
+      const idle = record?.state === 'stopping' ? undefined : record && this.idleEnd(record);
       if (idle) throw new ApiError(404, 'session_idle', stoppedIdle(idle));
       throw notFound(`There is no session "${id}" (it may have expired).`);
     }
@@ -463,10 +474,12 @@ export class SessionManager {
 
   /**
    * Ends a session: its sandbox, volume and network are gone when this resolves. It wins over a
-   * boot or restart in flight: those end without bringing the session back.
+   * boot or restart in flight: those end without bringing the session back. With `notice`, the
+   * learner who comes back to it is told why.
    */
-  async destroy(id: string): Promise<void> {
+  async destroy(id: string, notice?: EndNotice): Promise<void> {
     if (!this.store.get(id)) return;
+    if (notice) this.endNotices.set(id, notice);
     this.store.setState(id, statesLeadingTo('stopping'), 'stopping');
     this.boots.delete(id);
     // Should removal fail, the row stays `stopping` and the reaper tries again.
@@ -485,7 +498,7 @@ export class SessionManager {
       const ending = this.store.all().filter((r) => r.state === 'stopping' || this.isExpired(r));
       for (const r of ending) {
         const idle = r.state === 'stopping' ? undefined : this.idleEnd(r);
-        if (idle) this.idleEnds.set(r.id, idle);
+        if (idle) this.endNotices.set(r.id, { code: 'session_idle', message: stoppedIdle(idle) });
         logger.info({ sessionId: r.id, state: r.state, idle }, 'reaping session');
         await this.destroy(r.id).catch((err: unknown) =>
           logger.error({ sessionId: r.id, err }, 'reap failed'),

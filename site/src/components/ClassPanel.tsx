@@ -130,11 +130,14 @@ export default function ClassPanel({
   lessons,
   hydrated,
   onEnded,
+  onSignedOut,
 }: {
   found: ClassSummary;
   lessons: CourseLesson[];
   hydrated: boolean;
   onEnded: () => void;
+  /** This sign-in ended (signed out in another tab, or expired). */
+  onSignedOut: () => void;
 }) {
   const qr = useQrCode(found.joinUrl);
   const [projecting, setProjecting] = useState(false);
@@ -205,6 +208,11 @@ export default function ClassPanel({
         classId={found.id}
         lessons={lessons}
         onTerminal={(learner, mode) => setTerminal({ learner, mode })}
+        onClosed={(why) => {
+          setTerminal(undefined);
+          if (why === 'ended') onEnded();
+          else onSignedOut();
+        }}
       />
     </section>
   );

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { describeError } from '../lib/api.ts';
 import {
   extendMachine,
@@ -8,7 +8,7 @@ import {
   type Roster,
   type RosterLearner,
 } from '../lib/classes.ts';
-import { subscribeRoster } from '../lib/roster-subscription.ts';
+import { subscribeRoster, type RosterClosed } from '../lib/roster-subscription.ts';
 import {
   cellDescription,
   cellText,
@@ -201,14 +201,20 @@ export default function ClassRoster({
   classId,
   lessons,
   onTerminal,
+  onClosed,
 }: {
   classId: string;
   lessons: CourseLesson[];
   onTerminal: (learner: RosterLearner, mode: TerminalMode) => void;
+  /** The server ended the live roster for good: the class ended, or this sign-in did. */
+  onClosed: (why: RosterClosed) => void;
 }) {
   const [roster, setRoster] = useState<Roster | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [now, setNow] = useState(() => Date.now());
+  // The latest callback, without resubscribing when the parent renders a new one.
+  const closedRef = useRef(onClosed);
+  closedRef.current = onClosed;
 
   useEffect(() => {
     setRoster(undefined);
@@ -220,6 +226,8 @@ export default function ClassRoster({
         setNow(Date.now());
       },
       setError,
+      undefined,
+      (why) => closedRef.current(why),
     );
   }, [classId]);
   // "Time on this exercise" moves on between roster events.

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, describeError } from '../lib/api.ts';
 import { listClasses, signIn, signOut, type ClassSummary } from '../lib/classes.ts';
 import { useHydrated } from '../lib/use-hydrated.ts';
@@ -86,6 +86,8 @@ export default function InstructorHome({ lessons }: { lessons: CourseLesson[] })
   const [account, setAccount] = useState<Account>({ state: 'checking' });
   const [selected, setSelected] = useState<string | undefined>();
   const [error, setError] = useState<string | undefined>();
+  /** This tab is signing out: the roster stream's "signed-out" is no news then. */
+  const signingOut = useRef(false);
 
   const refresh = useCallback(
     (select?: string) =>
@@ -145,15 +147,18 @@ export default function InstructorHome({ lessons }: { lessons: CourseLesson[] })
           type="button"
           className="button"
           disabled={!hydrated}
-          onClick={() =>
-            signOut().then(
-              () => {
-                setSelected(undefined);
-                setAccount({ state: 'signed-out' });
-              },
-              (err: unknown) => setError(describeError(err)),
-            )
-          }
+          onClick={() => {
+            signingOut.current = true;
+            signOut()
+              .then(
+                () => {
+                  setSelected(undefined);
+                  setAccount({ state: 'signed-out' });
+                },
+                (err: unknown) => setError(describeError(err)),
+              )
+              .finally(() => (signingOut.current = false));
+          }}
         >
           Sign out
         </button>
@@ -213,6 +218,13 @@ export default function InstructorHome({ lessons }: { lessons: CourseLesson[] })
           lessons={lessons}
           hydrated={hydrated}
           onEnded={() => void refresh(current.id)}
+          onSignedOut={() => {
+            // The stream's word may come before this tab's own sign-out has its answer.
+            if (signingOut.current) return;
+            setSelected(undefined);
+            setAccount({ state: 'signed-out' });
+            setError('You were signed out (in another tab, or your sign-in expired): sign in again.');
+          }}
         />
       )}
       <NewClassForm lessons={lessons} hydrated={hydrated} onCreated={(id) => void refresh(id)} />

@@ -1,13 +1,25 @@
 import { useEffect, useState } from 'react';
 import { describeError } from '../lib/api.ts';
+import { JOINED_EVENT, readJoinedClass } from '../lib/class-join.ts';
 import { getLearnerName, setLearnerName } from '../lib/classroom.ts';
 import { useHydrated } from '../lib/use-hydrated.ts';
 
-/** "Your name in class": what the instructor's view shows for this browser's learner. */
+/**
+ * "Your name in class" for the admin token's single-class view: what it shows for this browser's
+ * learner. Hidden once the learner joined a class with a code, which has their name already.
+ */
 export default function LearnerName() {
   const [name, setName] = useState('');
   const [message, setMessage] = useState<string | undefined>();
+  const [inClass, setInClass] = useState(false);
   const hydrated = useHydrated();
+
+  useEffect(() => {
+    const look = () => setInClass(readJoinedClass(localStorage) !== undefined);
+    look();
+    window.addEventListener(JOINED_EVENT, look);
+    return () => window.removeEventListener(JOINED_EVENT, look);
+  }, []);
 
   useEffect(() => {
     getLearnerName().then(
@@ -17,6 +29,7 @@ export default function LearnerName() {
     );
   }, []);
 
+  if (inClass) return null;
   return (
     <form
       className="learner-name"

@@ -140,4 +140,27 @@ describe('the roster subscription', () => {
     expect(seen.fetches).toBe(1);
     stop();
   });
+
+  it.each(['ended', 'signed-out'] as const)(
+    'stops for good on "%s": says why, closes the stream, and neither reconnects nor polls',
+    (why) => {
+      const stream = new FakeStream();
+      const { transport, seen } = fakeTransport(stream, [async () => roster()]);
+      const closed: string[] = [];
+      subscribeRoster(
+        'c1',
+        () => undefined,
+        undefined,
+        transport,
+        (w) => closed.push(w),
+      );
+      stream.emit('open');
+      stream.emit(why, '{"classId":"c1"}');
+      expect(closed).toEqual([why]);
+      expect(stream.closed).toBe(true);
+      // The browser reports the server's close as an error: no polling follows.
+      stream.emit('error');
+      expect(seen.fetches).toBe(0);
+    },
+  );
 });

@@ -40,17 +40,22 @@ function parseRoster(data: string): Roster | undefined {
   }
 }
 
+/** Why the server closed the stream for good: the class ended, or this sign-in ended. */
+export type RosterClosed = 'ended' | 'signed-out';
+
 /**
  * Calls `onRoster` with the class's roster whenever it changes, until the returned function is
  * called. Uses the live stream (`GET /api/classes/{id}/events`, the roster JSON as each event's
  * data) when it answers, and falls back to fetching the roster every 5 s when it does not, or when
  * it closes for good. `onError` gets a failed fetch's sentence; polling goes on after it.
+ * `onClosed` is told when the server ends the stream for good (`event: ended` or `signed-out`).
  */
 export function subscribeRoster(
   classId: string,
   onRoster: (roster: Roster) => void,
   onError: (message: string) => void = () => undefined,
   transport: RosterTransport = browserTransport,
+  onClosed: (why: RosterClosed) => void = () => undefined,
 ): () => void {
   let stopped = false;
   let stopPolling: (() => void) | undefined;
@@ -77,6 +82,14 @@ export function subscribeRoster(
     events.addEventListener('open', () => (opened = true));
     events.addEventListener('message', receive);
     events.addEventListener('roster', receive);
+    // The server's last word: nothing more will come, so neither reconnect nor poll.
+    for (const why of ['ended', 'signed-out'] as const)
+      events.addEventListener(why, () => {
+        if (stopped) return;
+        stopped = true;
+        events.close();
+        onClosed(why);
+      });
     events.addEventListener('error', () => {
       // A stream that never opened (no such route yet, a proxy that buffers) or that the browser
       // gave up on: poll instead. A stream that dropped is reconnected by EventSource itself.

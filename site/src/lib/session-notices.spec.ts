@@ -34,4 +34,12 @@ describe('telling the learner why their machine is gone', () => {
     stopFirst();
     stopSecond();
   });
+  it('passes on a machine removed because its class ended', () => {
+    const seen: string[] = [];
+    const stop = onSessionNotice(({ code }) => seen.push(code));
+    seen.length = 0; // a notice an earlier spec left pending
+    reportSessionEnded(new ApiError('The class "Docker 101" has ended, …', 404, 'class_ended'));
+    expect(seen).toEqual(['class_ended']);
+    stop();
+  });
 });
