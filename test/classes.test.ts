@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Platform } from './helpers/platform.ts';
+import { sandboxesOf } from './helpers/sandbox-host.ts';
 
 const ADMIN = 'admin-test-token-0123456789';
 const PASSWORD = 'a long enough password';
@@ -177,6 +178,11 @@ describe('workshop classes', () => {
       204,
     );
     await waitForPool({ ready: 0, size: 0 });
+    // Both are gone from the host, not just from the pool's count.
+    const deadline = Date.now() + 60_000;
+    while ((await sandboxesOf(platform.instance)).length > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 500));
+    expect(await sandboxesOf(platform.instance)).toEqual([]);
   }, 300_000);
 
   // Last: it uses up this address's sign-ins for a minute.
