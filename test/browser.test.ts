@@ -40,11 +40,12 @@ describe('lesson 1 in the browser', () => {
       await page.keyboard.press('Enter');
       await waitForTerminal(page, /typed-42/);
 
+      // The exercise is checked as the learner works (auto): running the command is enough.
+      expect(await exercise.getByText('Checked as you work').count()).toBe(1);
       await page.getByRole('button', { name: 'Run' }).first().click();
       await waitForTerminal(page, /Hello from Dockyard!/);
-
-      await check.click();
-      await waitForStatus(exercise, /Passed/i);
+      await waitForStatus(exercise, /Passed/i, 20_000);
+      expect(await exercise.getByText('Checked as you work').count()).toBe(0);
 
       // A reload brings the same shell back with its screen.
       await page.reload();

@@ -90,6 +90,18 @@ describe('the live classroom', () => {
     );
     expect(update.data.learners[0].exercises[EXERCISE]).toMatchObject({ attempts: 1, lastMessage: message });
     expect(update.data.summary[EXERCISE]).toEqual({ passed: 0, trying: 1, notStarted: 0 });
+
+    // The page's own background check (an `auto` exercise) that fails is no attempt of the learner's.
+    const background = await platform.api(
+      'POST',
+      `/api/sessions/${session.id}/exercises/${EXERCISE}/check?background=1`,
+      undefined,
+      session.token,
+      learner,
+    );
+    expect(background.body.passed).toBe(false);
+    const after = await platform.api('GET', `/api/classes/${classId}/roster`, undefined, undefined, teacher);
+    expect(after.body.learners[0].exercises[EXERCISE]).toMatchObject({ attempts: 1 });
   });
 
   it("delivers a broadcast to the learner's page stream", async () => {

@@ -74,6 +74,12 @@ export const exerciseSchema = z
       .optional()
       .describe('A shell script run as root before the learner starts, to prepare the sandbox.'),
     solve: scriptSchema.describe('A shell script, run as the learner, that makes every check pass.'),
+    auto: z
+      .boolean()
+      .optional()
+      .describe(
+        'Checked in the background while the learner works (every 5 s while the page is in view), and marked done without a click once it passes.',
+      ),
     checks: z
       .array(checkSchema)
       .min(1, { error: 'An exercise needs at least one check.' })

@@ -1,12 +1,16 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { describeError } from '../lib/api.ts';
+import { startAutoCheck } from '../lib/auto-check.ts';
 import { checkExercise, type ExerciseReport } from '../lib/exercise-check.ts';
 import { markPassed } from '../lib/progress.ts';
+import { isTerminalReady } from '../lib/terminal-store.ts';
 
 export interface ExerciseCheckProps {
   lesson: string;
   exerciseId: string;
   title: string;
+  /** Checked in the background while the learner works, and marked done without a click. */
+  auto?: boolean;
 }
 
 type CheckState =
@@ -16,10 +20,36 @@ type CheckState =
   | { kind: 'error'; message: string };
 
 /** An exercise card: the learner does the work in the terminal, then asks the server to check it. */
-export default function ExerciseCheck({ lesson, exerciseId, title }: ExerciseCheckProps) {
+export default function ExerciseCheck({ lesson, exerciseId, title, auto = false }: ExerciseCheckProps) {
   const headingId = useId();
   const [state, setState] = useState<CheckState>({ kind: 'idle' });
   const checking = state.kind === 'checking';
+  const passed = state.kind === 'done' && state.result.passed;
+  // The background checker reads the latest state without restarting.
+  const stateRef = useRef(state);
+  stateRef.current = state;
+
+  useEffect(() => {
+    if (!auto || passed) return;
+    return startAutoCheck({
+      every: (ms, tick) => {
+        const timer = setInterval(tick, ms);
+        return () => clearInterval(timer);
+      },
+      isVisible: () => document.visibilityState === 'visible',
+      // No machine is started for it, and a check the learner asked for goes first.
+      isReady: () => isTerminalReady() && stateRef.current.kind !== 'checking',
+      check: async () => {
+        const result = await checkExercise(lesson, exerciseId, { background: true });
+        // Quiet until it passes: the learner's own Check shows what is missing.
+        if (result.passed && stateRef.current.kind !== 'checking') {
+          markPassed(lesson, exerciseId);
+          setState({ kind: 'done', result });
+        }
+        return result.passed;
+      },
+    });
+  }, [auto, passed, lesson, exerciseId]);
 
   const check = async () => {
     setState({ kind: 'checking' });
@@ -43,6 +73,7 @@ export default function ExerciseCheck({ lesson, exerciseId, title }: ExerciseChe
       <h3 id={headingId} className="exercise-title">
         {title}
       </h3>
+      {auto && !passed && <p className="exercise-auto">Checked as you work: it turns green by itself.</p>}
       <div className="exercise-actions">
         <button
           type="button"

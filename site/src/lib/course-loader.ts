@@ -9,6 +9,8 @@ import { loadCourse, publicQuiz, type Lesson } from '../../../engine/src/index.t
 export interface ExerciseSummary {
   id: string;
   title: string;
+  /** Checked in the background while the learner works (`auto: true` in exercises.yaml). */
+  auto?: boolean;
 }
 
 /** What the pages show of one lesson, taken from the engine's catalogue (the server's own). */
@@ -38,7 +40,7 @@ export function lessonPage(lesson: Lesson): LessonPage {
     title: lesson.title,
     summary: lesson.summary,
     ...(lesson.minutes === undefined ? {} : { minutes: lesson.minutes }),
-    exercises: lesson.exercises.map(({ id, title }) => ({ id, title })),
+    exercises: lesson.exercises.map(({ id, title, auto }) => ({ id, title, ...(auto ? { auto } : {}) })),
     quizzes: lesson.quizzes.map(publicQuiz),
     hasSetup: lesson.setup !== undefined || lesson.exercises.some((e) => e.setup !== undefined),
   };

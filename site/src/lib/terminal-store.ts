@@ -24,6 +24,11 @@ export function setTerminalReady(isReady: boolean): void {
   for (const text of pending.splice(0)) sender(text);
 }
 
+/** Whether the page's terminal is attached to the learner's shell now (a machine is up). */
+export function isTerminalReady(): boolean {
+  return ready && sender !== undefined;
+}
+
 /** Types a command into the terminal and presses Enter, now or as soon as the shell is attached. */
 export function runInTerminal(command: string): void {
   const text = `${command.replace(/\r?\n/g, '\r')}\r`;
