@@ -10,7 +10,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['engine/**/*.spec.ts', 'sandbox-server/**/*.spec.ts', 'site/**/*.spec.ts'],
+          include: [
+            'engine/**/*.spec.ts',
+            'sandbox-server/**/*.spec.ts',
+            'site/**/*.spec.ts',
+            'lessons/**/*.spec.ts',
+          ],
           exclude: ['node_modules', 'site/dist'],
           env: { DOCKYARD_LOG_LEVEL: 'error' },
         },

@@ -1,13 +1,15 @@
-// The lesson authors' command line: `tsx lessons/cli.ts validate [dir]` and `test [lesson] [exercise]`.
+// The lesson authors' command line: `tsx lessons/cli.ts validate [dir]`, `test [lesson] [exercise]`
+// and `new <slug>`.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatLessonIssue, LessonError, loadCourse } from '../engine/src/index.ts';
 import type { Lesson } from '../engine/src/index.ts';
 import { CourseProver, formatProof } from './course-proof.ts';
+import { scaffoldLesson } from './scaffold.ts';
 import type { ExerciseProof } from './course-proof.ts';
 
 const usage =
-  'Usage: tsx lessons/cli.ts validate [lessons-dir] | test [lesson] [exercise]  (lesson: slug, folder name or number)';
+  'Usage: tsx lessons/cli.ts validate [lessons-dir] | test [lesson] [exercise] | new <slug>  (lesson: slug, folder name or number)';
 
 /** Validates every lesson in `dir`; prints `ok: …` or one `file:line: field: message` per problem. */
 async function validate(dir: string): Promise<number> {
@@ -55,6 +57,25 @@ async function test(lessonFilter?: string, exerciseFilter?: string): Promise<num
   return countOf('defect') > 0 ? 1 : 0;
 }
 
+/** Makes a new lesson folder with a page and an exercise that proves, and says what to do next. */
+async function scaffold(slug: string | undefined): Promise<number> {
+  if (!slug) {
+    console.error(`Name the lesson: npm run lessons -- new <slug>. ${usage}`);
+    return 2;
+  }
+  try {
+    const folder = await scaffoldLesson(lessonsDir, slug);
+    const shown = path.relative(process.cwd(), folder);
+    console.log(`Made ${shown}/lesson.mdx and ${shown}/exercises.yaml.`);
+    console.log(`Prove its exercise in a fresh machine: npm run lessons -- test ${slug}`);
+    console.log(`See it: npm start, then open /lessons/${slug}/ (rebuilt by npm start).`);
+    return 0;
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    return 2;
+  }
+}
+
 function matchesLesson(lesson: Lesson, filter: string | undefined): boolean {
   if (filter === undefined) return true;
   const folder = path.basename(path.dirname(lesson.file));
@@ -72,6 +93,8 @@ async function main(args: string[]): Promise<number> {
       return validate(path.resolve(first ?? lessonsDir));
     case 'test':
       return test(first, second);
+    case 'new':
+      return scaffold(first);
     default:
       console.error(command === undefined ? usage : `Unknown command "${command}". ${usage}`);
       return 2;
