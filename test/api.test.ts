@@ -34,7 +34,12 @@ describe('HTTP API', () => {
     const res = await platform.api('GET', '/api/lessons');
     expect(res.status).toBe(200);
     expect(res.body[0]).toMatchObject({ slug: 'first-container', title: expect.any(String) });
-    expect(res.body[0].exercises).toContainEqual({ id: 'run-hello-world', title: expect.any(String) });
+    // Lesson 1's exercise is checked as the learner works (`auto`), and the list says so.
+    expect(res.body[0].exercises).toContainEqual({
+      id: 'run-hello-world',
+      title: expect.any(String),
+      auto: true,
+    });
     // Nothing of the checks or solve scripts leaks through this endpoint.
     expect(JSON.stringify(res.body)).not.toMatch(/solve|checks/);
   });
