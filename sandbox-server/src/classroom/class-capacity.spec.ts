@@ -3,26 +3,15 @@ import { Admission } from '../capacity/admission.ts';
 import { RateLimiter } from '../capacity/rate-limiter.ts';
 import { WaitingLine } from '../capacity/waiting-line.ts';
 import { openDatabase } from '../database.ts';
-import { FakeRuntime } from '../sessions/fake-runtime.ts';
-import { SessionManager } from '../sessions/session-manager.ts';
-import { SessionStore } from '../sessions/session-store.ts';
 import { classCapacity } from './class-capacity.ts';
-import { Classes, type ClassInput } from './classes.ts';
+import { Classes } from './classes.ts';
+import { classInput, learnerOf, sessionsOnFakeRuntime } from './classroom-fixtures.ts';
 
 const NOW = Date.parse('2026-05-04T08:55:00Z');
 const MINUTE = 60_000;
-const LEARNER = (n: number) => n.toString(16).padStart(32, '0');
+const LEARNER = learnerOf;
 
-const input = (fields: Partial<ClassInput> = {}): ClassInput => ({
-  name: 'Docker 101',
-  lessons: null,
-  capacity: 30,
-  startsAt: null,
-  endsAt: null,
-  prewarm: 0,
-  stuckMinutes: 10,
-  ...fields,
-});
+const input = classInput;
 
 /** Lets every promise callback queued so far run. */
 const settle = () => new Promise((r) => setTimeout(r, 0));
@@ -32,21 +21,8 @@ function setUp(maxSessions: number) {
   const clock = { now: NOW };
   const now = () => clock.now;
   const db = openDatabase(':memory:');
-  const runtime = new FakeRuntime();
   const classes = new Classes(db, now);
-  const sessions = new SessionManager(
-    new SessionStore(db),
-    runtime,
-    {
-      ttlMs: 240 * MINUTE,
-      idleMs: 30 * MINUTE,
-      maxSessions,
-      limits: { memoryBytes: 1, nanoCpus: 1, pidsLimit: 1, diskBytes: 1 },
-      readyTimeoutMs: 1000,
-      poolSize: 0,
-    },
-    now,
-  );
+  const { sessions, runtime } = sessionsOnFakeRuntime(db, now, { maxSessions });
   const forClasses = classCapacity(classes, sessions);
   const admission = new Admission(
     sessions,

@@ -1,44 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../database.ts';
-import { FakeRuntime } from '../sessions/fake-runtime.ts';
-import { SessionManager } from '../sessions/session-manager.ts';
-import { SessionStore } from '../sessions/session-store.ts';
 import { ClassClosing, classEndedNotice } from './class-closing.ts';
-import { Classes, type ClassInput } from './classes.ts';
+import { Classes } from './classes.ts';
+import { classInput, learnerOf, sessionsOnFakeRuntime } from './classroom-fixtures.ts';
 
 const NOW = Date.parse('2026-05-04T08:00:00Z');
 const MINUTE = 60_000;
-const LEARNER = (n: number) => n.toString(16).padStart(32, '0');
+const LEARNER = learnerOf;
 
-const input = (fields: Partial<ClassInput> = {}): ClassInput => ({
-  name: 'Docker 101',
-  lessons: null,
-  capacity: 30,
-  startsAt: null,
-  endsAt: null,
-  prewarm: 0,
-  stuckMinutes: 10,
-  ...fields,
-});
+const input = classInput;
 
 /** Classes and real sessions on a fake runtime, one database and a clock the spec moves. */
 function setUp() {
   const clock = { now: NOW };
   const db = openDatabase(':memory:');
-  const runtime = new FakeRuntime();
   const classes = new Classes(db, () => clock.now);
-  const sessions = new SessionManager(
-    new SessionStore(db),
-    runtime,
-    {
-      ttlMs: 240 * MINUTE,
-      idleMs: 600 * MINUTE,
-      maxSessions: 20,
-      limits: { memoryBytes: 1, nanoCpus: 1, pidsLimit: 1, diskBytes: 1 },
-      readyTimeoutMs: 1000,
-    },
-    () => clock.now,
-  );
+  const { sessions, runtime } = sessionsOnFakeRuntime(db, () => clock.now, { idleMs: 600 * MINUTE });
   const closed: string[] = [];
   const closing = new ClassClosing({ classes, sessions, onClosed: (id) => closed.push(id) });
   /** A machine for the learner on the lesson; answers its session id. */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../database.ts';
-import { Classes, parseClassInput, PREWARM_LEAD_MS, type ClassInput } from './classes.ts';
-import { refusal, twoLessonCourse } from './classroom-fixtures.ts';
+import { Classes, parseClassInput, PREWARM_LEAD_MS } from './classes.ts';
+import { classInput, learnerOf, refusal, twoLessonCourse } from './classroom-fixtures.ts';
 
 const NOW = Date.parse('2026-05-04T08:00:00Z');
-const LEARNER = (n: number) => n.toString(16).padStart(32, '0');
+const LEARNER = learnerOf;
 
 function setUp() {
   const clock = { now: NOW };
@@ -12,16 +12,7 @@ function setUp() {
   return { clock, db, classes: new Classes(db, () => clock.now) };
 }
 
-const input = (fields: Partial<ClassInput> = {}): ClassInput => ({
-  name: 'Docker 101',
-  lessons: null,
-  capacity: 30,
-  startsAt: null,
-  endsAt: null,
-  prewarm: 0,
-  stuckMinutes: 10,
-  ...fields,
-});
+const input = classInput;
 
 describe('a new class', () => {
   const parse = (body: Record<string, unknown>) => parseClassInput(body, twoLessonCourse, NOW);
