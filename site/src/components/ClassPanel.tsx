@@ -2,6 +2,7 @@ import QRCode from 'qrcode';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { describeError } from '../lib/api.ts';
 import { broadcast, endClass, resultsCsvUrl, type ClassSummary, type RosterLearner } from '../lib/classes.ts';
+import { useAction } from '../lib/use-action.ts';
 import ClassRoster, { type CourseLesson } from './ClassRoster.tsx';
 import LearnerTerminalView, { type TerminalMode } from './LearnerTerminalView.tsx';
 
@@ -83,22 +84,13 @@ function ProjectedCode({
 /** "Tell the room": a message that appears as a banner on every learner's page of the class. */
 function BroadcastForm({ classId, hydrated }: { classId: string; hydrated: boolean }) {
   const [message, setMessage] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [said, setSaid] = useState<{ text: string; failed: boolean } | undefined>();
+  const { busy, outcome: said, run } = useAction();
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setSaid(undefined);
     const text = message.trim();
-    void broadcast(classId, text)
-      .then(
-        () => {
-          setMessage('');
-          setSaid({ text: `Sent to the class: "${text}"`, failed: false });
-        },
-        (err: unknown) => setSaid({ text: describeError(err), failed: true }),
-      )
-      .finally(() => setBusy(false));
+    void run(() => broadcast(classId, text), `Sent to the class: "${text}"`).then(
+      (sent) => sent && setMessage(''),
+    );
   };
   return (
     <form className="broadcast-form" onSubmit={submit}>

@@ -1,5 +1,4 @@
 import { useEffect, useRef, useState } from 'react';
-import { describeError } from '../lib/api.ts';
 import {
   extendMachine,
   resetLesson,
@@ -9,6 +8,7 @@ import {
   type RosterLearner,
 } from '../lib/classes.ts';
 import { subscribeRoster, type RosterClosed } from '../lib/roster-subscription.ts';
+import { useAction } from '../lib/use-action.ts';
 import {
   cellDescription,
   cellText,
@@ -80,22 +80,13 @@ function LearnerActions({
   learner: RosterLearner;
   onTerminal: (mode: TerminalMode) => void;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [said, setSaid] = useState<{ text: string; failed: boolean } | undefined>();
+  const { busy, outcome: said, run } = useAction();
   const machine = learner.machine;
   const lesson = machine?.lesson ?? null;
 
   const act = (what: () => Promise<void>, done: string, question?: string) => {
     if (question && !window.confirm(question)) return;
-    setBusy(true);
-    setSaid(undefined);
-    // The buttons come back whatever the answer; the sentence says how it went.
-    void what()
-      .then(
-        () => setSaid({ text: done, failed: false }),
-        (err: unknown) => setSaid({ text: describeError(err), failed: true }),
-      )
-      .finally(() => setBusy(false));
+    void run(what, done);
   };
 
   if (!machine) return null;
