@@ -1,4 +1,5 @@
-// The public API of the exercise engine: the lesson schema, the course catalogue and the check runner.
+// The public API of the exercise engine: the lesson schema, the course catalogue, the check runner and
+// the Killercoda importer.
 export type { ExecOptions, ExecResult, Sandbox } from './sandbox.ts';
 export * from './lesson-schema.ts';
 export { gradeQuiz, publicQuiz } from './quiz-grading.ts';
@@ -22,3 +23,21 @@ export {
 export type { Course, Lesson, LessonIssue, LoadCourseOptions } from './lesson-catalogue.ts';
 export * from './contract.ts';
 export { formatBytes, parseSize } from './bytes.ts';
+export {
+  importKillercodaFiles,
+  importKillercodaZip,
+  killercodaLimits,
+  scenarioSlug,
+} from './import/killercoda.ts';
+export type {
+  ExercisesFileInput,
+  KillercodaFilesOptions,
+  KillercodaImport,
+  KillercodaLimits,
+  KillercodaZipOptions,
+  ReportEntry as ImportReportEntry,
+} from './import/killercoda.ts';
+export { escapeLabel } from './import/killercoda-markdown.ts';
+export { ImportError } from './import/import-error.ts';
+export { defaultUnzipLimits, safeUnzip } from './import/safe-unzip.ts';
+export type { UnzipLimits } from './import/safe-unzip.ts';
