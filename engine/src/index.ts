@@ -1,4 +1,5 @@
-// The public API of the exercise engine: the lesson schema, the course catalogue and the check runner.
+// The public API of the exercise engine: the lesson schema, the course catalogue, the check runner and
+// the renderer of instructors' pages.
 export type { ExecOptions, ExecResult, Sandbox } from './sandbox.ts';
 export * from './lesson-schema.ts';
 export { gradeQuiz, publicQuiz } from './quiz-grading.ts';
@@ -22,3 +23,5 @@ export {
 export type { Course, Lesson, LessonIssue, LoadCourseOptions } from './lesson-catalogue.ts';
 export * from './contract.ts';
 export { formatBytes, parseSize } from './bytes.ts';
+export { maxPageBytes, pageSanitizeSchema, renderPage } from './pages/render-page.ts';
+export type { PageContext, PageProblem, RenderedPage } from './pages/render-page.ts';
