@@ -23,5 +23,5 @@ export {
 export type { Course, Lesson, LessonIssue, LoadCourseOptions } from './lesson-catalogue.ts';
 export * from './contract.ts';
 export { formatBytes, parseSize } from './bytes.ts';
-export { maxPageBytes, pageSanitizeSchema, renderPage } from './pages/render-page.ts';
+export { maxPageBytes, maxPageNesting, pageSanitizeSchema, renderPage } from './pages/render-page.ts';
 export type { PageContext, PageProblem, RenderedPage } from './pages/render-page.ts';

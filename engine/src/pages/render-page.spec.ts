@@ -1,5 +1,12 @@
 import type { Element, Nodes, Root } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
+import rehypeSanitize from 'rehype-sanitize';
+import rehypeStringify from 'rehype-stringify';
+import remarkDirective from 'remark-directive';
+import remarkGfm from 'remark-gfm';
+import remarkParse from 'remark-parse';
+import remarkRehype from 'remark-rehype';
+import { unified } from 'unified';
 import { describe, expect, it } from 'vitest';
 import { pageSanitizeSchema, renderPage } from './render-page.ts';
 import type { PageContext } from './render-page.ts';
@@ -169,6 +176,28 @@ describe('renderPage: Markdown', () => {
     expect(output).toContain('<pre><code class="language-bash">docker ps\n</code></pre>');
     expect(output).toContain('<input type="checkbox" checked disabled>');
     expect(output).toContain('<th align="left">a</th>');
+  });
+
+  it("renders lists and tables as remark-rehype's own, quadratic, handlers would", () => {
+    const reference = unified()
+      .use(remarkParse)
+      .use(remarkGfm)
+      .use(remarkDirective)
+      .use(remarkRehype, { clobberPrefix: '' })
+      .use(rehypeSanitize, pageSanitizeSchema)
+      .use(rehypeStringify);
+    const pages = [
+      '- a\n- b\n- c',
+      '- a\n\n- b\n- c',
+      '- a\n- b\n\n  more of b\n- c',
+      '1. a\n   - nested\n   - tight\n2. b\n\n   loose b',
+      '- [x] done\n- [ ] to do\n\n  with a paragraph',
+      '> - quoted\n> - list',
+      '| a | b |\n|:--|--:|\n| 1 | 2 |\n| 3 | 4 |\n| 5 |',
+      '| only a head |\n|---|',
+      '- | a |\n  |---|\n  | 1 |',
+    ];
+    for (const page of pages) expect(html(page), page).toBe(String(reference.processSync(page)));
   });
 
   it('gives links rel="noopener noreferrer", and keeps http, https, mailto and relative links', () => {

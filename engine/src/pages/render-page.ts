@@ -6,10 +6,12 @@ import rehypeStringify from 'rehype-stringify';
 import remarkDirective from 'remark-directive';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
-import remarkRehype from 'remark-rehype';
+import remarkRehype, { defaultHandlers } from 'remark-rehype';
 import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
-import { formatBytes } from '../bytes.ts';
+import { checkPageLimits } from './page-limits.ts';
+
+export { maxPageBytes, maxPageNesting } from './page-limits.ts';
 
 // An instructor's page (Markdown with Dockyard's directives) rendered to HTML that is safe to put in a
 // learner's page. The Markdown is parsed by remark (CommonMark, GFM, and the generic directive syntax),
@@ -125,30 +127,42 @@ export const pageSanitizeSchema: SanitizeSchema = {
 };
 
 // One processor for every page. remark-rehype leaves out `html` nodes (no allowDangerousHtml), and
-// gives footnote ids no prefix because the sanitiser adds it (see `finishLinks`).
+// gives footnote ids no prefix because the sanitiser adds it (see `finishLinks`). Two of its handlers
+// look at every sibling for each list item and table row, which is quadratic (a list of 80,000 items
+// took 40 s more than its parse). These call them without the siblings: `normaliseList` has already
+// given each item the list's looseness, and a row only needs to know whether it is the first.
 const processor = unified()
   .use(remarkParse)
   .use(remarkGfm)
   .use(remarkDirective)
-  .use(remarkRehype, { clobberPrefix: '' })
+  .use(remarkRehype, {
+    clobberPrefix: '',
+    handlers: {
+      listItem: (state, node) => defaultHandlers.listItem(state, node, undefined),
+      tableRow: (state, node, parent) =>
+        defaultHandlers.tableRow(
+          state,
+          node,
+          parent?.type === 'table'
+            ? { ...parent, children: parent.children[0] === node ? [node] : [] }
+            : parent,
+        ),
+    },
+  })
   .use(rehypeSanitize, pageSanitizeSchema)
   .use(rehypeStringify)
   .freeze();
 
-/** The largest page rendered, in UTF-8 bytes: 1 MiB. */
-export const maxPageBytes = 1024 * 1024;
-
 /**
  * Renders an instructor's page to safe HTML. Directives naming an exercise or a quiz must name one of
  * `context`. Problems come back in line order; a directive with a problem is left out of the HTML, and
- * a page over `maxPageBytes` is not rendered at all: one problem, and no HTML.
+ * a page that breaks a limit of `checkPageLimits` (over `maxPageBytes`, nested deeper than
+ * `maxPageNesting`, …) is not rendered at all: one problem, and no HTML.
  */
 export function renderPage(markdown: string, context: PageContext): RenderedPage {
-  const bytes = new TextEncoder().encode(markdown).length;
-  if (bytes > maxPageBytes) {
-    const message = `The page is ${formatBytes(bytes)}; a page may be at most ${formatBytes(maxPageBytes)}. Split it, or move long files into the exercise setup.`;
-    return { html: '', problems: [{ line: 1, field: 'page', message }] };
-  }
+  // Checked before parsing: the parser's time grows faster than the page for a few shapes.
+  const limit = checkPageLimits(markdown);
+  if (limit) return { html: '', problems: [limit] };
 
   const state: State = { source: markdown, context, problems: [], htmlLines: new Set() };
   try {
@@ -159,7 +173,7 @@ export function renderPage(markdown: string, context: PageContext): RenderedPage
     return { html: processor.stringify(hast), problems: inLineOrder(state.problems) };
   } catch (error) {
     // A safety net for a page the libraries cannot take (markup nested thousands deep overflows their
-    // stack).
+    // stack; checkPageLimits refuses every such page known).
     const reason = error instanceof Error ? error.message : String(error);
     state.problems.push({ line: 1, field: 'page', message: `The page could not be rendered: ${reason}` });
     return { html: '', problems: inLineOrder(state.problems) };
@@ -206,9 +220,26 @@ function transformNode(node: RootContent, state: State): RootContent[] {
     case 'image':
       checkUrl(node, node.url, imageProtocols, 'image', state);
       break;
+    case 'list':
+      normaliseList(node);
+      break;
   }
   if ('children' in node) transformChildren(node, state);
   return [node];
+}
+
+/**
+ * Gives every item the looseness of its list (loose if any item is), as mdast-util-to-hast decides
+ * it, so the `listItem` handler can read it from the item alone and renders exactly as before.
+ */
+function normaliseList(list: Extract<Nodes, { type: 'list' }>): void {
+  const loose =
+    list.spread === true ||
+    list.children.some((item) =>
+      item.spread === null || item.spread === undefined ? item.children.length > 1 : item.spread,
+    );
+  list.spread = loose;
+  for (const item of list.children) item.spread = loose;
 }
 
 function reportHtml(node: RootContent, state: State): void {
