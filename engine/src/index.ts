@@ -1,5 +1,5 @@
 // The public API of the exercise engine: the lesson schema, the course catalogue, the check runner and
-// the Killercoda importer.
+// the renderer of instructors' pages and the Killercoda importer.
 export type { ExecOptions, ExecResult, Sandbox } from './sandbox.ts';
 export * from './lesson-schema.ts';
 export { gradeQuiz, publicQuiz } from './quiz-grading.ts';
@@ -37,7 +37,9 @@ export type {
   KillercodaZipOptions,
   ReportEntry as ImportReportEntry,
 } from './import/killercoda.ts';
-export { escapeLabel } from './import/killercoda-markdown.ts';
+export { fitsLabel } from './import/killercoda-markdown.ts';
 export { ImportError } from './import/import-error.ts';
 export { defaultUnzipLimits, safeUnzip } from './import/safe-unzip.ts';
 export type { UnzipLimits } from './import/safe-unzip.ts';
+export { maxPageBytes, maxPageNesting, pageSanitizeSchema, renderPage } from './pages/render-page.ts';
+export type { PageContext, PageProblem, RenderedPage } from './pages/render-page.ts';

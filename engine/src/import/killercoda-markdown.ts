@@ -127,33 +127,28 @@ export function convertKillercodaMarkdown(
   return { markdown: out.text(), runs };
 }
 
-/** The leaf form for one line; the container form around a fenced code block otherwise. */
+/** The leaf form for a command that can be a label; the container form around a fenced code block otherwise. */
 export function directiveFor(kind: Directive, command: string, info: string): string[] {
-  if (!command.includes('\n') && command.trim() !== '') return [`::${kind}[${escapeLabel(command.trim())}]`];
+  const trimmed = command.trim();
+  if (fitsLabel(trimmed)) return [`::${kind}[${trimmed}]`];
   const longest = Math.max(0, ...command.split('\n').map((l) => /^\s*(`*)/.exec(l)?.[1]?.length ?? 0));
   const fence = '`'.repeat(Math.max(3, longest + 1));
   return [`:::${kind}`, `${fence}${info}`, ...command.split('\n'), fence, ':::'];
 }
 
 /**
- * A command as the label of `::run[…]` / `::copy[…]`: the label is Markdown text, so every character
- * that Markdown or a directive could read as syntax is backslash-escaped. The command is the label's
- * plain text again once CommonMark has resolved the escapes.
+ * Whether a command can be the label of `::run[…]` / `::copy[…]`, which the renderer takes exactly as
+ * written: one line, with brackets that balance, and no backslash or backtick (either could change where
+ * the label ends). Anything else goes in the container form, where the code block is taken as it is.
  */
-export function escapeLabel(command: string): string {
-  return (
-    command
-      .replace(/[\\`*[\]<]/g, '\\$&')
-      // A tilde can close strikethrough only after a character other than a space.
-      .replace(/(?<=\S)~/g, '\\~')
-      // An underscore inside a word never starts or ends emphasis.
-      .replace(/_(?![\p{L}\p{N}])|(?<![\p{L}\p{N}])_/gu, '\\_')
-      .replace(/&(?=#?[A-Za-z0-9]+;)/g, '\\&')
-      // Every colon: one before a name starts a directive, and one in `://` would start a link
-      // (GFM's bare URLs), inside which escapes are not read.
-      .replace(/:/g, '\\:')
-      .replace(/\b(www)\./gi, '$1\\.')
-  );
+export function fitsLabel(command: string): boolean {
+  if (command === '' || /[\n\\`]/.test(command)) return false;
+  let depth = 0;
+  for (const char of command) {
+    if (char === '[') depth += 1;
+    else if (char === ']' && --depth < 0) return false;
+  }
+  return depth === 0;
 }
 
 /**

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { exercisesFileSchema } from '../lesson-schema.ts';
+import { renderPage } from '../pages/render-page.ts';
 import { makeZip, type ZipEntry } from '../testing/zip.ts';
 import { ImportError } from './import-error.ts';
 import {
@@ -81,6 +82,22 @@ describe('importKillercodaFiles: a three-step "build and run an nginx image" sce
       'Your new image is in the list now: `docker image ls my-site`\n\n::run[docker image ls my-site]\n',
     );
     expect(result.page).not.toMatch(/\{\{(exec|execute|copy)/);
+  });
+
+  it("makes a page the renderer takes without a problem, whose Run buttons type the scenario's commands as written", () => {
+    const exercises = result.exercises.exercises?.map((exercise) => exercise.id) ?? [];
+    const { html, problems } = renderPage(result.page, { exercises, quizzes: [] });
+    expect(problems).toEqual([]);
+    const commands = [...html.matchAll(/data-dockyard="run" data-command="([^"]*)"/g)].map((match) =>
+      (match[1] ?? '')
+        .replaceAll('&#x3C;', '<')
+        .replaceAll('&#x26;', '&')
+        .replaceAll('&quot;', '"')
+        .replaceAll('&#x27;', "'"),
+    );
+    expect(commands).toContain('mkdir -p ~/site && cd ~/site');
+    expect(commands).toContain('docker run -d --name web -p 8080:80 my-site');
+    expect(commands.find((command) => command.startsWith("cat > index.html <<'EOF'\n"))).toBeDefined();
   });
 
   it('makes exercises that the course schema accepts, one per verify script, in page order', () => {
