@@ -4,6 +4,14 @@ export type { ExecOptions, ExecResult, Sandbox } from './sandbox.ts';
 export * from './lesson-schema.ts';
 export { gradeQuiz, publicQuiz } from './quiz-grading.ts';
 export { runCheck, runExercise } from './check-runner.ts';
+export { PROOF_SCRIPT_TIMEOUT_MS, proveLesson } from './lesson-proof.ts';
+export type {
+  LessonProofResult,
+  ProofStep,
+  ProofStepState,
+  ProveOptions,
+  ProvedCheck,
+} from './lesson-proof.ts';
 export { exerciseWithVars, substituteVars, withVars } from './substitution.ts';
 export type { RunOptions } from './check-runner.ts';
 export {
@@ -19,8 +27,16 @@ export {
   formatLessonIssue,
   LessonError,
   loadCourse,
+  parseYaml,
 } from './lesson-catalogue.ts';
-export type { Course, Lesson, LessonIssue, LoadCourseOptions } from './lesson-catalogue.ts';
+export type {
+  Course,
+  Lesson,
+  LessonContent,
+  LessonIssue,
+  LoadCourseOptions,
+  ParseYamlOptions,
+} from './lesson-catalogue.ts';
 export * from './contract.ts';
 export { formatBytes, parseSize } from './bytes.ts';
 export {

@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findExerciseUsages, findQuizUsages, LessonError, loadCourse } from './lesson-catalogue.ts';
+import {
+  findExerciseUsages,
+  findQuizUsages,
+  LessonError,
+  loadCourse,
+  parseYaml,
+} from './lesson-catalogue.ts';
+import type { LessonIssue } from './lesson-catalogue.ts';
+import { exercisesFileSchema } from './lesson-schema.ts';
 
 let repo: string;
 let lessonsDir: string;
@@ -194,6 +202,33 @@ ${goodYaml}`;
     const course = await loadCourse(repoLessons);
     expect(course.lessons[0]).toMatchObject({ slug: 'first-container', order: 1 });
     expect(course.lessons[0]?.exercises.map((exercise) => exercise.id)).toContain('run-hello-world');
+  });
+});
+
+describe('parseYaml', () => {
+  it('answers the data of a valid file and pushes no issue', () => {
+    const issues: LessonIssue[] = [];
+    const file = parseYaml(goodYaml, exercisesFileSchema, 'x.yaml', 0, issues);
+    expect(issues).toEqual([]);
+    expect(file?.exercises[0]?.id).toBe('run-hello-world');
+  });
+
+  it('refuses aliases that expand past maxAliasCount, at the line of the first alias', () => {
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x]',
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]',
+    ].join('\n');
+    const issues: LessonIssue[] = [];
+    expect(parseYaml(bomb, exercisesFileSchema, 'x.yaml', 0, issues, { maxAliasCount: 10 })).toBeUndefined();
+    expect(issues).toEqual([
+      expect.objectContaining({
+        line: 2,
+        field: '',
+        message: expect.stringMatching(/^Not accepted: .*alias/),
+      }),
+    ]);
   });
 });
 

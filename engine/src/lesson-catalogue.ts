@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document } from 'yaml';
 import type { z } from 'zod';
 import { exercisesFileSchema, lessonFrontmatterSchema } from './lesson-schema.ts';
@@ -23,6 +23,12 @@ export interface Lesson {
   /** A root shell script that prepares the sandbox when the learner opens or resets the lesson. */
   setup?: string;
 }
+
+/**
+ * What the server needs of a lesson to check, grade and set it up: a course lesson, or a class
+ * lesson an instructor wrote (which has no file and no place in the course).
+ */
+export type LessonContent = Pick<Lesson, 'slug' | 'title' | 'exercises' | 'quizzes' | 'setup'>;
 
 /** The whole course, lessons in order. */
 export interface Course {
@@ -190,12 +196,28 @@ function parseFrontmatter(
   return parseYaml(match[1] ?? '', lessonFrontmatterSchema, file, 1, issues);
 }
 
-function parseYaml<T>(
+/** Options of `parseYaml`. */
+export interface ParseYamlOptions {
+  /**
+   * How far aliases (`*name`) may expand, as the `yaml` package counts it (its default is 100); past
+   * it the text is refused with the line of the first alias. Text from outside the repository (an
+   * instructor's upload) sets it low, against "billion laughs" bombs.
+   */
+  maxAliasCount?: number;
+}
+
+/**
+ * Parses YAML text and validates it against a schema. Every problem (YAML syntax, a schema error)
+ * is pushed onto `issues` with its 1-based line (plus `lineOffset`) and field path; answers the
+ * data when there is none.
+ */
+export function parseYaml<T>(
   text: string,
   schema: z.ZodType<T>,
   file: string,
   lineOffset: number,
   issues: LessonIssue[],
+  options: ParseYamlOptions = {},
 ): T | undefined {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
@@ -211,7 +233,28 @@ function parseYaml<T>(
     }
     return undefined;
   }
-  const result = schema.safeParse(doc.toJS());
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: options.maxAliasCount ?? 100 });
+  } catch (error) {
+    // The yaml package refuses an alias that expands too far (a ReferenceError); say where the
+    // aliases start.
+    let firstAlias: number | undefined;
+    visit(doc, {
+      Alias(_, node) {
+        firstAlias = node.range?.[0];
+        return visit.BREAK;
+      },
+    });
+    issues.push({
+      file,
+      line: lineAt(firstAlias ?? 0),
+      field: '',
+      message: `Not accepted: ${firstLine((error as Error).message)} (aliases expand too far; write the values out).`,
+    });
+    return undefined;
+  }
+  const result = schema.safeParse(data);
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
     const fieldPath = issue.path.filter((key) => typeof key !== 'symbol') as (string | number)[];

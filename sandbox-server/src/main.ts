@@ -5,6 +5,10 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import type { PlaceholderValues } from '../../engine/src/contract.ts';
 import { loadCourse } from '../../engine/src/index.ts';
+import { classLessonRoutes } from './authoring/class-lesson-routes.ts';
+import { ClassLessonProofs } from './authoring/class-lesson-proofs.ts';
+import { ClassLessons } from './authoring/class-lessons.ts';
+import { LearnerClassLessons } from './authoring/learner-class-lessons.ts';
 import { instructorToken } from './classroom/admin-token.ts';
 import { CheckHistory } from './classroom/check-history.ts';
 import { classCapacity } from './classroom/class-capacity.ts';
@@ -90,6 +94,15 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
 
   const classes = new Classes(db);
   const instructorSessions = new InstructorSessions(db);
+  // Class lessons instructors write, prove in machines of no session's, and publish to their class.
+  const classLessons = new ClassLessons(db);
+  const learnerLessons = new LearnerClassLessons(classes, classLessons);
+  // Proofs a previous run left running are marked failed here.
+  const proofs = new ClassLessonProofs(db, {
+    machine: () => sessions.proofMachine(),
+    // Each class's proofs use a hub account of their own.
+    varsFor: (classId) => ({ 'hub.username': accounts.forOwner(`proof:${classId}`).username }),
+  });
   const adminToken = instructorToken(config.dataDir, config.instructorToken);
 
   // Classes keep slots and go first in the line; the pool boots their pre-warm.
@@ -133,7 +146,15 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     admission.serve().catch((err: unknown) => logger.error({ err }, 'serving the line failed'));
   }, 2000);
 
-  const courseApi = courseFeature({ sessions, runtime, course, progress, varsFor });
+  const courseApi = courseFeature({
+    sessions,
+    runtime,
+    course,
+    progress,
+    varsFor,
+    classLessonFor: learnerLessons.contentFor,
+    classLessonsOf: learnerLessons.contentsFor,
+  });
   const history = new CheckHistory(db);
   const classLive = classLiveFeature({
     classes,
@@ -143,6 +164,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     history,
     instructorSessions,
     allowedOrigins: config.allowedOrigins,
+    publishedLessons: learnerLessons.ofClass,
   });
   const preview = previewFeature({
     sessions,
@@ -160,6 +182,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     helpers,
     allowedOrigins: config.allowedOrigins,
     varsFor,
+    classLessonFor: learnerLessons.contentFor,
     terminalPingMs: config.terminalPingMs,
   });
   // A class that is over (ended, or past its end time) ends its learners' machines once, and closes
@@ -221,6 +244,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
         sessions,
         allowedOrigins: config.allowedOrigins,
         history,
+        publishedLessons: learnerLessons.ofClass,
         onJoined: (classId) => classLive.feed.changed(classId),
         // A new class may want warm machines now (its pre-warm); the reaper's beat looks again.
         onCreated: () => sessions.fillPool(),
@@ -231,6 +255,17 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
         },
       }),
       ...classLive.routes,
+      ...classLessonRoutes({
+        classes,
+        instructorSessions,
+        allowedOrigins: config.allowedOrigins,
+        course,
+        lessons: classLessons,
+        proofs,
+        learners: learnerLessons,
+        // Its roster gains the published lesson's exercises.
+        onPublished: (classId) => classLive.feed.changed(classId),
+      }),
       ...learnerHelp.routes,
       ...preview.routes,
     ],
@@ -240,6 +275,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     onExercisePassed: courseApi.onExercisePassed,
     onExerciseChecked: classLive.onExerciseChecked,
     varsFor,
+    classLessonFor: learnerLessons.contentFor,
     health: async () => ({
       ok: await docker.ping().then(
         () => true,
@@ -277,6 +313,9 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
       clearInterval(reaper);
       clearInterval(lineKeeper);
       classLive.feed.close();
+      // Proofs cut short read as failed at the next start; their machines go now.
+      proofs.stop();
+      await sessions.removeProofMachines();
       await sessions.drainPool();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -169,7 +169,8 @@ export class Admission {
     if (!this.sessions.canStart()) return false;
     const reserved = this.policy.reserved;
     if (priority || !reserved) return true;
-    return this.sessions.count() + reserved.slots() < reserved.maxSessions;
+    // Proofs' machines hold slots as sessions do.
+    return this.sessions.machinesInUse() + reserved.slots() < reserved.maxSessions;
   }
 
   private placeOf(waiter: Waiter): Admitted {

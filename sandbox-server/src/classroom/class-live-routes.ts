@@ -102,7 +102,10 @@ export function classLiveFeature(ctx: ClassLiveContext): {
       pattern: new RegExp(`^/api/classes/${SEGMENT}/results\\.csv$`),
       handler: async (req, res, [id]) => {
         const found = ownClass(req, id!, false);
-        const csv = resultsCsv(rosterOf(ctx, found), classExercises(found, ctx.course));
+        const csv = resultsCsv(
+          rosterOf(ctx, found),
+          classExercises(found, ctx.course, ctx.publishedLessons?.(found.id)),
+        );
         res.writeHead(200, {
           'content-type': 'text/csv; charset=utf-8',
           'content-disposition': `attachment; filename="class-${found.id}-results.csv"`,

@@ -1,4 +1,4 @@
-import type { Course } from '../../../engine/src/index.ts';
+import type { Course, LessonContent } from '../../../engine/src/index.ts';
 import { courseProgress } from '../course/course-routes.ts';
 import type { ProgressStore } from '../course/progress-store.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
@@ -14,6 +14,8 @@ export interface RosterDeps {
   sessions: SessionManager;
   /** The checks of class learners; without it, exercises are passed or not started. */
   history?: CheckHistory;
+  /** The class lessons a class's instructor published (its roster shows them after the course's). */
+  publishedLessons?: (classId: string) => LessonContent[];
   now?: () => number;
 }
 
@@ -25,9 +27,11 @@ function machineOf(sessions: SessionManager, learner: string) {
 
 /** The class's roster now. */
 export function rosterOf(deps: RosterDeps, found: ClassRecord): Roster {
+  const classLessons = deps.publishedLessons?.(found.id) ?? [];
   return buildRoster(found, deps.classes.members(found.id), {
     course: deps.course,
-    progressOf: (learner) => courseProgress(deps.course, deps.progress, learner),
+    classLessons,
+    progressOf: (learner) => courseProgress(deps.course, deps.progress, learner, classLessons),
     machineOf: (learner) => machineOf(deps.sessions, learner),
     checks: deps.history?.ofClass(found.id) ?? [],
     now: (deps.now ?? Date.now)(),

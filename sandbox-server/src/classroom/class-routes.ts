@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Course } from '../../../engine/src/index.ts';
+import type { Course, LessonContent } from '../../../engine/src/index.ts';
 import type { ProgressStore } from '../course/progress-store.ts';
 import { json, readJson, SEGMENT, type Route } from '../http/http-routing.ts';
 import { ensureLearner, secureAttribute } from '../http/learner-cookie.ts';
@@ -19,6 +19,8 @@ export interface ClassRoutesContext {
   now?: () => number;
   /** The checks of class learners, for the roster's "trying" and stuck flags. */
   history?: CheckHistory;
+  /** The class lessons a class's instructor published: the roster shows them after the course's. */
+  publishedLessons?: (classId: string) => LessonContent[];
   /** Told when a learner joins a class (the live roster). */
   onJoined?: (classId: string) => void;
   /** Told when an instructor creates a class (its pre-warm may begin at once). */

@@ -329,6 +329,20 @@ export class Classes {
     return row ? { classId: row.id } : undefined;
   }
 
+  /** Every running class the learner is in, the one joined last first (their class lessons open to them). */
+  runningOf(learner: string): string[] {
+    const at = this.now();
+    return (
+      this.db
+        .prepare(
+          `SELECT c.id FROM class_learners m JOIN classes c ON c.id = m.class_id
+           WHERE m.learner = ? AND c.ended_at IS NULL AND (c.ends_at IS NULL OR c.ends_at > ?)
+           ORDER BY m.joined_at DESC, c.id`,
+        )
+        .all(learner, at) as { id: string }[]
+    ).map((r) => r.id);
+  }
+
   /**
    * Slots to keep for classes: a running class (started, not ended) keeps its capacity, and one in
    * its pre-warm lead before the start its pre-warm; each less its learners who have a machine now

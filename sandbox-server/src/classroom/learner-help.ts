@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { PlaceholderValues } from '../../../engine/src/contract.ts';
-import type { Course } from '../../../engine/src/index.ts';
+import type { Course, LessonContent } from '../../../engine/src/index.ts';
 import { runLessonSetup } from '../course/course-routes.ts';
 import { ApiError, badRequest, forbidden, notFound, refuseUpgrade, unavailable } from '../http/api-error.ts';
 import { json, readJson, SEGMENT, type Route } from '../http/http-routing.ts';
@@ -34,6 +34,8 @@ export interface LearnerHelpContext {
   allowedOrigins: string[];
   /** Values substituted in setup scripts, as for the learner's own reset. */
   varsFor?: (sessionId: string) => PlaceholderValues;
+  /** A published class lesson, by slug, if this learner may open it (reset works on it too). */
+  classLessonFor?: (learner: string | null, slug: string) => LessonContent | undefined;
   terminalPingMs?: number;
 }
 
@@ -160,7 +162,8 @@ export function learnerHelpFeature(ctx: LearnerHelpContext): {
         const slug = (await readJson(req)).lesson;
         if (typeof slug !== 'string' || slug === '')
           throw badRequest('Field "lesson" must be the slug of the lesson to set up again.', 'lesson');
-        const lesson = ctx.course.lessons.find((l) => l.slug === slug);
+        const lesson =
+          ctx.course.lessons.find((l) => l.slug === slug) ?? ctx.classLessonFor?.(member.learner, slug);
         if (!lesson) throw notFound(`There is no lesson "${slug.slice(0, 64)}".`);
         // The machine the learner has open on that lesson: sessions are per lesson.
         const session = ctx.sessions.liveOf(member.learner).find((s) => s.lesson === lesson.slug);

@@ -142,4 +142,19 @@ describe('the roster', () => {
     expect(Object.keys(roster.summary)).toEqual(['volumes/mount']);
     expect(JSON.stringify(roster)).not.toContain(ADA);
   });
+
+  it("shows the class lessons its instructor published after the course's, passed from progress", () => {
+    const roster = buildRoster(classOf(['volumes']), [members[0]!], {
+      ...sources(),
+      classLessons: [{ slug: 'make-a-file', exercises: [{ id: 'make-file' }, { id: 'list-it' }] }],
+      progressOf: () => ({ 'make-a-file': { passed: ['make-file'] } }),
+    });
+    expect(Object.keys(roster.summary)).toEqual([
+      'volumes/mount',
+      'make-a-file/make-file',
+      'make-a-file/list-it',
+    ]);
+    expect(roster.learners[0]!.exercises['make-a-file/make-file']!.state).toBe('passed');
+    expect(roster.learners[0]!.current?.exercise).toBe('volumes/mount');
+  });
 });

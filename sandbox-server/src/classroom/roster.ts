@@ -56,6 +56,8 @@ export interface Roster {
 /** Where the roster's facts come from: the progress store, the sessions and the class's checks. */
 export interface RosterSources {
   course: Course;
+  /** The class lessons its instructor published, after the course's. */
+  classLessons?: RosterLesson[];
   progressOf: (learner: string) => LearnerProgress;
   machineOf: (learner: string) => { state: string; lesson: string | null } | null;
   /** The class's checks, oldest first. */
@@ -68,11 +70,22 @@ export const FAILS_IN_A_ROW = 3;
 
 const iso = (at: number) => new Date(at).toISOString();
 
-/** The `<lesson>/<exercise>` keys of the class's exercises, in course order. */
-export function classExercises(found: Pick<ClassRecord, 'lessons'>, course: Course): string[] {
-  return course.lessons
-    .filter((l) => found.lessons === null || found.lessons.includes(l.slug))
-    .flatMap((l) => l.exercises.map((e) => `${l.slug}/${e.id}`));
+/** A lesson as the roster reads it: its slug and its exercises' ids. */
+export type RosterLesson = { slug: string; exercises: { id: string }[] };
+
+/**
+ * The `<lesson>/<exercise>` keys of the class's exercises: the course's, in course order, then
+ * those of the class lessons its instructor published.
+ */
+export function classExercises(
+  found: Pick<ClassRecord, 'lessons'>,
+  course: Course,
+  classLessons: RosterLesson[] = [],
+): string[] {
+  return [
+    ...course.lessons.filter((l) => found.lessons === null || found.lessons.includes(l.slug)),
+    ...classLessons,
+  ].flatMap((l) => l.exercises.map((e) => `${l.slug}/${e.id}`));
 }
 
 /** One exercise's cell from the learner's checks on it (oldest first) and whether progress has it passed. */
@@ -113,7 +126,7 @@ export function buildRoster(
   members: Member[],
   sources: RosterSources,
 ): Roster {
-  const keys = classExercises(found, sources.course);
+  const keys = classExercises(found, sources.course, sources.classLessons);
   const summary: Record<string, ExerciseSummary> = Object.fromEntries(
     keys.map((k) => [k, { passed: 0, trying: 0, notStarted: 0 }]),
   );

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PlaceholderValues } from '../../../engine/src/contract.ts';
-import type { Course, Lesson } from '../../../engine/src/index.ts';
+import type { Course, LessonContent } from '../../../engine/src/index.ts';
 import { gradeQuiz, substituteVars } from '../../../engine/src/index.ts';
 import { ApiError, badRequest, notFound } from '../http/api-error.ts';
 import { SEGMENT, bearerToken, json, readJson, type Route } from '../http/http-routing.ts';
@@ -9,6 +9,7 @@ import { logger } from '../logger.ts';
 import type { LearnerProgress, ProgressStore } from './progress-store.ts';
 import type { SandboxRuntime } from '../runtime/sandbox-runtime.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
+import type { SessionRecord } from '../sessions/session-store.ts';
 
 const SETUP_TIMEOUT_MS = 120_000;
 
@@ -16,10 +17,17 @@ const SETUP_TIMEOUT_MS = 120_000;
  * What a learner passed, lesson by lesson. Only ids of the course as it is now count, so a renamed
  * exercise does not inflate "2/3".
  */
-export function courseProgress(course: Course, progress: ProgressStore, learner: string): LearnerProgress {
+export function courseProgress(
+  course: Course,
+  progress: ProgressStore,
+  learner: string,
+  /** Class lessons whose progress counts too (the learner's class's, published). */
+  classLessons: Pick<LessonContent, 'slug' | 'exercises' | 'quizzes'>[] = [],
+): LearnerProgress {
   const result: LearnerProgress = {};
+  const lessons = [...course.lessons, ...classLessons];
   for (const [slug, { passed }] of Object.entries(progress.forLearner(learner))) {
-    const lesson = course.lessons.find((l) => l.slug === slug);
+    const lesson = lessons.find((l) => l.slug === slug);
     if (!lesson) continue;
     const known = new Set([...lesson.exercises.map((e) => e.id), ...lesson.quizzes.map((q) => q.id)]);
     const kept = passed.filter((id) => known.has(id));
@@ -35,6 +43,10 @@ export interface CourseContext {
   progress: ProgressStore;
   /** Values substituted in setup scripts, such as `hub.username`, for a session. */
   varsFor?: (sessionId: string) => PlaceholderValues;
+  /** A published class lesson, by slug, if this learner may open it (they are in its class). */
+  classLessonFor?: (learner: string | null, slug: string) => LessonContent | undefined;
+  /** The class lessons this learner may open, whose progress `GET /api/progress` includes. */
+  classLessonsOf?: (learner: string) => LessonContent[];
 }
 
 /**
@@ -45,7 +57,7 @@ export interface CourseContext {
 export async function runLessonSetup(
   ctx: Pick<CourseContext, 'sessions' | 'varsFor'>,
   sessionId: string,
-  lesson: Lesson,
+  lesson: LessonContent,
 ): Promise<boolean> {
   const vars = ctx.varsFor?.(sessionId) ?? {};
   const scripts = [lesson.setup, ...lesson.exercises.map((e) => e.setup)]
@@ -86,8 +98,9 @@ export function courseFeature(ctx: CourseContext): {
   const { sessions, course, progress } = ctx;
   const lessonsBySlug = new Map(course.lessons.map((l) => [l.slug, l]));
 
-  const findLesson = (slug: string): Lesson => {
-    const lesson = lessonsBySlug.get(slug);
+  /** A course lesson, or a class lesson of the session's learner's class; any other is a 404. */
+  const findLesson = (slug: string, session: SessionRecord): LessonContent => {
+    const lesson = lessonsBySlug.get(slug) ?? ctx.classLessonFor?.(session.learner, slug);
     if (!lesson) throw notFound(`There is no lesson "${slug}".`);
     return lesson;
   };
@@ -99,7 +112,7 @@ export function courseFeature(ctx: CourseContext): {
   };
 
   const currentProgress = (learner: string | undefined): LearnerProgress =>
-    learner ? courseProgress(course, progress, learner) : {};
+    learner ? courseProgress(course, progress, learner, ctx.classLessonsOf?.(learner)) : {};
 
   const routes: Route[] = [
     {
@@ -113,8 +126,8 @@ export function courseFeature(ctx: CourseContext): {
       method: 'POST',
       pattern: new RegExp(`^/api/sessions/${SEGMENT}/quizzes/${SEGMENT}/${SEGMENT}$`),
       handler: async (req, res, [id, lessonSlug, quizId]) => {
-        sessions.authorize(id!, bearerToken(req));
-        const lesson = findLesson(lessonSlug!);
+        const session = sessions.authorize(id!, bearerToken(req));
+        const lesson = findLesson(lessonSlug!, session);
         const quiz = lesson.quizzes.find((q) => q.id === quizId);
         if (!quiz) throw notFound(`Lesson "${lessonSlug}" has no quiz "${quizId}".`);
         const answer = (await readJson(req)).answer;
@@ -138,8 +151,8 @@ export function courseFeature(ctx: CourseContext): {
       method: 'POST',
       pattern: new RegExp(`^/api/sessions/${SEGMENT}/lessons/${SEGMENT}/setup$`),
       handler: async (req, res, [id, lessonSlug]) => {
-        sessions.authorize(id!, bearerToken(req));
-        const lesson = findLesson(lessonSlug!);
+        const session = sessions.authorize(id!, bearerToken(req));
+        const lesson = findLesson(lessonSlug!, session);
         ensureLearner(req, res);
         const ran = await runLessonSetup(ctx, id!, lesson);
         json(res, 200, { ran });

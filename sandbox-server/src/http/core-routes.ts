@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExerciseReport, PlaceholderValues } from '../../../engine/src/contract.ts';
-import type { Course } from '../../../engine/src/index.ts';
+import type { Course, LessonContent } from '../../../engine/src/index.ts';
 import { runExercise } from '../../../engine/src/index.ts';
 import { badRequest, notFound } from './api-error.ts';
 import { SEGMENT, bearerToken, json, readJson, type Route } from './http-routing.ts';
@@ -30,6 +30,11 @@ export interface ApiContext {
   ) => void;
   /** Values substituted in checks and scripts, such as `hub.username`, for a session. */
   varsFor?: (sessionId: string) => PlaceholderValues;
+  /**
+   * A class lesson an instructor published, by slug, if this learner may open it (they are in its
+   * class): its checks run like a course lesson's.
+   */
+  classLessonFor?: (learner: string | null, slug: string) => LessonContent | undefined;
 }
 
 /** The core endpoints of docs/api.md: health, the course, sessions and exercise checks. */
@@ -86,7 +91,8 @@ export function coreRoutes(ctx: ApiContext): Route[] {
         if (lesson !== undefined && lesson !== null) {
           if (typeof lesson !== 'string')
             throw badRequest('Field "lesson" must be a lesson slug (a string).', 'lesson');
-          if (!lessonsBySlug.has(lesson)) throw badRequest(`There is no lesson "${lesson}".`, 'lesson');
+          if (!lessonsBySlug.has(lesson) && !ctx.classLessonFor?.(learnerOf(req) ?? null, lesson))
+            throw badRequest(`There is no lesson "${lesson}".`, 'lesson');
         }
         if (ticket !== undefined && (typeof ticket !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(ticket)))
           throw badRequest('Field "ticket" must be the ticket a 202 answer gave (a string).', 'ticket');
@@ -136,8 +142,10 @@ export function coreRoutes(ctx: ApiContext): Route[] {
       method: 'POST',
       pattern: new RegExp(`^/api/sessions/${SEGMENT}/exercises/${SEGMENT}/${SEGMENT}/check$`),
       handler: async (req, res, [id, lessonSlug, exerciseId]) => {
-        sessions.authorize(id!, bearerToken(req));
-        const lesson = lessonsBySlug.get(lessonSlug!);
+        const record = sessions.authorize(id!, bearerToken(req));
+        // A course lesson, or a class lesson of the session's learner's class (any other is unknown).
+        const lesson: LessonContent | undefined =
+          lessonsBySlug.get(lessonSlug!) ?? ctx.classLessonFor?.(record.learner, lessonSlug!);
         if (!lesson) throw notFound(`There is no lesson "${lessonSlug}".`);
         const exercise = lesson.exercises.find((e) => e.id === exerciseId);
         if (!exercise) throw notFound(`Lesson "${lessonSlug}" has no exercise "${exerciseId}".`);

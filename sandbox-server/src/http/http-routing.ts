@@ -26,8 +26,16 @@ export function json(res: ServerResponse, status: number, body?: unknown): void 
   res.end(JSON.stringify(body));
 }
 
-/** Reads a small JSON object body; an empty body is `{}`. */
-export async function readJson(req: IncomingMessage, maxBytes = MAX_BODY): Promise<Record<string, unknown>> {
+/**
+ * Reads a small JSON object body; an empty body is `{}`. A body over `maxBytes` is a 413; up to
+ * `drainBytes` (at least 1 MiB) of it is read and dropped first, so the client sees the answer.
+ */
+export async function readJson(
+  req: IncomingMessage,
+  maxBytes = MAX_BODY,
+  drainBytes = DRAIN_LIMIT,
+): Promise<Record<string, unknown>> {
+  const drainLimit = Math.max(drainBytes, maxBytes, DRAIN_LIMIT);
   const chunks: Buffer[] = [];
   let size = 0;
   // An oversized body is read to its end (up to a bound) and dropped, then refused: answering
@@ -36,7 +44,7 @@ export async function readJson(req: IncomingMessage, maxBytes = MAX_BODY): Promi
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size <= maxBytes) chunks.push(chunk);
-      else if (size > DRAIN_LIMIT) req.destroy();
+      else if (size > drainLimit) req.destroy();
     });
     req.on('end', resolve);
     req.on('error', reject);

@@ -1,4 +1,4 @@
-import type { ExecResult } from '../../../engine/src/sandbox.ts';
+import type { ExecOptions, ExecResult } from '../../../engine/src/sandbox.ts';
 import {
   SandboxStoppedError,
   type AttachCommand,
@@ -113,11 +113,25 @@ export class FakeRuntime implements SandboxRuntime {
   /** Set: every command fails with it, as when the runtime itself cannot run one. */
   execFailure: Error | undefined;
 
-  async exec(sessionId: string, script: string): Promise<ExecResult> {
+  /**
+   * Set: how commands end, per command (a spec scripts a machine's behaviour with it). What it
+   * leaves out, or a command it answers `undefined` for, ends as a silent-ish success (exit 0,
+   * `ok`); a promise that never settles is a command that never ends (the fake has no timer).
+   */
+  answer:
+    | ((
+        script: string,
+        options: ExecOptions | undefined,
+        sessionId: string,
+      ) => Partial<ExecResult> | undefined | Promise<Partial<ExecResult> | undefined>)
+    | undefined;
+
+  async exec(sessionId: string, script: string, options?: ExecOptions): Promise<ExecResult> {
     if (!this.sandboxes.get(sessionId)?.running) throw new SandboxStoppedError('Instance is not running');
     if (this.execFailure) throw this.execFailure;
     this.ran.push({ sessionId, script });
-    return { exitCode: 0, stdout: 'ok', stderr: '' };
+    const answered = await this.answer?.(script, options, sessionId);
+    return { exitCode: 0, stdout: 'ok', stderr: '', ...answered };
   }
 
   async sandboxAddress(): Promise<string> {

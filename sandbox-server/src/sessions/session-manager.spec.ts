@@ -377,6 +377,91 @@ describe('a pool target that changes (a class pre-warms)', () => {
   });
 });
 
+describe('a proof machine (an instructor proves a class lesson)', () => {
+  it('takes a warm one, counts against maxSessions like any machine, and frees its slot once removed', async () => {
+    const { runtime, manager, store } = setUp({ maxSessions: 2, poolSize: 1 });
+    manager.fillPool();
+    await settle();
+    const proof = await manager.proofMachine();
+    // The warm one, no boot of its own; the pool boots another into the room left.
+    expect(runtime.calls.create).toBe(2);
+    await settle();
+    expect(manager.poolStatus()).toMatchObject({ ready: 1 });
+    // It is nobody's session: no row, so no token opens it and no learner is given it.
+    expect(store.get(proof.id)).toBeUndefined();
+    expect(() => manager.requireLive(proof.id)).toThrow(/There is no session/);
+    expect(manager.machinesInUse()).toBe(1);
+    // A learner takes the warm one; then the host is full for learners and proofs alike.
+    const learner = await manager.create(null);
+    expect(learner.record.id).not.toBe(proof.id);
+    await expect(manager.create(null)).rejects.toMatchObject({ status: 503 });
+    await expect(manager.proofMachine()).rejects.toMatchObject({
+      status: 503,
+      message: 'Every machine is in use right now: prove it again in a few minutes.',
+    });
+    expect((await proof.sandbox.exec('echo hi')).stdout).toBe('ok');
+    await proof.remove();
+    expect(runtime.sandboxes.has(proof.id)).toBe(false);
+    expect(manager.machinesInUse()).toBe(1);
+    // The slot it freed goes back to the pool.
+    await settle();
+    expect(manager.poolStatus()).toMatchObject({ ready: 1 });
+  });
+
+  it('boots one when the pool has none ready, and removes it, saying so, when it does not start', async () => {
+    const { runtime, manager } = setUp({ maxSessions: 2 });
+    const proof = await manager.proofMachine();
+    expect(runtime.calls).toMatchObject({ create: 1, ready: 1 });
+    await proof.remove();
+    await proof.remove(); // idempotent
+    expect(runtime.calls.remove).toBe(1);
+
+    runtime.hold('ready');
+    const starting = manager.proofMachine();
+    await settle();
+    const log = captureErrorLog();
+    runtime.fail('ready', INCUS_TEXT);
+    await expect(starting).rejects.toThrow(
+      /^The machine for the proof did not start \(reference [0-9a-f]{16};/,
+    );
+    expect(runtime.sandboxes.size).toBe(0);
+    expect(manager.machinesInUse()).toBe(0);
+    expect(log().some((line) => line.includes(INCUS_TEXT))).toBe(true);
+  });
+
+  it('tells a timeout as the runtime does, and hides what the runtime says when it cannot run a command', async () => {
+    const { runtime, manager } = setUp();
+    const proof = await manager.proofMachine();
+    runtime.execFailure = new CommandTimeoutError(1000);
+    await expect(proof.sandbox.exec('sleep infinity')).rejects.toBeInstanceOf(CommandTimeoutError);
+    runtime.execFailure = new Error(INCUS_TEXT);
+    captureErrorLog();
+    await expect(proof.sandbox.exec('true')).rejects.toThrow(
+      `The machine could not run the command (reference ${proof.id}; the server's log has the cause under it).`,
+    );
+  });
+
+  it("is removed on shutdown, and retried at the reaper's beat when its removal failed", async () => {
+    const { runtime, manager } = setUp();
+    const proof = await manager.proofMachine();
+    const remove = runtime.remove.bind(runtime);
+    runtime.remove = () => Promise.reject(new Error('incus is busy'));
+    captureErrorLog();
+    await expect(proof.remove()).rejects.toThrow('incus is busy');
+    // Still on the host: it keeps its slot.
+    expect(manager.machinesInUse()).toBe(1);
+    runtime.remove = remove;
+    await manager.reap();
+    expect(runtime.sandboxes.size).toBe(0);
+    expect(manager.machinesInUse()).toBe(0);
+
+    await manager.proofMachine();
+    await manager.removeProofMachines();
+    expect(runtime.sandboxes.size).toBe(0);
+    expect(manager.machinesInUse()).toBe(0);
+  });
+});
+
 describe('shutting down', () => {
   it("removes warm sandboxes, those still booting included, and keeps learners' machines", async () => {
     const { runtime, manager } = setUp({ poolSize: 2 });

@@ -77,6 +77,18 @@ export const MAX_EXTEND_MINUTES = 240;
 export class MachineError extends Error {}
 
 /**
+ * A machine that belongs to no session, for proving an instructor's class lesson (see
+ * `SessionManager.proofMachine`).
+ */
+export interface ProofMachine {
+  id: string;
+  /** Runs commands in it; what the runtime says when it cannot is logged, not passed on. */
+  sandbox: Sandbox;
+  /** Removes it (idempotent); its slot is free once this resolves. */
+  remove: () => Promise<void>;
+}
+
+/**
  * Owns sessions: creates a sandbox per session, checks tokens, keeps the idle clock, reaps expired
  * sessions with everything they own, and on start-up adopts or removes what a previous run left.
  * A session's state lives on its row (session-lifecycle.ts); the only thing kept here is the
@@ -95,6 +107,10 @@ export class SessionManager {
   private lastPoolExtra = 0;
   /** Sessions ended for a reason their learner is told when they come back (idleness, a class's end). */
   private readonly endNotices: ExpiringMap<string, EndNotice>;
+  /** Proof machines on the host (booting, in use, or whose removal failed and is retried). */
+  private readonly proofMachines = new Set<string>();
+  /** Proof machines whose removal failed: the reaper's beat tries again. */
+  private readonly proofLeftovers = new Set<string>();
 
   constructor(
     private readonly store: SessionStore,
@@ -128,7 +144,81 @@ export class SessionManager {
    * or a warm one waiting) counts, and there are at most `maxSessions`.
    */
   private hasRoom(): boolean {
-    return this.store.count() + this.pool.held < this.policy.maxSessions;
+    return this.machinesInUse() + this.pool.held < this.policy.maxSessions;
+  }
+
+  /** Machines that are someone's: sessions' (ending ones included) and proofs' (not the warm pool's). */
+  machinesInUse(): number {
+    return this.store.count() + this.proofMachines.size;
+  }
+
+  /**
+   * A fresh machine for proving an instructor's class lesson: a warm one if the pool has one
+   * ready, else one booted now. It belongs to no session, so no token opens it and no learner is
+   * ever given it, and the pool never gets it back; it counts against `maxSessions` like any
+   * machine until `remove` resolves. A 503 when there is no room, a MachineError (its cause
+   * logged) when it does not start.
+   */
+  async proofMachine(): Promise<ProofMachine> {
+    const warm = this.pool.take();
+    if (!warm && !this.hasRoom())
+      throw unavailable('Every machine is in use right now: prove it again in a few minutes.');
+    const id = warm ?? crypto.randomBytes(8).toString('hex');
+    this.proofMachines.add(id);
+    const remove = () => this.removeProofMachine(id);
+    if (warm) {
+      logger.info({ sandbox: id }, 'a proof took a warm sandbox');
+      // The pool took one less: it boots another into the room left.
+      this.fillPool();
+    } else {
+      try {
+        await this.runtime.create(id, this.policy.limits);
+        await this.runtime.waitUntilReady(id, this.policy.readyTimeoutMs);
+      } catch (err) {
+        logger.error({ sandbox: id, err }, 'a proof machine did not start');
+        await remove().catch(() => undefined);
+        throw new MachineError(`The machine for the proof did not start ${logReference(id)}.`);
+      }
+      if (!this.proofMachines.has(id)) {
+        // Removed (the server is stopping) while it booted: it must not outlive that.
+        await this.runtime.remove(id).catch(() => undefined);
+        throw new MachineError('The server is stopping: the proof did not get its machine.');
+      }
+    }
+    const exec = (script: string, options?: ExecOptions): Promise<ExecResult> =>
+      this.runtime.exec(id, script, options).catch((err: unknown) => {
+        if (err instanceof CommandTimeoutError) throw err;
+        if (err instanceof SandboxStoppedError)
+          throw new MachineError('The machine had stopped (did a script shut it down?).');
+        logger.error({ sandbox: id, err }, 'a command could not be run in a proof machine');
+        throw new MachineError(`The machine could not run the command ${logReference(id)}.`);
+      });
+    return { id, sandbox: { exec }, remove };
+  }
+
+  /** Removes a proof machine; should that fail, it keeps its slot and the reaper's beat tries again. */
+  private async removeProofMachine(id: string): Promise<void> {
+    if (!this.proofMachines.has(id)) return;
+    try {
+      await this.runtime.remove(id);
+      this.proofMachines.delete(id);
+      this.proofLeftovers.delete(id);
+      logger.info({ sandbox: id }, 'proof machine removed');
+    } catch (err) {
+      this.proofLeftovers.add(id);
+      logger.error({ sandbox: id, err }, 'a proof machine could not be removed; the reaper tries again');
+      throw err;
+    } finally {
+      // A freed slot may let the pool fill again.
+      this.fillPool();
+    }
+  }
+
+  /** Removes every proof machine (on shutdown: nothing would finish their proofs). */
+  async removeProofMachines(): Promise<void> {
+    await Promise.all(
+      [...this.proofMachines].map((id) => this.removeProofMachine(id).catch(() => undefined)),
+    );
   }
 
   /**
@@ -495,6 +585,7 @@ export class SessionManager {
     if (this.reaping) return [];
     this.reaping = true;
     try {
+      for (const id of [...this.proofLeftovers]) await this.removeProofMachine(id).catch(() => undefined);
       const ending = this.store.all().filter((r) => r.state === 'stopping' || this.isExpired(r));
       for (const r of ending) {
         const idle = r.state === 'stopping' ? undefined : this.idleEnd(r);

@@ -1,0 +1,199 @@
+import type { IncomingMessage } from 'node:http';
+import type { Course } from '../../../engine/src/index.ts';
+import { publicQuiz } from '../../../engine/src/index.ts';
+import type { ClassRecord, Classes } from '../classroom/classes.ts';
+import { instructorGuard, type InstructorSessions } from '../classroom/instructor-sessions.ts';
+import { ApiError, notFound } from '../http/api-error.ts';
+import { json, readJson, SEGMENT, type Route } from '../http/http-routing.ts';
+import { learnerOf } from '../http/learner-cookie.ts';
+import { parseClassLessonInput } from './class-lesson-input.ts';
+import type { ClassLessonProofs, ProofRecord } from './class-lesson-proofs.ts';
+import type { ClassLessonVersion, ClassLessons } from './class-lessons.ts';
+import type { LearnerClassLessons } from './learner-class-lessons.ts';
+
+/** A class lesson's body is at most this big: a 1 MiB page and 256 KiB of YAML, escaped as JSON. */
+export const CLASS_LESSON_BODY_MAX = 6 * 1024 * 1024;
+/** A bigger body is read (and dropped) up to this, so the client gets the 413. */
+const BODY_DRAIN = 16 * 1024 * 1024;
+
+export interface ClassLessonRoutesContext {
+  classes: Classes;
+  instructorSessions: InstructorSessions;
+  allowedOrigins: string[];
+  course: Course;
+  lessons: ClassLessons;
+  proofs: ClassLessonProofs;
+  learners: LearnerClassLessons;
+  /** Told when a class publishes a version (its roster's exercises change). */
+  onPublished?: (classId: string) => void;
+}
+
+const iso = (at: number | null) => (at === null ? null : new Date(at).toISOString());
+
+/** A proof as the API tells it. */
+export function describeProof(proof: ProofRecord) {
+  return {
+    proofId: proof.id,
+    version: proof.version,
+    state: proof.state,
+    steps: proof.steps,
+    ...(proof.state === 'running' ? {} : { passed: proof.state === 'passed' }),
+    checks: proof.checks,
+    ...(proof.message === undefined ? {} : { message: proof.message }),
+    startedAt: iso(proof.startedAt),
+    finishedAt: iso(proof.finishedAt),
+  };
+}
+
+/** A class lesson as its learners see it (without the page): no solve, setup, checks or answers. */
+export function describeForLearner(found: ClassLessonVersion) {
+  return {
+    slug: found.slug,
+    title: found.title,
+    ...(found.summary === undefined ? {} : { summary: found.summary }),
+    version: found.version,
+    exercises: found.lesson.exercises.map((e) => ({
+      id: e.id,
+      title: e.title,
+      ...(e.auto ? { auto: true } : {}),
+    })),
+    quizzes: found.lesson.quizzes.map(publicQuiz),
+  };
+}
+
+/**
+ * Class exercises: an instructor writes class lessons (a Markdown page and exercises in the course's
+ * schema) for their own class, in versions; proves a version in a fresh machine; publishes a proven
+ * one. The class's learners read the published versions.
+ */
+export function classLessonRoutes(ctx: ClassLessonRoutesContext): Route[] {
+  const { lessons, proofs } = ctx;
+  const instructorOf = instructorGuard(ctx.instructorSessions, ctx.allowedOrigins);
+  const courseSlugs = new Set(ctx.course.lessons.map((l) => l.slug));
+  const ownClass = (req: IncomingMessage, id: string, changes: boolean): ClassRecord =>
+    ctx.classes.owned(id, instructorOf(req, { changes }));
+  const latestOf = (found: ClassRecord, slug: string): ClassLessonVersion => {
+    const latest = lessons.latest(found.id, slug);
+    if (!latest) throw notFound(`Class "${found.id}" has no class lesson "${slug}".`);
+    return latest;
+  };
+  const lessonPath = (rest = '') => new RegExp(`^/api/classes/${SEGMENT}/exercises/${SEGMENT}${rest}$`);
+
+  return [
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/api/classes/${SEGMENT}/exercises$`),
+      handler: async (req, res, [id]) => {
+        const found = ownClass(req, id!, true);
+        const body = await readJson(req, CLASS_LESSON_BODY_MAX, BODY_DRAIN).catch((err: unknown) => {
+          if (err instanceof ApiError && err.status === 413)
+            throw new ApiError(
+              413,
+              'payload_too_large',
+              `The body is over ${CLASS_LESSON_BODY_MAX / 1024 / 1024} MiB: a page is at most 1 MiB and its exercises YAML 256 KiB.`,
+            );
+          throw err;
+        });
+        const saved = lessons.save(found.id, parseClassLessonInput(body, courseSlugs));
+        json(res, 201, saved);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/api/classes/${SEGMENT}/exercises$`),
+      handler: async (req, res, [id]) => {
+        const found = ownClass(req, id!, false);
+        const exercises = lessons.list(found.id).map((entry) => {
+          const proof = proofs.ofVersion(found.id, entry.slug, entry.version)[0];
+          return {
+            slug: entry.slug,
+            title: entry.title,
+            version: entry.version,
+            proof: proof ? { proofId: proof.id, state: proof.state } : null,
+            published: entry.published,
+            updatedAt: iso(entry.updatedAt),
+          };
+        });
+        json(res, 200, { exercises });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: lessonPath(),
+      handler: async (req, res, [id, slug]) => {
+        const found = ownClass(req, id!, false);
+        const latest = latestOf(found, slug!);
+        json(res, 200, {
+          slug: latest.slug,
+          title: latest.title,
+          ...(latest.summary === undefined ? {} : { summary: latest.summary }),
+          version: latest.version,
+          published: lessons.published(found.id, latest.slug)?.version ?? null,
+          page: latest.page,
+          exercises: latest.exercisesYaml,
+          proofs: proofs.ofVersion(found.id, latest.slug, latest.version).map((p) => ({
+            proofId: p.id,
+            state: p.state,
+            ...(p.message === undefined ? {} : { message: p.message }),
+            startedAt: iso(p.startedAt),
+            finishedAt: iso(p.finishedAt),
+          })),
+          updatedAt: iso(latest.createdAt),
+        });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: lessonPath('/prove'),
+      handler: async (req, res, [id, slug]) => {
+        const found = ownClass(req, id!, true);
+        const proofId = proofs.start(latestOf(found, slug!));
+        json(res, 202, { proofId });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: lessonPath(`/proofs/${SEGMENT}`),
+      handler: async (req, res, [id, slug, proofId]) => {
+        const found = ownClass(req, id!, false);
+        const proof = proofs.get(found.id, slug!, proofId!);
+        if (!proof) throw notFound(`Class lesson "${slug}" has no proof "${proofId}".`);
+        json(res, 200, describeProof(proof));
+      },
+    },
+    {
+      method: 'POST',
+      pattern: lessonPath('/publish'),
+      handler: async (req, res, [id, slug]) => {
+        const found = ownClass(req, id!, true);
+        const latest = latestOf(found, slug!);
+        if (!proofs.hasPassed(found.id, latest.slug, latest.version))
+          throw new ApiError(
+            409,
+            'not_proven',
+            `Version ${latest.version} of "${latest.slug}" has no passing proof: prove it (POST …/prove), then publish.`,
+          );
+        lessons.publish(found.id, latest.slug, latest.version);
+        ctx.onPublished?.(found.id);
+        json(res, 204);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/learner\/class-lessons$/,
+      handler: async (req, res) => {
+        json(res, 200, ctx.learners.lessonsFor(learnerOf(req)).map(describeForLearner));
+      },
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/api/learner/class-lessons/${SEGMENT}$`),
+      handler: async (req, res, [slug]) => {
+        const found = ctx.learners.lessonFor(learnerOf(req), slug!);
+        // Another class's lesson, or one not published, is as unknown as no lesson at all.
+        if (!found) throw notFound(`There is no class lesson "${slug}" in your class.`);
+        json(res, 200, { ...describeForLearner(found), page: found.page });
+      },
+    },
+  ];
+}
