@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newInstructor } from './helpers/instructors.ts';
 import { Platform } from './helpers/platform.ts';
 import { inSandbox } from './helpers/sandbox-host.ts';
 import { TerminalClient } from './helpers/terminal-client.ts';
 
 const ADMIN = 'admin-test-token-0123456789';
-const PASSWORD = 'a long enough password';
 const LEARNER = `dockyard_learner=${'7a'.repeat(16)}`;
 
 /** One lesson with a setup script, so a reset can be seen in the machine. */
@@ -42,17 +42,7 @@ exercises:
 // and a real machine (docs/api.md, "Workshop classes").
 describe('an instructor watches and helps in a learner terminal', () => {
   const platform = new Platform({ DOCKYARD_INSTRUCTOR_TOKEN: ADMIN, DOCKYARD_LESSONS_DIR: writeLessons() });
-  const signIn = async (username: string) => {
-    const made = await platform.api('POST', '/api/instructors', { username, password: PASSWORD }, ADMIN);
-    expect(made.status).toBe(201);
-    const res = await fetch(`${platform.url}/api/instructor/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password: PASSWORD }),
-    });
-    expect(res.status).toBe(204);
-    return { cookie: res.headers.get('set-cookie')!.split(';')[0]! };
-  };
+  const signIn = (username: string) => newInstructor(platform, ADMIN, username);
   let owner: { cookie: string };
   let other: { cookie: string };
   let session: { id: string; token: string };

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventStreamClient } from './helpers/event-stream-client.ts';
+import { newInstructor } from './helpers/instructors.ts';
 import { Platform } from './helpers/platform.ts';
 import { leftovers } from './helpers/sandbox-host.ts';
 
 const ADMIN = 'admin-test-token-0123456789';
-const PASSWORD = 'a long enough password';
 const EXERCISE = 'first-container/run-hello-world';
 
 // The live classroom on a real server and a real sandbox (docs/api.md, "Workshop classes"): the
@@ -12,17 +12,7 @@ const EXERCISE = 'first-container/run-hello-world';
 // the learner's page stream, the results CSV has the learner, and another instructor gets 404.
 describe('the live classroom', () => {
   const platform = new Platform({ DOCKYARD_INSTRUCTOR_TOKEN: ADMIN });
-  const signIn = async (username: string) => {
-    const made = await platform.api('POST', '/api/instructors', { username, password: PASSWORD }, ADMIN);
-    expect(made.status).toBe(201);
-    const res = await fetch(`${platform.url}/api/instructor/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password: PASSWORD }),
-    });
-    expect(res.status).toBe(204);
-    return { cookie: res.headers.get('set-cookie')!.split(';')[0]! };
-  };
+  const signIn = (username: string) => newInstructor(platform, ADMIN, username);
   let teacher: { cookie: string };
   let other: { cookie: string };
   let classId = '';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INSTRUCTOR_PASSWORD as PASSWORD, signInInstructor } from './helpers/instructors.ts';
 import { Platform } from './helpers/platform.ts';
 import { leftovers, sandboxesOf } from './helpers/sandbox-host.ts';
 
 const ADMIN = 'admin-test-token-0123456789';
-const PASSWORD = 'a long enough password';
 
 // Workshop classes on a real server (docs/api.md, "Classes"): instructor accounts made with the
 // admin token, sign-in cookies, classes kept to their instructor, joining with the code, capacity,
@@ -11,15 +11,7 @@ const PASSWORD = 'a long enough password';
 describe('workshop classes', () => {
   const platform = new Platform({ DOCKYARD_INSTRUCTOR_TOKEN: ADMIN });
   /** Signs an instructor in and answers the cookie their browser would send back. */
-  const signIn = async (username: string) => {
-    const res = await fetch(`${platform.url}/api/instructor/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password: PASSWORD }),
-    });
-    expect(res.status).toBe(204);
-    return { cookie: res.headers.get('set-cookie')!.split(';')[0]! };
-  };
+  const signIn = (username: string) => signInInstructor(platform, username);
   let a: { cookie: string };
   let b: { cookie: string };
 

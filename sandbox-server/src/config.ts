@@ -38,6 +38,8 @@ export interface ServerConfig {
   /** The idle timeout while people wait for a machine (never longer than `sessionIdleMs`). */
   sessionIdleBusyMs: number;
   reapIntervalMs: number;
+  /** How long a setup or solve script of an instructor's proof may run before it is stopped. */
+  proofScriptMs: number;
   terminalPingMs: number;
   allowedOrigins: string[];
   /** Where previews get origins of their own: `auto` (preview.localhost on localhost), `off`, or a domain. */
@@ -159,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     sessionIdleBusyMs: int(env, 'DOCKYARD_SESSION_IDLE_MINUTES_BUSY', 10) * 60_000,
     terminalPingMs: Math.max(1, int(env, 'DOCKYARD_TERMINAL_PING_SECONDS', 30)) * 1000,
     reapIntervalMs: int(env, 'DOCKYARD_REAP_INTERVAL_SECONDS', 30) * 1000,
+    proofScriptMs: Math.max(1, int(env, 'DOCKYARD_PROOF_SCRIPT_SECONDS', 120)) * 1000,
     allowedOrigins: (env.DOCKYARD_ORIGINS ?? '')
       .split(',')
       .map((o) => o.trim())

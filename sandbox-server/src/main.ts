@@ -102,6 +102,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     machine: () => sessions.proofMachine(),
     // Each class's proofs use a hub account of their own.
     varsFor: (classId) => ({ 'hub.username': accounts.forOwner(`proof:${classId}`).username }),
+    limits: { setupTimeoutMs: config.proofScriptMs, solveTimeoutMs: config.proofScriptMs },
   });
   const adminToken = instructorToken(config.dataDir, config.instructorToken);
 

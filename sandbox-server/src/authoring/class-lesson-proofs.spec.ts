@@ -159,6 +159,30 @@ describe('proving a class lesson', () => {
     expect(proofs.get(CLASS, 'make-a-file', id)?.state).toBe('passed');
   });
 
+  it('gives its verdict while the machine is still being removed, and then says it is gone', async () => {
+    const { runtime, lessons, proofs } = setUp();
+    let letGo = () => {};
+    const removed = new Promise<void>((resolve) => (letGo = resolve));
+    const remove = runtime.remove.bind(runtime);
+    vi.spyOn(runtime, 'remove').mockImplementation(async (id) => {
+      await removed;
+      return remove(id);
+    });
+    lessons.save(CLASS, lessonInput());
+    const id = proofs.start(lessons.latest(CLASS, 'make-a-file')!);
+    await vi.waitUntil(() => proofs.get(CLASS, 'make-a-file', id)?.state !== 'running');
+    const verdict = proofs.get(CLASS, 'make-a-file', id)!;
+    expect(verdict.state).toBe('passed');
+    expect(verdict.steps.at(-1)).toMatchObject({ name: 'remove machine', state: 'running' });
+    letGo();
+    await proofs.settled(id);
+    expect(proofs.get(CLASS, 'make-a-file', id)!.steps.at(-1)).toMatchObject({
+      name: 'remove machine',
+      state: 'passed',
+    });
+    expect(runtime.sandboxes.size).toBe(0);
+  });
+
   it('fails at the machine step when there is no room for one, saying so', async () => {
     const { sessions, prove, runtime } = setUp({ maxSessions: 1 });
     await sessions.create(null); // a learner holds the only slot
