@@ -28,6 +28,7 @@ export {
   LessonError,
   loadCourse,
   parseYaml,
+  readCourse,
 } from './lesson-catalogue.ts';
 export type {
   Course,

@@ -9,6 +9,7 @@ import {
   LessonError,
   loadCourse,
   parseYaml,
+  readCourse,
 } from './lesson-catalogue.ts';
 import type { LessonIssue } from './lesson-catalogue.ts';
 import { exercisesFileSchema } from './lesson-schema.ts';
@@ -202,6 +203,19 @@ ${goodYaml}`;
     const course = await loadCourse(repoLessons);
     expect(course.lessons[0]).toMatchObject({ slug: 'first-container', order: 1 });
     expect(course.lessons[0]?.exercises.map((exercise) => exercise.id)).toContain('run-hello-world');
+  });
+});
+
+describe('readCourse', () => {
+  it('answers the lessons that validate beside the problems of the others, without throwing', async () => {
+    await writeLesson('01-first-container', { 'lesson.mdx': goodMdx, 'exercises.yaml': goodYaml });
+    await writeLesson('02-broken', { 'lesson.mdx': goodMdx, 'exercises.yaml': 'exercises: 3\n' });
+
+    const { lessons, issues } = await readCourse(lessonsDir);
+
+    expect(lessons.map((lesson) => lesson.slug)).toEqual(['first-container']);
+    expect(issues.map((issue) => issue.file)).toContain('lessons/02-broken/exercises.yaml');
+    expect(issues).toEqual((await loadError()).issues);
   });
 });
 

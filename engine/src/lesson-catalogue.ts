@@ -74,6 +74,20 @@ const exercisesFile = 'exercises.yaml';
 
 /** Reads and validates every lesson under `lessonsDir`; throws a `LessonError` listing all problems found. */
 export async function loadCourse(lessonsDir: string, options: LoadCourseOptions = {}): Promise<Course> {
+  const { lessons, issues } = await readCourse(lessonsDir, options);
+  if (issues.length > 0) throw new LessonError(issues);
+  return { lessons };
+}
+
+/**
+ * Reads and validates every lesson under `lessonsDir` without throwing: the lessons that validate and
+ * every problem found. The site's dev server shows the good lessons and the problems side by side;
+ * everything that serves learners uses `loadCourse`, which refuses a course with any problem.
+ */
+export async function readCourse(
+  lessonsDir: string,
+  options: LoadCourseOptions = {},
+): Promise<{ lessons: Lesson[]; issues: LessonIssue[] }> {
   const root = path.resolve(lessonsDir);
   const displayRoot = path.resolve(options.displayRoot ?? path.dirname(root));
   const display = (file: string): string => path.relative(displayRoot, file).split(path.sep).join('/');
@@ -106,8 +120,7 @@ export async function loadCourse(lessonsDir: string, options: LoadCourseOptions 
     if (lesson) lessons.push(lesson);
   }
 
-  if (issues.length > 0) throw new LessonError(issues);
-  return { lessons: lessons.sort((a, b) => a.order - b.order) };
+  return { lessons: lessons.sort((a, b) => a.order - b.order), issues };
 }
 
 async function readLesson(

@@ -1,6 +1,7 @@
 import { defineCollection } from 'astro:content';
 import { z } from 'astro/zod';
-import { courseLoader, type LessonPage } from './lib/course-loader.ts';
+import { courseLoader, lessonProblemsLoader, type LessonPage } from './lib/course-loader.ts';
+import type { LessonProblem } from './lib/course-watch.ts';
 
 /**
  * One entry per lesson, read by the engine's own loader (`loadCourse`, as the sandbox-server reads
@@ -13,4 +14,14 @@ const lessons = defineCollection({
   schema: z.custom<LessonPage>(),
 });
 
-export const collections = { lessons };
+/**
+ * Under `astro dev` (`npm run lessons -- dev`), the problems `npm run lessons -- validate` would
+ * print, in one entry (`current`) kept up to date as lessons change; every page shows them
+ * (`LessonProblems.astro`).
+ */
+const lessonProblems = defineCollection({
+  loader: lessonProblemsLoader({ lessonsDir: '../lessons/' }),
+  schema: z.custom<{ problems: LessonProblem[] }>(),
+});
+
+export const collections = { lessons, lessonProblems };

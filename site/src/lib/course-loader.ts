@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Loader, LoaderContext } from 'astro/loaders';
 import type { PublicQuiz } from '../../../engine/src/contract.ts';
-import { loadCourse, publicQuiz, type Lesson } from '../../../engine/src/index.ts';
+import { loadCourse, publicQuiz, readCourse, type Lesson } from '../../../engine/src/index.ts';
+import { isLessonSource, lessonProblems, oneAtATime, pagesToDrop, problemCount } from './course-watch.ts';
 
 /** What a page may know about an exercise: never its checks or solve script. */
 export interface ExerciseSummary {
@@ -59,41 +60,112 @@ export async function lessonPages(lessonsDir: string): Promise<(LessonPage & { f
 /**
  * Astro content loader: one entry per lesson the engine loads, id = the folder name, data = its
  * `LessonPage`, body = the lesson's MDX, rendered by the MDX integration like a glob entry.
+ *
+ * `astro build` fails with every problem. Under `astro dev` (it has a watcher) a lesson with
+ * problems never stops the server: the good lessons are shown, a broken one keeps its last good
+ * page, `lessonProblemsLoader` puts the problems on every page, and any change to a lesson folder
+ * (a file edited, a folder added or removed) loads the course again.
  */
 export function courseLoader(options: { lessonsDir: string }): Loader {
   return {
     name: 'dockyard-course',
     load: async (context) => {
-      const lessonsDir = fileURLToPath(new URL(options.lessonsDir, context.config.root));
-      await syncLessons(context, lessonsDir);
-      context.watcher?.add(lessonsDir);
-      context.watcher?.on('all', (_event, changed) => {
-        if (!changed.startsWith(lessonsDir)) return;
-        // While an author edits, a broken lesson is reported and the last good pages stay.
-        syncLessons(context, lessonsDir).catch((error: unknown) =>
+      const lessonsDir = lessonsPath(context, options.lessonsDir);
+      if (!context.watcher) {
+        await syncLessons(context, lessonsDir);
+        return;
+      }
+      const sync = oneAtATime(() =>
+        syncDevLessons(context, lessonsDir).catch((error: unknown) =>
           context.logger.error(error instanceof Error ? error.message : String(error)),
-        );
-      });
+        ),
+      );
+      await sync();
+      watchLessons(context, lessonsDir, sync);
     },
   };
 }
 
+/**
+ * Astro content loader of the problems `npm run lessons -- validate` would print: under `astro dev`
+ * one entry, `current`, whose `problems` are kept up to date and printed in its terminal. Empty in a
+ * build, which `courseLoader` fails instead.
+ */
+export function lessonProblemsLoader(options: { lessonsDir: string }): Loader {
+  return {
+    name: 'dockyard-lesson-problems',
+    load: async (context) => {
+      if (!context.watcher) {
+        context.store.clear();
+        return;
+      }
+      const lessonsDir = lessonsPath(context, options.lessonsDir);
+      let shown: string | undefined;
+      const sync = oneAtATime(async () => {
+        const problems = await readCourse(lessonsDir)
+          .then(({ issues }) => lessonProblems(issues))
+          .catch((error: unknown) => [
+            { text: error instanceof Error ? error.message : String(error), file: '', line: 0 },
+          ]);
+        const text = problems.map((problem) => problem.text).join('\n');
+        if (text === shown) return;
+        if (problems.length > 0) context.logger.error(`${text}\n${problemCount(problems.length)}`);
+        else if (shown) context.logger.info('The lessons validate again.');
+        shown = text;
+        const data = await context.parseData({ id: 'current', data: { problems } });
+        context.store.set({ id: 'current', data, digest: context.generateDigest(text) });
+      });
+      await sync();
+      watchLessons(context, lessonsDir, sync);
+    },
+  };
+}
+
+function lessonsPath(context: LoaderContext, lessonsDir: string): string {
+  return fileURLToPath(new URL(lessonsDir, context.config.root));
+}
+
+/** Runs `sync` on every watcher event about a lesson's own files or a lesson folder. */
+function watchLessons(context: LoaderContext, lessonsDir: string, sync: () => Promise<void>): void {
+  context.watcher?.add(lessonsDir);
+  context.watcher?.on('all', (_event, changed) => {
+    if (isLessonSource(changed, lessonsDir)) void sync();
+  });
+}
+
 async function syncLessons(context: LoaderContext, lessonsDir: string): Promise<void> {
+  const pages = await lessonPages(lessonsDir);
+  context.store.clear();
+  for (const page of pages) await setLesson(context, page);
+}
+
+/** The good lessons; a lesson with problems keeps the page it had, a lesson that is gone loses it. */
+async function syncDevLessons(context: LoaderContext, lessonsDir: string): Promise<void> {
+  const { lessons, issues } = await readCourse(lessonsDir);
+  const pages = lessons.map((lesson) => ({ ...lessonPage(lesson), file: lesson.file }));
+  const shown = [...context.store.keys()];
+  for (const folder of pagesToDrop(
+    shown,
+    pages.map((page) => page.folder),
+    issues,
+    lessonsDir,
+  ))
+    context.store.delete(folder);
+  for (const page of pages) await setLesson(context, page);
+}
+
+async function setLesson(context: LoaderContext, { file, ...page }: LessonPage & { file: string }) {
   const { store, config, parseData, generateDigest } = context;
   const root = fileURLToPath(config.root);
-  const pages = await lessonPages(lessonsDir);
-  store.clear();
-  for (const { file, ...page } of pages) {
-    const body = await readFile(file, 'utf8');
-    const data = await parseData({ id: page.folder, data: { ...page }, filePath: file });
-    store.set({
-      id: page.folder,
-      data,
-      body,
-      filePath: path.relative(root, file).split(path.sep).join('/'),
-      // exercises.yaml changes the data without touching the MDX: both go into the digest.
-      digest: generateDigest(body + JSON.stringify(data)),
-      deferredRender: true,
-    });
-  }
+  const body = await readFile(file, 'utf8');
+  const data = await parseData({ id: page.folder, data: { ...page }, filePath: file });
+  store.set({
+    id: page.folder,
+    data,
+    body,
+    filePath: path.relative(root, file).split(path.sep).join('/'),
+    // exercises.yaml changes the data without touching the MDX: both go into the digest.
+    digest: generateDigest(body + JSON.stringify(data)),
+    deferredRender: true,
+  });
 }
