@@ -2,6 +2,7 @@
 // own proof, for an author to change into theirs.
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { scaffoldCommand, scaffoldExercises, scaffoldPageBody } from './scaffold-text.ts';
 
 /** A lesson slug: the page's URL and the API's lesson id. */
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -19,39 +20,11 @@ summary: One sentence that says what the learner will be able to do after this l
 minutes: 10
 ---
 
-Say here, in a few sentences, what this lesson is about and why it matters.
-
-## Try it
-
-Every \`<Run>\` button types its command into the learner's terminal:
-
-<Run command="echo 'Hello from my new lesson' > ~/hello.txt" />
-
-## Your turn
-
-Write the file, then check your work:
-
-<Exercise id="write-a-file" />
-`;
+${scaffoldPageBody({
+  run: `<Run command="${scaffoldCommand}" />`,
+  exercise: '<Exercise id="write-a-file" />',
+})}`;
 }
-
-const exercises = `exercises:
-  - id: write-a-file # kebab-case, unique within the lesson
-    title: Write a file in your home folder
-    # Optional: runs as root before the learner starts, e.g. to pull an image or create files.
-    # setup: |
-    #   docker pull hello-world
-    solve: echo 'Hello from my new lesson' > ~/hello.txt # must make every check pass
-    auto: true # checked in the background as the learner works
-    checks:
-      - id: file-written
-        kind: file
-        path: ~/hello.txt
-        content: Hello
-        title: ~/hello.txt says hello
-        message: ~/hello.txt is missing, or does not say Hello.
-        hint: Run \`echo 'Hello from my new lesson' > ~/hello.txt\`.
-`;
 
 /**
  * Makes `<dir>/<NN>-<slug>/` with a lesson page and an exercises.yaml whose one exercise proves
@@ -70,6 +43,6 @@ export async function scaffoldLesson(dir: string, slug: string): Promise<string>
   const folder = path.join(dir, `${String(highest + 1).padStart(2, '0')}-${slug}`);
   await mkdir(folder);
   await writeFile(path.join(folder, 'lesson.mdx'), page(titleOf(slug)));
-  await writeFile(path.join(folder, 'exercises.yaml'), exercises);
+  await writeFile(path.join(folder, 'exercises.yaml'), scaffoldExercises);
   return folder;
 }

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { describeError } from '../lib/api.ts';
 import { broadcast, endClass, resultsCsvUrl, type ClassSummary, type RosterLearner } from '../lib/classes.ts';
 import { useAction } from '../lib/use-action.ts';
+import ClassExercises from './ClassExercises.tsx';
 import ClassRoster, { type CourseLesson } from './ClassRoster.tsx';
 import LearnerTerminalView, { type TerminalMode } from './LearnerTerminalView.tsx';
 
@@ -206,6 +207,7 @@ export default function ClassPanel({
           else onSignedOut();
         }}
       />
+      <ClassExercises classId={found.id} hydrated={hydrated} />
     </section>
   );
 }

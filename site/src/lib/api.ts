@@ -6,6 +6,8 @@ export class ApiError extends Error {
     message: string,
     readonly status: number,
     readonly code?: string,
+    /** The whole answer, for routes that say more than `error` (a 400's `problems`). */
+    readonly body?: unknown,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -15,18 +17,19 @@ export class ApiError extends Error {
 /** Calls the same-origin API and returns the parsed JSON body, or throws an ApiError. */
 export async function apiRequest<T>(
   path: string,
-  init: { method?: string; token?: string; body?: unknown } = {},
+  init: { method?: string; token?: string; body?: unknown; file?: { data: Blob; type: string } } = {},
 ): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (init.token) headers.Authorization = `Bearer ${init.token}`;
-  if (init.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (init.file) headers['Content-Type'] = init.file.type;
+  else if (init.body !== undefined) headers['Content-Type'] = 'application/json';
 
   let response: Response;
   try {
     response = await fetch(path, {
       method: init.method ?? 'GET',
       headers,
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      body: init.file ? init.file.data : init.body === undefined ? undefined : JSON.stringify(init.body),
     });
   } catch {
     throw new ApiError('Could not reach the Dockyard server. Check that it is running, then try again.', 0);
@@ -45,7 +48,7 @@ function errorFromBody(status: number, body: unknown): ApiError {
     typeof error?.message === 'string'
       ? error.message
       : `The server answered with status ${status}. Try again in a moment.`;
-  return new ApiError(message, status, typeof error?.code === 'string' ? error.code : undefined);
+  return new ApiError(message, status, typeof error?.code === 'string' ? error.code : undefined, body);
 }
 
 /** A message to show for anything thrown by an API call. */

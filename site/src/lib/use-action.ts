@@ -7,26 +7,30 @@ export interface ActionOutcome {
   failed: boolean;
 }
 
+/** An action's sentence when it succeeded: fixed, or made from what the call answered. */
+type Done<T> = string | ((result: T) => string);
+
 /**
  * One button's call to the server: `busy` while it runs (the button waits), then `outcome`, the
- * sentence to show (`done`'s, or the error in words). Calling again clears the last outcome.
+ * sentence to show (`done`'s, or the error in words, `failed` may word it instead). Calling again
+ * clears the last outcome.
  */
 export function useAction(): {
   busy: boolean;
   outcome: ActionOutcome | undefined;
-  run: (action: () => Promise<unknown>, done: string) => Promise<boolean>;
+  run: <T>(action: () => Promise<T>, done: Done<T>, failed?: (err: unknown) => string) => Promise<boolean>;
 } {
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<ActionOutcome | undefined>();
-  const run = useCallback(async (action: () => Promise<unknown>, done: string) => {
+  const run = useCallback(async <T>(action: () => Promise<T>, done: Done<T>, failed = describeError) => {
     setBusy(true);
     setOutcome(undefined);
     try {
-      await action();
-      setOutcome({ text: done, failed: false });
+      const result = await action();
+      setOutcome({ text: typeof done === 'string' ? done : done(result), failed: false });
       return true;
     } catch (err) {
-      setOutcome({ text: describeError(err), failed: true });
+      setOutcome({ text: failed(err), failed: true });
       return false;
     } finally {
       setBusy(false);
