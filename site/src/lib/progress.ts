@@ -44,6 +44,14 @@ export function markPassed(lesson: string, item: string): void {
   notify();
 }
 
+/** Progress items of a lesson: its exercise and quiz ids, as `GET /api/progress` lists them. */
+export function progressItems(lesson: {
+  exercises: readonly { id: string }[];
+  quizzes: readonly { id: string }[];
+}): string[] {
+  return [...lesson.exercises.map((e) => e.id), ...lesson.quizzes.map((q) => q.id)];
+}
+
 /** How a lesson's progress mark reads: "✓" when every item passed, "2/3" when some did, nothing before. */
 export interface ProgressMarkView {
   state: 'none' | 'partial' | 'done';
