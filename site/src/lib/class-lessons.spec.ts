@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classLessonHref, slugFromSearch, unplacedItems } from './class-lessons.ts';
+import { classLessonHref, isTitleHeading, slugFromSearch, unplacedItems } from './class-lessons.ts';
 
 describe('the class lesson page’s address', () => {
   it('links to the page with the slug in the query, and reads it back', () => {
@@ -35,5 +35,20 @@ describe('unplacedItems', () => {
       exercises: [{ id: 'build-it', title: 'Build it', auto: true }],
       quizzes: [],
     });
+  });
+});
+
+describe('isTitleHeading', () => {
+  it('matches the rendered heading to the title taken from its Markdown', () => {
+    expect(isTitleHeading('Build an image', 'Build an image')).toBe(true);
+    expect(isTitleHeading('Run docker ps', 'Run `docker ps`')).toBe(true);
+    expect(isTitleHeading('Read the docs', 'Read [the docs](https://docs.docker.com)')).toBe(true);
+    expect(isTitleHeading(`A ${'very '.repeat(40)}long title`, `A ${'very '.repeat(23)}…`)).toBe(true);
+  });
+
+  it('does not match another heading, or an empty one', () => {
+    expect(isTitleHeading('Step two', 'Build an image')).toBe(false);
+    expect(isTitleHeading('', 'Build an image')).toBe(false);
+    expect(isTitleHeading('🐳', '🐳')).toBe(false);
   });
 });

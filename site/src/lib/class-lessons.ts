@@ -65,3 +65,17 @@ export function unplacedItems(
     quizzes: lesson.quizzes.filter((quiz) => !placed.quizzes.has(quiz.id)),
   };
 }
+
+/** Letters and digits only, in lower case: what a heading and its Markdown source share. */
+const lettersOf = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+
+/**
+ * Whether a heading of the rendered page is the one the lesson's title comes from. The server takes
+ * the title from the Markdown as written (`Run \`docker ps\``, `[Docs](https://…)`), cut at 200
+ * characters, while the heading reads as rendered: they are compared by their letters and digits.
+ */
+export function isTitleHeading(headingText: string, title: string): boolean {
+  const heading = lettersOf(headingText);
+  const source = lettersOf(title);
+  return heading !== '' && source !== '' && (source.startsWith(heading) || heading.startsWith(source));
+}
