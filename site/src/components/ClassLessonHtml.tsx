@@ -8,6 +8,7 @@ import {
   type Placeholder,
 } from '../lib/class-lesson-placeholders.ts';
 import { hydrateHint } from '../lib/hint.ts';
+import { fillVarSpans, markVarSpans, subscribeLessonVars } from '../lib/lesson-vars.ts';
 import type { LessonContext } from '../lib/lessons.ts';
 import CopyCommand from './CopyCommand.tsx';
 import ExerciseCheck from './ExerciseCheck.tsx';
@@ -41,17 +42,22 @@ export default function ClassLessonHtml({ html, lesson, title }: ClassLessonHtml
     root.innerHTML = html;
     const heading = root.querySelector('h1');
     if (title !== undefined && heading && isTitleHeading(heading.textContent ?? '', title)) heading.remove();
+    // {{hub.username}} in the prose and code reads as on course lessons, filled once known.
+    const spans = markVarSpans(root);
     const placeholders = findPlaceholders(root);
     placeholders.forEach(({ element, placeholder }, index) => {
       if (placeholder.kind === 'hint' && element instanceof HTMLElement)
         hydrateHint(element, `${hintId}-hint-${index}`);
     });
     setFound(placeholders);
+    const stopVars =
+      spans.length > 0 ? subscribeLessonVars(lesson.slug, (vars) => fillVarSpans(spans, vars)) : undefined;
     return () => {
+      stopVars?.();
       setFound(undefined);
       root.replaceChildren();
     };
-  }, [html, title, hintId]);
+  }, [html, title, hintId, lesson.slug]);
 
   const rest = found && unplacedItems(lesson, placedIds(found));
   return (
