@@ -32,7 +32,7 @@ export interface ClassLessonHtmlProps {
  */
 export default function ClassLessonHtml({ html, lesson, title }: ClassLessonHtmlProps) {
   const ref = useRef<HTMLDivElement>(null);
-  const hintId = useId();
+  const baseId = useId();
   const [found, setFound] = useState<FoundPlaceholder[] | undefined>();
 
   // Before paint, so the page never shows the empty placeholders or the unplaced items twice.
@@ -47,7 +47,7 @@ export default function ClassLessonHtml({ html, lesson, title }: ClassLessonHtml
     const placeholders = findPlaceholders(root);
     placeholders.forEach(({ element, placeholder }, index) => {
       if (placeholder.kind === 'hint' && element instanceof HTMLElement)
-        hydrateHint(element, `${hintId}-hint-${index}`);
+        hydrateHint(element, `${baseId}-hint-${index}`);
     });
     setFound(placeholders);
     const stopVars =
@@ -57,22 +57,25 @@ export default function ClassLessonHtml({ html, lesson, title }: ClassLessonHtml
       setFound(undefined);
       root.replaceChildren();
     };
-  }, [html, title, hintId, lesson.slug]);
+  }, [html, title, baseId, lesson.slug]);
 
   const rest = found && unplacedItems(lesson, placedIds(found));
   return (
     <>
       <div className="prose" ref={ref} />
       {found?.map(({ element, placeholder }, index) =>
-        createPortal(
-          <PlaceholderComponent placeholder={placeholder} lesson={lesson} />,
-          element,
-          String(index),
-        ),
+        // A hint is wired as plain DOM (hydrateHint): its content stays the server's.
+        placeholder.kind === 'hint'
+          ? null
+          : createPortal(
+              <PlaceholderComponent placeholder={placeholder} lesson={lesson} />,
+              element,
+              String(index),
+            ),
       )}
       {rest && rest.exercises.length + rest.quizzes.length > 0 && (
-        <section aria-labelledby={`${hintId}-more`}>
-          <h2 id={`${hintId}-more`}>More exercises</h2>
+        <section aria-labelledby={`${baseId}-more`}>
+          <h2 id={`${baseId}-more`}>More exercises</h2>
           {rest.exercises.map((exercise) => (
             <PlaceholderComponent
               key={exercise.id}
