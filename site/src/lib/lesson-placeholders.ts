@@ -8,6 +8,7 @@ import {
   placeholderPattern as PLACEHOLDER,
   type PlaceholderName,
 } from '../../../engine/src/contract.ts';
+import { splitPlaceholders } from './placeholder-text.ts';
 
 /** Minimal hast shapes, enough to walk and rewrite the tree. */
 interface HastText {
@@ -42,15 +43,9 @@ function varSpan(name: string): HastElement {
 
 /** Splits a text into text nodes and placeholder spans. */
 function splitText(value: string): HastNode[] {
-  const nodes: HastNode[] = [];
-  let last = 0;
-  for (const match of value.matchAll(new RegExp(PLACEHOLDER.source, 'g'))) {
-    if (match.index > last) nodes.push({ type: 'text', value: value.slice(last, match.index) });
-    nodes.push(varSpan(match[1]!));
-    last = match.index + match[0].length;
-  }
-  if (last < value.length) nodes.push({ type: 'text', value: value.slice(last) });
-  return nodes;
+  return splitPlaceholders(value).map((part) =>
+    typeof part === 'string' ? { type: 'text', value: part } : varSpan(part.name),
+  );
 }
 
 function rewrite(node: HastNode): void {

@@ -8,6 +8,7 @@ import {
   type PlaceholderValues,
 } from '../../../engine/src/contract.ts';
 import { apiRequest } from './api.ts';
+import { splitPlaceholders } from './placeholder-text.ts';
 import { getSession } from './session.ts';
 
 export type { PlaceholderName as VarName } from '../../../engine/src/contract.ts';
@@ -25,6 +26,39 @@ export function substitute(text: string, values: LessonVars = vars): string {
 /** The stand-in shown for a placeholder whose value is not known (yet). */
 export function fallbackOf(name: string): string {
   return fallbacks[name as VarName] ?? `{{${name}}}`;
+}
+
+/** Puts each known value in its `<span data-var="…">`; spans of values still unknown keep their stand-in. */
+export function fillVarSpans(spans: Iterable<HTMLElement>, values: LessonVars): void {
+  for (const span of spans) {
+    const value = values[span.dataset.var as VarName];
+    if (value !== undefined) span.textContent = value;
+  }
+}
+
+/**
+ * Turns every placeholder in the text under `root` into `<span data-var="…">` holding its stand-in,
+ * as the build does for course lessons (lesson-placeholders.ts), and returns the spans to fill.
+ */
+export function markVarSpans(root: Element): HTMLElement[] {
+  const doc = root.ownerDocument;
+  const walker = doc.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const texts: Text[] = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode())
+    if (node instanceof Text && hasPlaceholder(node.data)) texts.push(node);
+  const spans: HTMLElement[] = [];
+  for (const text of texts) {
+    const parts = splitPlaceholders(text.data).map((part) => {
+      if (typeof part === 'string') return doc.createTextNode(part);
+      const span = doc.createElement('span');
+      span.dataset.var = part.name;
+      span.textContent = fallbackOf(part.name);
+      spans.push(span);
+      return span;
+    });
+    text.replaceWith(...parts);
+  }
+  return spans;
 }
 
 /** Whether a text contains a placeholder (so the page needs the session to fill it). */

@@ -3,6 +3,7 @@ import type { PublicQuiz } from '../../../engine/src/contract.ts';
 import type { ExerciseSummary, LessonPage } from './course-loader.ts';
 
 export type { ExerciseSummary } from './course-loader.ts';
+export { progressItems } from './progress.ts';
 
 /** What the MDX author components need to know about the lesson they render in. */
 export interface LessonContext {
@@ -22,9 +23,4 @@ export async function getLessons(): Promise<Lesson[]> {
   const entries: CollectionEntry<'lessons'>[] = await getCollection('lessons');
   const lessons = entries.map((entry): Lesson => ({ ...(entry.data as LessonPage), entry }));
   return lessons.sort((a, b) => a.order - b.order || a.folder.localeCompare(b.folder));
-}
-
-/** Progress items of a lesson: its exercise and quiz ids, as `GET /api/progress` lists them. */
-export function progressItems(lesson: Pick<Lesson, 'exercises' | 'quizzes'>): string[] {
-  return [...lesson.exercises.map((e) => e.id), ...lesson.quizzes.map((q) => q.id)];
 }

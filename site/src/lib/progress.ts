@@ -43,3 +43,35 @@ export function markPassed(lesson: string, item: string): void {
   (progress[lesson] ??= new Set()).add(item);
   notify();
 }
+
+/** Progress items of a lesson: its exercise and quiz ids, as `GET /api/progress` lists them. */
+export function progressItems(lesson: {
+  exercises: readonly { id: string }[];
+  quizzes: readonly { id: string }[];
+}): string[] {
+  return [...lesson.exercises.map((e) => e.id), ...lesson.quizzes.map((q) => q.id)];
+}
+
+/** How a lesson's progress mark reads: "✓" when every item passed, "2/3" when some did, nothing before. */
+export interface ProgressMarkView {
+  state: 'none' | 'partial' | 'done';
+  /** What the mark shows (hidden from screen readers). */
+  visible: string;
+  /** What a screen reader says, and the mark's tooltip. */
+  spoken: string;
+}
+
+/** The mark of a lesson whose progress items (exercise and quiz ids) are `items`. */
+export function progressMark(
+  passed: ReadonlySet<string> | undefined,
+  items: readonly string[],
+): ProgressMarkView {
+  const count = passed?.size ? items.filter((id) => passed.has(id)).length : 0;
+  if (count === 0) return { state: 'none', visible: '', spoken: '' };
+  if (count === items.length) return { state: 'done', visible: '✓', spoken: 'Done' };
+  return {
+    state: 'partial',
+    visible: `${count}/${items.length}`,
+    spoken: `${count} of ${items.length} done`,
+  };
+}
