@@ -1,5 +1,5 @@
 import type { LessonIds } from './lesson-ids.ts';
-import { placeholdersIn, type Placeholder } from './page-placeholders.ts';
+import { findPlaceholders, type Placeholder } from './class-lesson-placeholders.ts';
 
 // Read-only stand-ins for a rendered page's placeholders, for the instructor's preview: what the
 // learner will see in each place, without the buttons doing anything. Built with text nodes only,
@@ -65,7 +65,7 @@ function standIn(placeholder: Placeholder, ids: LessonIds): HTMLElement | undefi
 
 /** Fills each placeholder under `root` with its stand-in; a hint shows its text under a "Hint" label. */
 export function renderStandIns(root: ParentNode, ids: LessonIds): void {
-  for (const { element, placeholder } of placeholdersIn(root)) {
+  for (const { element, placeholder } of findPlaceholders<HTMLElement>(root)) {
     if (placeholder.kind === 'hint') {
       element.classList.add('hint', 'hint-body');
       element.prepend(el('p', 'exercise-label', 'Hint (hidden until the learner asks)'));
