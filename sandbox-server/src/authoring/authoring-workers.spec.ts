@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeZip } from '../../../engine/src/testing/zip.ts';
 import { ImportError } from '../../../engine/src/import/import-error.ts';
 import { AuthoringWorkers } from './authoring-workers.ts';
@@ -6,6 +6,8 @@ import { AuthoringWorkers } from './authoring-workers.ts';
 // The pool runs its TypeScript worker under vitest as the server runs it under tsx: through
 // tsx-worker.mjs, which registers tsx inside the thread.
 const workers = new AuthoringWorkers({ workers: 2 });
+// A worker takes a second or more to load its modules (more on a busy machine).
+beforeAll(() => workers.render('', { exercises: [], quizzes: [] }), 30_000);
 afterAll(() => workers.close());
 
 describe('AuthoringWorkers', () => {
@@ -43,7 +45,7 @@ describe('AuthoringWorkers', () => {
       await hasty.close();
     }
     expect((await workers.render('# After', { exercises: [], quizzes: [] })).html).toBe('<h1>After</h1>');
-  });
+  }, 30_000);
 
   it('imports a zip, and hands back an ImportError naming the file', async () => {
     const zip = makeZip([{ name: '../index.json', data: '{}' }]);

@@ -20,6 +20,7 @@ import { FakeRuntime } from '../sessions/fake-runtime.ts';
 import { SessionManager } from '../sessions/session-manager.ts';
 import { SessionStore } from '../sessions/session-store.ts';
 import { filesMachine, lessonText } from './authoring-fixtures.ts';
+import { AuthoringWorkers } from './authoring-workers.ts';
 import { classLessonRoutes } from './class-lesson-routes.ts';
 import { ClassLessonProofs } from './class-lesson-proofs.ts';
 import { ClassLessons } from './class-lessons.ts';
@@ -36,6 +37,8 @@ let sessions: SessionManager;
 let proofs: ClassLessonProofs;
 let live: ReturnType<typeof classLiveFeature>;
 const runtime = new FakeRuntime();
+// The real pool: pages render on worker threads here as in the server.
+const work = new AuthoringWorkers();
 const machine = filesMachine();
 
 beforeAll(async () => {
@@ -119,14 +122,18 @@ beforeAll(async () => {
       lessons,
       proofs,
       learners,
+      work,
     }),
   ]);
   server = http.createServer((req, res) => void router(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
+  // A worker takes a second or more to load its modules (more on a busy machine).
+  await work.render('', { exercises: [], quizzes: [] });
+}, 30_000);
 afterAll(() => {
   live.feed.close();
+  void work.close();
   return new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
