@@ -7,6 +7,7 @@ import type { ClassRecord } from '../classroom/classes.ts';
 import { ApiError, badRequest } from '../http/api-error.ts';
 import { json, readBody, readJson, SEGMENT, type Route } from '../http/http-routing.ts';
 import type { KillercodaSource, PageWork } from './authoring-workers.ts';
+import { pageTitle } from './class-lesson-input.ts';
 
 // Imports a Killercoda scenario as a class lesson: the engine turns the uploaded zip (or pasted
 // files) into a page and an exercises file, whose YAML is then saved through the same path as
@@ -63,7 +64,9 @@ export function killercodaImportRoute(ctx: ImportRouteContext): Route {
       });
       const saved = await ctx.save(found, {
         slug: query.get('slug') ?? imported.slug,
-        page: imported.page,
+        // A class lesson's title is its page's first `# Heading`: the scenario's title becomes one.
+        page:
+          pageTitle(imported.page) === undefined ? `# ${imported.title}\n\n${imported.page}` : imported.page,
         // Long scripts stay on their lines (the default would fold them at 80 columns).
         exercises: stringify(imported.exercises, { lineWidth: 0 }),
       });
