@@ -113,7 +113,9 @@ export function classLessonRoutes(ctx: ClassLessonRoutesContext): Route[] {
         { classId: found.classId, slug: found.slug, version: found.version, problems: rendered.problems },
         'a class lesson saved before pages were checked has page problems; its HTML leaves them out',
       );
-    lessons.setHtml(found.classId, found.slug, found.version, rendered.html);
+    // A page the renderer could not render (stopped past its deadline) is tried again next time.
+    if (rendered.html !== '' || rendered.problems.length === 0)
+      lessons.setHtml(found.classId, found.slug, found.version, rendered.html);
     return rendered.html;
   };
   const latestOf = (found: ClassRecord, slug: string): ClassLessonVersion => {
