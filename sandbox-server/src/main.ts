@@ -5,6 +5,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import type { PlaceholderValues } from '../../engine/src/contract.ts';
 import { loadCourse } from '../../engine/src/index.ts';
+import { AuthoringWorkers } from './authoring/authoring-workers.ts';
 import { classLessonRoutes } from './authoring/class-lesson-routes.ts';
 import { ClassLessonProofs } from './authoring/class-lesson-proofs.ts';
 import { ClassLessons } from './authoring/class-lessons.ts';
@@ -96,6 +97,10 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
   const instructorSessions = new InstructorSessions(db);
   // Class lessons instructors write, prove in machines of no session's, and publish to their class.
   const classLessons = new ClassLessons(db);
+  // Pages are rendered (and scenarios imported) on worker threads: one is started now, so the first
+  // save does not wait for it to load.
+  const authoringWorkers = new AuthoringWorkers();
+  authoringWorkers.warm();
   const learnerLessons = new LearnerClassLessons(classes, classLessons);
   // Proofs a previous run left running are marked failed here.
   const proofs = new ClassLessonProofs(db, {
@@ -264,6 +269,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
         lessons: classLessons,
         proofs,
         learners: learnerLessons,
+        work: authoringWorkers,
         // Its roster gains the published lesson's exercises.
         onPublished: (classId) => classLive.feed.changed(classId),
       }),

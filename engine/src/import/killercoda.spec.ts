@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { exercisesFileSchema } from '../lesson-schema.ts';
 import { renderPage } from '../pages/render-page.ts';
-import { makeZip, type ZipEntry } from '../testing/zip.ts';
+import { readScenario, zipOf } from '../testing/scenarios.ts';
+import { makeZip } from '../testing/zip.ts';
 import { ImportError } from './import-error.ts';
 import {
   importKillercodaFiles,
@@ -15,24 +15,6 @@ import {
   scenarioSlug,
   type KillercodaImport,
 } from './killercoda.ts';
-
-const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
-
-/** A fixture scenario folder as the importer takes pasted files: path → content. */
-function readScenario(name: string): Record<string, Uint8Array> {
-  const dir = path.join(fixtures, name);
-  const files: Record<string, Uint8Array> = {};
-  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const full = path.join(entry.parentPath, entry.name);
-    files[path.relative(dir, full).split(path.sep).join('/')] = new Uint8Array(readFileSync(full));
-  }
-  return files;
-}
-
-function zipOf(files: Record<string, Uint8Array | string>, folder = ''): Uint8Array {
-  return makeZip(Object.entries(files).map(([name, data]): ZipEntry => ({ name: folder + name, data })));
-}
 
 function refusal(run: () => unknown): ImportError {
   try {

@@ -28,7 +28,7 @@ export function lessonText(options: { file?: string; solve?: string; setup?: str
     '    explanation: To learn.',
     '',
   ].join('\n');
-  return { page: '# Make a file\n\nA file of your own.\n\n:::exercise{id=make-file}\n:::\n', exercises };
+  return { page: '# Make a file\n\nA file of your own.\n\n::exercise{id=make-file}\n', exercises };
 }
 
 /** A checked class lesson, as the routes would hand it to the store. */

@@ -64,6 +64,8 @@ export interface ClassLessonInput {
   /** The page's first paragraph of plain text, when it has one. */
   summary?: string;
   content: ExercisesFile;
+  /** The page rendered to sanitized HTML (see class-lesson-check.ts); absent until it is rendered. */
+  html?: string;
 }
 
 const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
@@ -78,17 +80,43 @@ export function parseClassLessonInput(
   body: Record<string, unknown>,
   courseSlugs: ReadonlySet<string>,
 ): ClassLessonInput {
+  const { input, problems } = inspectClassLessonInput(body, courseSlugs);
+  if (!input) throw new ContentError(problems);
+  return input;
+}
+
+/** What `inspectClassLessonInput` found: every problem, and the lesson when there is none. */
+export interface InspectedInput {
+  problems: ContentProblem[];
+  input?: ClassLessonInput;
+  /** The page, when it is text within its size (so worth rendering). */
+  page?: string;
+  /** The exercises, when the YAML passed (even if the slug or page did not). */
+  content?: ExercisesFile;
+}
+
+/**
+ * The checks of `parseClassLessonInput`, answered rather than thrown, with what passed of the input.
+ * With `slugOptional`, a body without a slug is not a problem (checking a draft).
+ */
+export function inspectClassLessonInput(
+  body: Record<string, unknown>,
+  courseSlugs: ReadonlySet<string>,
+  options: { slugOptional?: boolean } = {},
+): InspectedInput {
   const problems: ContentProblem[] = [];
   const { slug, page, exercises } = body;
 
-  if (typeof slug !== 'string' || !CLASS_LESSON_SLUG.test(slug))
+  // A draft may have no slug yet: then there is none to check.
+  const draft = options.slugOptional === true && slug === undefined;
+  if (!draft && (typeof slug !== 'string' || !CLASS_LESSON_SLUG.test(slug)))
     problems.push({
       in: 'slug',
       line: null,
       field: 'slug',
       message: 'The slug must be 1 to 40 characters of a-z, 0-9 and "-", e.g. "build-your-image".',
     });
-  else if (courseSlugs.has(slug))
+  else if (typeof slug === 'string' && courseSlugs.has(slug))
     problems.push({
       in: 'slug',
       line: null,
@@ -96,6 +124,7 @@ export function parseClassLessonInput(
       message: `"${slug}" is the slug of a lesson of the course: choose another, so learners' progress on the two stays apart.`,
     });
 
+  let text: string | undefined;
   if (typeof page !== 'string')
     problems.push({ in: 'page', line: null, field: 'page', message: 'The page must be Markdown text.' });
   else if (bytes(page) > PAGE_MAX_BYTES)
@@ -105,6 +134,7 @@ export function parseClassLessonInput(
       field: 'page',
       message: `The page is ${kib(bytes(page))}: at most ${kib(PAGE_MAX_BYTES)} (1 MiB). Move large output or images out of it.`,
     });
+  else text = page;
 
   let content: ExercisesFile | undefined;
   if (typeof exercises !== 'string')
@@ -117,16 +147,20 @@ export function parseClassLessonInput(
     });
   else content = parseExercisesYaml(exercises, problems);
 
-  if (problems.length > 0 || content === undefined) throw new ContentError(problems);
-  const text = page as string;
+  const found = { problems, ...(text === undefined ? {} : { page: text }), ...(content ? { content } : {}) };
+  if (problems.length > 0 || content === undefined || text === undefined || typeof slug !== 'string')
+    return found;
   const summary = pageSummary(text);
   return {
-    slug: slug as string,
-    page: text,
-    exercisesYaml: exercises as string,
-    title: pageTitle(text) ?? (slug as string),
-    ...(summary === undefined ? {} : { summary }),
-    content,
+    ...found,
+    input: {
+      slug,
+      page: text,
+      exercisesYaml: exercises as string,
+      title: pageTitle(text) ?? slug,
+      ...(summary === undefined ? {} : { summary }),
+      content,
+    },
   };
 }
 

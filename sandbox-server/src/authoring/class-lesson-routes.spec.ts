@@ -19,7 +19,10 @@ import { createRouter } from '../http/http-routing.ts';
 import { FakeRuntime } from '../sessions/fake-runtime.ts';
 import { SessionManager } from '../sessions/session-manager.ts';
 import { SessionStore } from '../sessions/session-store.ts';
-import { filesMachine, lessonText } from './authoring-fixtures.ts';
+import { readScenario, zipOf } from '../../../engine/src/testing/scenarios.ts';
+import { makeZip } from '../../../engine/src/testing/zip.ts';
+import { filesMachine, lessonInput, lessonText } from './authoring-fixtures.ts';
+import { AuthoringWorkers } from './authoring-workers.ts';
 import { classLessonRoutes } from './class-lesson-routes.ts';
 import { ClassLessonProofs } from './class-lesson-proofs.ts';
 import { ClassLessons } from './class-lessons.ts';
@@ -34,8 +37,11 @@ let server: http.Server;
 let base = '';
 let sessions: SessionManager;
 let proofs: ClassLessonProofs;
+let lessons: ClassLessons;
 let live: ReturnType<typeof classLiveFeature>;
 const runtime = new FakeRuntime();
+// The real pool: pages render on worker threads here as in the server.
+const work = new AuthoringWorkers();
 const machine = filesMachine();
 
 beforeAll(async () => {
@@ -52,7 +58,7 @@ beforeAll(async () => {
   const classes = new Classes(db);
   const progress = new ProgressStore(db);
   const history = new CheckHistory(db);
-  const lessons = new ClassLessons(db);
+  lessons = new ClassLessons(db);
   const learners = new LearnerClassLessons(classes, lessons);
   proofs = new ClassLessonProofs(db, { machine: () => sessions.proofMachine() });
   live = classLiveFeature({
@@ -119,14 +125,18 @@ beforeAll(async () => {
       lessons,
       proofs,
       learners,
+      work,
     }),
   ]);
   server = http.createServer((req, res) => void router(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
+  // A worker takes a second or more to load its modules (more on a busy machine).
+  await work.render('', { exercises: [], quizzes: [] });
+}, 30_000);
 afterAll(() => {
   live.feed.close();
+  void work.close();
   return new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
@@ -343,7 +353,11 @@ describe('proving and publishing', () => {
     const seen = await call('GET', '/api/learner/class-lessons/make-a-file', undefined, {
       cookie: ada.cookie,
     });
-    expect(seen.body).toMatchObject({ version: 1, page: lessonText().page });
+    expect(seen.body).toMatchObject({
+      version: 1,
+      page: lessonText().page,
+      html: '<h1>Make a file</h1>\n<p>A file of your own.</p>\n<div data-dockyard="exercise" data-id="make-file"></div>',
+    });
     expect((await call('GET', path, undefined, { cookie })).body.exercises[0]).toMatchObject({
       version: 2,
       proof: null,
@@ -500,5 +514,235 @@ describe("a class lesson for the class's learners", () => {
       (await call('POST', `/api/sessions/${his.record.id}/lessons/make-a-file/setup`, undefined, kenBearer))
         .status,
     ).toBe(404);
+  });
+});
+
+describe("a class lesson's page", () => {
+  const badPage = '# Bad\n\nSome text.\n\n<script>alert(1)</script>\n\n::exercise{id=nope}\n';
+
+  it('refuses a save whose page has problems, each on its line, and saves nothing', async () => {
+    const { cookie, classId } = await instructorWithClass('pages-a');
+    const path = `/api/classes/${classId}/exercises`;
+    const res = await call(
+      'POST',
+      path,
+      { slug: 'bad', page: badPage, exercises: lessonText().exercises },
+      { cookie },
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'bad_request', field: 'page' });
+    expect(res.body.problems).toEqual([
+      { in: 'page', line: 5, field: 'html', message: expect.stringMatching(/^Raw HTML is not allowed/) },
+      {
+        in: 'page',
+        line: 7,
+        field: '::exercise{id=nope}',
+        message: expect.stringContaining('defined ids: make-file'),
+      },
+    ]);
+    expect((await call('GET', path, undefined, { cookie })).body).toEqual({ exercises: [] });
+  });
+
+  it('validates a draft without saving it: the same problems, 200, for the class instructor only', async () => {
+    const { cookie, classId } = await instructorWithClass('pages-b');
+    const other = await instructorWithClass('pages-c');
+    const path = `/api/classes/${classId}/exercises`;
+    const draft = { page: badPage, exercises: lessonText().exercises.replace('kind: command', 'kind: nope') };
+    const res = await call('POST', `${path}/validate`, draft, { cookie });
+    expect(res.status).toBe(200);
+    // The YAML does not pass, so its ids are unknown: the page's unknown id is not reported.
+    expect(res.body).toEqual({
+      problems: [
+        { in: 'page', line: 5, field: 'html', message: expect.any(String) },
+        { in: 'exercises', line: 8, field: 'exercises[0].checks[0].kind', message: expect.any(String) },
+      ],
+    });
+    const good = await call('POST', `${path}/validate`, { slug: 'fine', ...lessonText() }, { cookie });
+    expect(good).toMatchObject({ status: 200, body: { problems: [] } });
+    const courseSlug = await call(
+      'POST',
+      `${path}/validate`,
+      { slug: 'volumes', ...lessonText() },
+      { cookie },
+    );
+    expect(courseSlug.body.problems).toEqual([
+      { in: 'slug', line: null, field: 'slug', message: expect.any(String) },
+    ]);
+    expect((await call('GET', path, undefined, { cookie })).body).toEqual({ exercises: [] });
+
+    expect((await call('POST', `${path}/validate`, draft, { cookie: other.cookie })).status).toBe(404);
+    expect((await call('POST', `${path}/validate`, draft)).status).toBe(401);
+    expect(
+      (await call('POST', `${path}/validate`, draft, { cookie, origin: 'https://evil.example' })).status,
+    ).toBe(403);
+  });
+
+  it('answers 429 to an instructor validating more than a few times a second', async () => {
+    const { cookie, classId } = await instructorWithClass('pages-d');
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 8; i++) {
+      const res = await call('POST', `/api/classes/${classId}/exercises/validate`, lessonText(), { cookie });
+      statuses.push(res.status);
+      retryAfter ??= res.headers.get('retry-after');
+    }
+    expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+    expect(statuses).toContain(429);
+    expect(retryAfter).toBe('1');
+  });
+
+  it('renders a version saved before pages were rendered when a learner first asks, and keeps its HTML', async () => {
+    const { cookie, classId, code } = await instructorWithClass('pages-e');
+    const ada = await learnerIn(code, 'Ada');
+    // Saved as an older server did: no HTML.
+    const { version } = lessons.save(classId, lessonInput('old-page'));
+    expect(lessons.version(classId, 'old-page', version)?.html).toBeUndefined();
+    await prove(cookie, classId, 'old-page');
+    await call('POST', `/api/classes/${classId}/exercises/old-page/publish`, undefined, { cookie });
+    const seen = await call('GET', '/api/learner/class-lessons/old-page', undefined, { cookie: ada.cookie });
+    expect(seen.body.html).toContain('<div data-dockyard="exercise" data-id="make-file"></div>');
+    expect(lessons.version(classId, 'old-page', version)?.html).toBe(seen.body.html);
+  });
+});
+
+describe('importing a Killercoda scenario', () => {
+  async function upload(classId: string, cookie: string, zip: Uint8Array, query = '') {
+    const res = await fetch(`${base}/api/classes/${classId}/imports/killercoda${query}`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/zip' },
+      body: Buffer.from(zip),
+    });
+    return { status: res.status, body: await res.json() };
+  }
+
+  it('saves a zip as a class lesson whose page and YAML pass validation as they are', async () => {
+    const { cookie, classId } = await instructorWithClass('import-a');
+    const zip = zipOf(readScenario('nginx-image'), 'nginx-image/');
+    const res = await upload(classId, cookie, zip);
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({
+      slug: 'nginx-image',
+      version: 1,
+      report: expect.arrayContaining([{ file: expect.any(String), message: expect.any(String) }]),
+    });
+    const saved = (await call('GET', `/api/classes/${classId}/exercises/nginx-image`, undefined, { cookie }))
+      .body;
+    expect(saved.title).toBe('Build and run an nginx image');
+    expect(saved.page).toMatch(/^# Build and run an nginx image\n\nPut a one-page site/);
+    expect(saved.exercises).toMatch(/^exercises:/m);
+    const again = await call(
+      'POST',
+      `/api/classes/${classId}/exercises/validate`,
+      { slug: saved.slug, page: saved.page, exercises: saved.exercises },
+      { cookie },
+    );
+    expect(again.body).toEqual({ problems: [] });
+    // The same scenario again is the next version; ?slug= names another lesson.
+    expect((await upload(classId, cookie, zip)).body).toMatchObject({ slug: 'nginx-image', version: 2 });
+    expect((await upload(classId, cookie, zip, '?slug=my-nginx')).body).toMatchObject({
+      slug: 'my-nginx',
+      version: 1,
+    });
+  });
+
+  it('imports pasted files (JSON)', async () => {
+    const { cookie, classId } = await instructorWithClass('import-b');
+    const files = Object.fromEntries(
+      Object.entries(readScenario('flat-scenario')).map(([name, data]) => [
+        name,
+        Buffer.from(data).toString('utf8'),
+      ]),
+    );
+    const res = await call(
+      'POST',
+      `/api/classes/${classId}/imports/killercoda`,
+      { folder: 'ports', files },
+      {
+        cookie,
+      },
+    );
+    expect(res).toMatchObject({ status: 201, body: { slug: 'ports', version: 1 } });
+    const bad = await call(
+      'POST',
+      `/api/classes/${classId}/imports/killercoda`,
+      { files: ['x'] },
+      { cookie },
+    );
+    expect(bad.body.error).toMatchObject({ code: 'bad_request', field: 'files' });
+  });
+
+  it('answers 400 naming the file for a path with .. or a bad index.json, and saves nothing', async () => {
+    const { cookie, classId } = await instructorWithClass('import-c');
+    const escaping = await upload(
+      classId,
+      cookie,
+      makeZip([{ name: '../index.json', data: '{}' }]),
+      '?name=up.zip',
+    );
+    expect(escaping.status).toBe(400);
+    expect(escaping.body).toEqual({
+      error: { code: 'bad_request', field: 'file', message: expect.stringMatching(/^\.\.\/index\.json: /) },
+      problems: [{ in: 'import', file: '../index.json', line: null, message: expect.any(String) }],
+    });
+    const badJson = await upload(
+      classId,
+      cookie,
+      makeZip([{ name: 'index.json', data: '{\n  "title": \n}' }]),
+    );
+    expect(badJson.status).toBe(400);
+    expect(badJson.body.error.message).toMatch(/^index\.json:3: /);
+    expect(badJson.body.problems).toEqual([
+      { in: 'import', file: 'index.json', line: 3, message: expect.any(String) },
+    ]);
+    expect((await call('GET', `/api/classes/${classId}/exercises`, undefined, { cookie })).body).toEqual({
+      exercises: [],
+    });
+  });
+
+  it('answers 413 past 50 MB, by its Content-Length or as it streams', async () => {
+    const { cookie, classId } = await instructorWithClass('import-d');
+    const { port } = server.address() as AddressInfo;
+    /** Sends `bytes` of a body (declaring `declared` bytes, or chunked), and reads the answer. */
+    const send = (bytes: number, declared?: number) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = http.request({
+          port,
+          host: '127.0.0.1',
+          method: 'POST',
+          path: `/api/classes/${classId}/imports/killercoda`,
+          headers: {
+            cookie,
+            'content-type': 'application/zip',
+            ...(declared === undefined ? {} : { 'content-length': String(declared) }),
+          },
+        });
+        req.on('response', (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+          res.on('end', () => resolve({ status: res.statusCode!, body }));
+        });
+        req.on('error', reject);
+        const chunk = Buffer.alloc(1024 * 1024);
+        for (let sent = 0; sent < bytes; sent += chunk.length) req.write(chunk);
+        if (declared === undefined) req.end();
+      });
+    const declared = await send(1024 * 1024, 200 * 1024 * 1024);
+    expect(declared.status).toBe(413);
+    expect(JSON.parse(declared.body).error.message).toMatch(/over 50 MB/);
+    const streamed = await send(51 * 1024 * 1024);
+    expect(streamed.status).toBe(413);
+  }, 30_000);
+
+  it("is for the class instructor only: another instructor's class 404", async () => {
+    const a = await instructorWithClass('import-e');
+    const b = await instructorWithClass('import-f');
+    const zip = zipOf(readScenario('flat-scenario'));
+    expect((await upload(a.classId, b.cookie, zip)).status).toBe(404);
+    const res = await fetch(`${base}/api/classes/${a.classId}/imports/killercoda`, {
+      method: 'POST',
+      headers: { cookie: a.cookie, 'content-type': 'text/plain' },
+      body: 'hello',
+    });
+    expect(res.status).toBe(415);
   });
 });

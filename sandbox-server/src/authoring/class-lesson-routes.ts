@@ -3,10 +3,15 @@ import type { Course } from '../../../engine/src/index.ts';
 import { publicQuiz } from '../../../engine/src/index.ts';
 import type { ClassRecord, Classes } from '../classroom/classes.ts';
 import { instructorGuard, type InstructorSessions } from '../classroom/instructor-sessions.ts';
-import { ApiError, notFound } from '../http/api-error.ts';
+import { RateLimiter } from '../capacity/rate-limiter.ts';
+import { ApiError, notFound, TooManyRequests } from '../http/api-error.ts';
 import { json, readJson, SEGMENT, type Route } from '../http/http-routing.ts';
 import { learnerOf } from '../http/learner-cookie.ts';
-import { parseClassLessonInput } from './class-lesson-input.ts';
+import { logger } from '../logger.ts';
+import type { PageWork } from './authoring-workers.ts';
+import { checkClassLesson } from './class-lesson-check.ts';
+import { killercodaImportRoute } from './class-lesson-import.ts';
+import { ContentError } from './class-lesson-input.ts';
 import type { ClassLessonProofs, ProofRecord } from './class-lesson-proofs.ts';
 import type { ClassLessonVersion, ClassLessons } from './class-lessons.ts';
 import type { LearnerClassLessons } from './learner-class-lessons.ts';
@@ -24,6 +29,10 @@ export interface ClassLessonRoutesContext {
   lessons: ClassLessons;
   proofs: ClassLessonProofs;
   learners: LearnerClassLessons;
+  /** Renders pages (and imports scenarios) off the event loop. */
+  work: PageWork;
+  /** Validations per instructor: `burst` at once, then `perMinute` (default 5, then 3 a second). */
+  validateRate?: { burst: number; perMinute: number };
   /** Told when a class publishes a version (its roster's exercises change). */
   onPublished?: (classId: string) => void;
 }
@@ -61,17 +70,54 @@ export function describeForLearner(found: ClassLessonVersion) {
   };
 }
 
+/** Reads a class lesson's JSON body, at most `CLASS_LESSON_BODY_MAX`. */
+export async function readLessonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  return readJson(req, CLASS_LESSON_BODY_MAX, BODY_DRAIN).catch((err: unknown) => {
+    if (err instanceof ApiError && err.status === 413)
+      throw new ApiError(
+        413,
+        'payload_too_large',
+        `The body is over ${CLASS_LESSON_BODY_MAX / 1024 / 1024} MiB: a page is at most 1 MiB and its exercises YAML 256 KiB.`,
+      );
+    throw err;
+  });
+}
+
 /**
  * Class exercises: an instructor writes class lessons (a Markdown page and exercises in the course's
  * schema) for their own class, in versions; proves a version in a fresh machine; publishes a proven
  * one. The class's learners read the published versions.
  */
 export function classLessonRoutes(ctx: ClassLessonRoutesContext): Route[] {
-  const { lessons, proofs } = ctx;
+  const { lessons, proofs, work } = ctx;
   const instructorOf = instructorGuard(ctx.instructorSessions, ctx.allowedOrigins);
   const courseSlugs = new Set(ctx.course.lessons.map((l) => l.slug));
   const ownClass = (req: IncomingMessage, id: string, changes: boolean): ClassRecord =>
     ctx.classes.owned(id, instructorOf(req, { changes }));
+  const validations = new RateLimiter(ctx.validateRate ?? { burst: 5, perMinute: 180 });
+  /** The one save path (POST …/exercises and the import): every check, the page rendered, one transaction. */
+  const save = async (found: ClassRecord, body: Record<string, unknown>) => {
+    const { input, problems } = await checkClassLesson(body, courseSlugs, work);
+    if (!input) throw new ContentError(problems);
+    return lessons.save(found.id, input);
+  };
+  /** A version's HTML; one saved before pages were rendered on save is rendered now, and kept. */
+  const htmlOf = async (found: ClassLessonVersion): Promise<string> => {
+    if (found.html !== undefined) return found.html;
+    const rendered = await work.render(found.page, {
+      exercises: found.lesson.exercises.map((e) => e.id),
+      quizzes: found.lesson.quizzes.map((q) => q.id),
+    });
+    if (rendered.problems.length > 0)
+      logger.warn(
+        { classId: found.classId, slug: found.slug, version: found.version, problems: rendered.problems },
+        'a class lesson saved before pages were checked has page problems; its HTML leaves them out',
+      );
+    // A page the renderer could not render (stopped past its deadline) is tried again next time.
+    if (rendered.html !== '' || rendered.problems.length === 0)
+      lessons.setHtml(found.classId, found.slug, found.version, rendered.html);
+    return rendered.html;
+  };
   const latestOf = (found: ClassRecord, slug: string): ClassLessonVersion => {
     const latest = lessons.latest(found.id, slug);
     if (!latest) throw notFound(`Class "${found.id}" has no class lesson "${slug}".`);
@@ -85,19 +131,28 @@ export function classLessonRoutes(ctx: ClassLessonRoutesContext): Route[] {
       pattern: new RegExp(`^/api/classes/${SEGMENT}/exercises$`),
       handler: async (req, res, [id]) => {
         const found = ownClass(req, id!, true);
-        const body = await readJson(req, CLASS_LESSON_BODY_MAX, BODY_DRAIN).catch((err: unknown) => {
-          if (err instanceof ApiError && err.status === 413)
-            throw new ApiError(
-              413,
-              'payload_too_large',
-              `The body is over ${CLASS_LESSON_BODY_MAX / 1024 / 1024} MiB: a page is at most 1 MiB and its exercises YAML 256 KiB.`,
-            );
-          throw err;
-        });
-        const saved = lessons.save(found.id, parseClassLessonInput(body, courseSlugs));
-        json(res, 201, saved);
+        json(res, 201, await save(found, await readLessonBody(req)));
       },
     },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/api/classes/${SEGMENT}/exercises/validate$`),
+      handler: async (req, res, [id]) => {
+        const instructor = instructorOf(req, { changes: true });
+        ctx.classes.owned(id!, instructor);
+        const wait = validations.take(instructor);
+        if (wait > 0)
+          throw new TooManyRequests(
+            'Checking a few times a second is enough: wait a moment, then check again.',
+            wait,
+          );
+        const { problems } = await checkClassLesson(await readLessonBody(req), courseSlugs, work, {
+          slugOptional: true,
+        });
+        json(res, 200, { problems });
+      },
+    },
+    killercodaImportRoute({ ownClass, work, save }),
     {
       method: 'GET',
       pattern: new RegExp(`^/api/classes/${SEGMENT}/exercises$`),
@@ -192,7 +247,7 @@ export function classLessonRoutes(ctx: ClassLessonRoutesContext): Route[] {
         const found = ctx.learners.lessonFor(learnerOf(req), slug!);
         // Another class's lesson, or one not published, is as unknown as no lesson at all.
         if (!found) throw notFound(`There is no class lesson "${slug}" in your class.`);
-        json(res, 200, { ...describeForLearner(found), page: found.page });
+        json(res, 200, { ...describeForLearner(found), page: found.page, html: await htmlOf(found) });
       },
     },
   ];

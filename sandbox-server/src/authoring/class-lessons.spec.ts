@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Classes } from '../classroom/classes.ts';
 import { openDatabase } from '../database.ts';
@@ -135,5 +138,37 @@ describe('what learners may open', () => {
     // Once the class ends, its lessons close with it.
     classes.end(morning.id, 'ada');
     expect(learners.lessonFor(LEARNER(1), 'make-a-file')).toBeUndefined();
+  });
+});
+
+describe("a version's HTML", () => {
+  it('is stored with the version it was saved with', () => {
+    const { lessons, morning } = setUp();
+    lessons.save(morning.id, { ...lessonInput(), html: '<h1>Make a file</h1>' });
+    expect(lessons.latest(morning.id, 'make-a-file')?.html).toBe('<h1>Make a file</h1>');
+  });
+
+  it('is added as a column to a database file written before it, whose versions get theirs later', () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'dockyard-')), 'old.sqlite');
+    const old = openDatabase(file);
+    // The table as the previous server wrote it.
+    old.exec(`CREATE TABLE class_lesson_versions (class_id TEXT NOT NULL, slug TEXT NOT NULL,
+      version INTEGER NOT NULL, title TEXT NOT NULL, summary TEXT, page TEXT NOT NULL,
+      exercises TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (class_id, slug, version))`);
+    const { page, exercisesYaml } = lessonInput();
+    old
+      .prepare('INSERT INTO class_lesson_versions VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run('c1', 'make-a-file', 1, 'Make a file', null, page, exercisesYaml, 1);
+    old.close();
+
+    const db = openDatabase(file);
+    const lessons = new ClassLessons(db);
+    expect(lessons.version('c1', 'make-a-file', 1)).toMatchObject({ page, exercisesYaml });
+    expect(lessons.version('c1', 'make-a-file', 1)?.html).toBeUndefined();
+    lessons.setHtml('c1', 'make-a-file', 1, '<p>kept</p>');
+    expect(lessons.version('c1', 'make-a-file', 1)?.html).toBe('<p>kept</p>');
+    // Opening it again finds the column there.
+    expect(new ClassLessons(db).version('c1', 'make-a-file', 1)?.html).toBe('<p>kept</p>');
+    db.close();
   });
 });

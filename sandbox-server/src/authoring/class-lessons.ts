@@ -1,5 +1,5 @@
 import type { LessonContent } from '../../../engine/src/index.ts';
-import type { Db } from '../database.ts';
+import { hasColumn, type Db } from '../database.ts';
 import { ApiError } from '../http/api-error.ts';
 import { logger } from '../logger.ts';
 import { parseExercisesYaml, type ClassLessonInput, type ContentProblem } from './class-lesson-input.ts';
@@ -20,6 +20,8 @@ export interface ClassLessonVersion {
   page: string;
   /** The exercises YAML, as the instructor wrote it. */
   exercisesYaml: string;
+  /** The page as sanitized HTML; absent for a version saved before pages were rendered on save. */
+  html?: string;
   createdAt: number;
   /** What checks, quizzes and setup read. */
   lesson: LessonContent;
@@ -45,6 +47,7 @@ interface VersionRow {
   summary: string | null;
   page: string;
   exercises: string;
+  html: string | null;
   created_at: number;
 }
 
@@ -78,6 +81,10 @@ export class ClassLessons {
       created_at INTEGER NOT NULL,
       PRIMARY KEY (class_id, slug, version)
     )`);
+    // Files written before pages were rendered on save lack the column: their versions get their
+    // HTML when a learner first asks for it (see `setHtml`).
+    if (!hasColumn(db, 'class_lesson_versions', 'html'))
+      db.exec('ALTER TABLE class_lesson_versions ADD COLUMN html TEXT');
   }
 
   /**
@@ -110,8 +117,8 @@ export class ClassLessons {
       const version = this.latestVersion(classId, input.slug) + 1;
       this.db
         .prepare(
-          `INSERT INTO class_lesson_versions (class_id, slug, version, title, summary, page, exercises, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO class_lesson_versions (class_id, slug, version, title, summary, page, exercises, html, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           classId,
@@ -121,6 +128,7 @@ export class ClassLessons {
           input.summary ?? null,
           input.page,
           input.exercisesYaml,
+          input.html ?? null,
           at,
         );
       // Only the latest and the published version are ever read again.
@@ -196,6 +204,13 @@ export class ClassLessons {
     logger.info({ classId, slug, version }, 'class lesson published');
   }
 
+  /** Keeps the HTML of a version that was saved without it. */
+  setHtml(classId: string, slug: string, version: number, html: string): void {
+    this.db
+      .prepare('UPDATE class_lesson_versions SET html = ? WHERE class_id = ? AND slug = ? AND version = ?')
+      .run(html, classId, slug, version);
+  }
+
   /** One version, if it is kept; undefined too when its YAML no longer passes the schema (logged). */
   version(classId: string, slug: string, version: number): ClassLessonVersion | undefined {
     const row = this.db
@@ -212,6 +227,7 @@ export class ClassLessons {
       ...(row.summary === null ? {} : { summary: row.summary }),
       page: row.page,
       exercisesYaml: row.exercises,
+      ...(row.html === null ? {} : { html: row.html }),
       createdAt: row.created_at,
       lesson,
     };

@@ -35,7 +35,37 @@ export async function readJson(
   maxBytes = MAX_BODY,
   drainBytes = DRAIN_LIMIT,
 ): Promise<Record<string, unknown>> {
+  const text = (await readBody(req, maxBytes, drainBytes)).toString('utf8').trim();
+  if (!text) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw badRequest('The body is not valid JSON.');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw badRequest('The body must be a JSON object.');
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Reads a body of at most `maxBytes`; past it, a 413. Bytes past `maxBytes` are never kept: up to
+ * `drainBytes` (at least 1 MiB) are read and dropped, so the client sees the answer, and past that
+ * (or when `Content-Length` already says so) the 413 goes out at once and the connection is closed.
+ */
+export async function readBody(
+  req: IncomingMessage,
+  maxBytes = MAX_BODY,
+  drainBytes = DRAIN_LIMIT,
+): Promise<Buffer> {
   const drainLimit = Math.max(drainBytes, maxBytes, DRAIN_LIMIT);
+  const tooLarge = () => new ApiError(413, 'payload_too_large', `The body is over ${maxBytes} bytes.`);
+  const declared = Number(req.headers['content-length']);
+  if (declared > drainLimit) {
+    // Not worth reading: the answer closes the connection, and what the client still sends is dropped.
+    throw tooLarge();
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   // An oversized body is read to its end (up to a bound) and dropped, then refused: answering
@@ -52,19 +82,8 @@ export async function readJson(
       req.complete || size > maxBytes ? resolve() : reject(new Error('The request was cut off.')),
     );
   });
-  if (size > maxBytes) throw new ApiError(413, 'payload_too_large', `The body is over ${maxBytes} bytes.`);
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (!text) return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw badRequest('The body is not valid JSON.');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw badRequest('The body must be a JSON object.');
-  }
-  return value as Record<string, unknown>;
+  if (size > maxBytes) throw tooLarge();
+  return Buffer.concat(chunks);
 }
 
 /** The token of `Authorization: Bearer <token>`, if any. */
@@ -99,6 +118,8 @@ export function createRouter(
         res.destroy();
       } else if (err instanceof ApiError) {
         if (err instanceof TooManyRequests) res.setHeader('retry-after', String(err.retryAfterSeconds));
+        // A body too large may be unread still: the connection closes after the answer, dropping it.
+        if (err.status === 413) res.setHeader('connection', 'close');
         json(res, err.status, err.toJSON());
       } else {
         logger.error({ err, path: pathname }, 'unexpected API error');
