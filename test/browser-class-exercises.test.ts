@@ -130,7 +130,7 @@ describe("instructors' exercises in the browser", () => {
     expect(await bobPage.getByRole('button', { name: 'Check' }).count()).toBe(0);
 
     await Promise.all([instructor.close(), adaContext.close(), bobContext.close()]);
-  });
+  }, 8 * 60_000);
 });
 
 /** A `name=value` cookie header as Playwright's cookie. */
