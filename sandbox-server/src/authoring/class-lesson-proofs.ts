@@ -90,7 +90,11 @@ export class ClassLessonProofs {
   private readonly limits: ProofLimits;
   private readonly now: () => number;
   /** Proofs running in this process: what they prove, and when they are over. */
-  private readonly running = new Map<string, { classId: string; slug: string; done: Promise<void> }>();
+  /** Proofs of this process until their machine is gone; `judged` once their verdict is written. */
+  private readonly running = new Map<
+    string,
+    { classId: string; slug: string; done: Promise<void>; judged?: boolean }
+  >();
   private stopped = false;
 
   constructor(
@@ -131,8 +135,9 @@ export class ClassLessonProofs {
    * class lesson running already is a 409; as many proofs running on the server as it allows, a 429.
    */
   start(target: ClassLessonVersion): string {
+    // A proof whose verdict is out (its machine still going) holds a slot of the server, not its lesson.
     for (const [id, r] of this.running)
-      if (r.classId === target.classId && r.slug === target.slug)
+      if (r.classId === target.classId && r.slug === target.slug && !r.judged)
         throw new ApiError(
           409,
           'conflict',
@@ -264,6 +269,8 @@ export class ClassLessonProofs {
       const removing = this.now();
       removal = { name: 'remove machine', state: 'running', ms: 0 };
       save(proof.passed ? 'passed' : 'failed');
+      const entry = this.running.get(id);
+      if (entry) entry.judged = true;
       try {
         await machine.remove();
         Object.assign(removal, { state: 'passed', ms: this.now() - removing });
