@@ -343,6 +343,7 @@ describe('proving and publishing', () => {
           quizzes: [
             { id: 'why', question: 'Why make a file?', options: ['To learn', 'To win'], multiple: false },
           ],
+          hasSetup: false,
         },
       ],
     );

@@ -67,6 +67,8 @@ export function describeForLearner(found: ClassLessonVersion) {
       ...(e.auto ? { auto: true } : {}),
     })),
     quizzes: found.lesson.quizzes.map(publicQuiz),
+    // Whether "Reset this lesson" has a setup to run again (never the script itself).
+    hasSetup: found.lesson.setup !== undefined || found.lesson.exercises.some((e) => e.setup !== undefined),
   };
 }
 
