@@ -1,5 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { readScenario, zipOf } from '../engine/src/testing/scenarios.ts';
 import { eventually, usePlatformAndBrowser, waitForPrompt, waitForStatus } from './helpers/browser.ts';
 import { classWithLearner, INSTRUCTOR_PASSWORD, newInstructor } from './helpers/instructors.ts';
 
@@ -147,6 +148,32 @@ describe("instructors' exercises in the browser", () => {
       );
       expect(await bobPage.getByRole('button', { name: 'Check' }).count()).toBe(0);
 
+      // A Killercoda scenario imported as a zip: the report lists what did not carry over, and the
+      // imported lesson opens in the editor, ready to prove.
+      await view.getByRole('button', { name: 'Close editor' }).click();
+      await section.getByLabel('Killercoda scenario (.zip)').setInputFiles({
+        name: 'nginx-image.zip',
+        mimeType: 'application/zip',
+        buffer: Buffer.from(zipOf(readScenario('nginx-image'), 'nginx-image/')),
+      });
+      await section.getByRole('button', { name: 'Import from Killercoda' }).click();
+      await view.getByRole('region', { name: 'Editing Build and run an nginx image' }).waitFor();
+      expect(await section.innerText()).toMatch(/interrupt/);
+      expect(await section.getByRole('row', { name: /Build and run an nginx image/ }).count()).toBe(1);
+
+      if (process.env.DOCKYARD_SCREENSHOTS) {
+        await view
+          .getByRole('region', { name: 'Editing Build and run an nginx image' })
+          .screenshot({ path: `${process.env.DOCKYARD_SCREENSHOTS}/editor.png` });
+        await adaPage.screenshot({
+          path: `${process.env.DOCKYARD_SCREENSHOTS}/class-lesson.png`,
+          fullPage: true,
+        });
+        await bobPage.screenshot({
+          path: `${process.env.DOCKYARD_SCREENSHOTS}/not-open.png`,
+          fullPage: true,
+        });
+      }
       await Promise.all([instructor.close(), adaContext.close(), bobContext.close()]);
     },
     8 * 60_000,
