@@ -17,7 +17,7 @@ import { ClassClosing } from './classroom/class-closing.ts';
 import { classLiveFeature } from './classroom/class-live-routes.ts';
 import { classRoutes } from './classroom/class-routes.ts';
 import { Classes } from './classroom/classes.ts';
-import { classroomRoutes } from './classroom/classroom.ts';
+import { classroomRoutes, LearnerNames } from './classroom/classroom.ts';
 import { InstructorAccounts } from './classroom/instructor-accounts.ts';
 import { instructorRoutes } from './classroom/instructor-routes.ts';
 import { InstructorSessions } from './classroom/instructor-sessions.ts';
@@ -36,6 +36,8 @@ import { startHub } from './hub/start-hub.ts';
 import { startLab } from './lab/start-lab.ts';
 import { logger } from './logger.ts';
 import { previewFeature } from './preview/preview-feature.ts';
+import { reportRoutes } from './reports/report-routes.ts';
+import { Reports } from './reports/reports.ts';
 import { currentImageManifest } from './runtime/image-manifest.ts';
 import { DOCKER_RUNTIME_WARNING, openRuntime } from './runtime/open-runtime.ts';
 import { SessionManager } from './sessions/session-manager.ts';
@@ -162,6 +164,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     classLessonsOf: learnerLessons.contentsFor,
   });
   const history = new CheckHistory(db);
+  const learnerNames = new LearnerNames(db);
   const classLive = classLiveFeature({
     classes,
     course,
@@ -274,6 +277,18 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
         onPublished: (classId) => classLive.feed.changed(classId),
       }),
       ...learnerHelp.routes,
+      // "Report a problem" from a lesson's sections; the class's instructor reads them.
+      ...reportRoutes({
+        reports: new Reports(db),
+        classes,
+        instructorSessions,
+        adminToken,
+        course,
+        classLessonFor: learnerLessons.lessonFor.bind(learnerLessons),
+        nameOf: (learner) => learnerNames.get(learner),
+        allowedOrigins: config.allowedOrigins,
+        addressOf,
+      }),
       ...preview.routes,
     ],
     hostHandlers: [preview.handleRequest],

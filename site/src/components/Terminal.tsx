@@ -15,7 +15,8 @@ import {
   TerminalConnection,
   type ConnectionStatus,
 } from '../lib/terminal-connection.ts';
-import { registerTerminal, setTerminalReady } from '../lib/terminal-store.ts';
+import { lastNonEmptyLines } from '../lib/reports.ts';
+import { registerTerminal, registerTerminalLines, setTerminalReady } from '../lib/terminal-store.ts';
 import { openXtermView } from '../lib/xterm-view.ts';
 
 export interface TerminalProps {
@@ -84,6 +85,8 @@ export default function Terminal({ lesson }: TerminalProps) {
     const unregister = registerTerminal((text) => {
       connection.sendInput(text);
     });
+    // "Report a problem" may attach what the learner sees: the active buffer (tmux uses the alternate one).
+    const unregisterLines = registerTerminalLines(() => lastNonEmptyLines(term.buffer.active));
     // Not written into the terminal: tmux redraws the whole screen when it attaches, so a line
     // written before the new machine connects would be gone before anyone read it.
     const stopNotices = onSessionNotice(({ message }) => setNotice(message));
@@ -93,6 +96,7 @@ export default function Terminal({ lesson }: TerminalProps) {
 
     return () => {
       unregister();
+      unregisterLines();
       stopNotices();
       document.removeEventListener('visibilitychange', onVisibility);
       input.dispose();

@@ -4,6 +4,7 @@
 type Sender = (text: string) => void;
 
 let sender: Sender | undefined;
+let reader: (() => string[]) | undefined;
 let ready = false;
 const pending: string[] = [];
 
@@ -34,4 +35,20 @@ export function runInTerminal(command: string): void {
   const text = `${command.replace(/\r?\n/g, '\r')}\r`;
   if (sender && ready) sender(text);
   else pending.push(text);
+}
+
+/**
+ * The Terminal island lends a reader of its buffer's last lines (a report attaches them); returns the
+ * function that takes it back.
+ */
+export function registerTerminalLines(read: () => string[]): () => void {
+  reader = read;
+  return () => {
+    if (reader === read) reader = undefined;
+  };
+}
+
+/** The page's terminal's last non-empty lines, oldest first; none when the page has no terminal. */
+export function terminalLines(): string[] {
+  return reader?.() ?? [];
 }
