@@ -47,6 +47,7 @@ import { RateLimiter } from './capacity/rate-limiter.ts';
 import { WaitingLine } from './capacity/waiting-line.ts';
 import { SessionStore } from './sessions/session-store.ts';
 import { HelperPresence } from './terminal/helper-presence.ts';
+import { fileRoutes } from './files/file-routes.ts';
 
 /** Starts the whole platform in this process; resolves with a stop function once it listens. */
 export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promise<{
@@ -222,6 +223,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     allowedOrigins: config.allowedOrigins,
     terminalPingMs: config.terminalPingMs,
     extraRoutes: [
+      ...fileRoutes(sessions),
       ...hubRoutes({ sessions, accountOf, catalog: hub.catalog, quota: hub.quota, library }),
       ...courseApi.routes,
       ...classroomRoutes({
