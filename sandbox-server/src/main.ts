@@ -222,6 +222,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     siteDir: config.siteDir,
     allowedOrigins: config.allowedOrigins,
     terminalPingMs: config.terminalPingMs,
+    terminalTabs: config.terminalTabs,
     extraRoutes: [
       ...fileRoutes(sessions),
       ...hubRoutes({ sessions, accountOf, catalog: hub.catalog, quota: hub.quota, library }),
