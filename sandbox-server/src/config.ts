@@ -41,6 +41,8 @@ export interface ServerConfig {
   /** How long a setup or solve script of an instructor's proof may run before it is stopped. */
   proofScriptMs: number;
   terminalPingMs: number;
+  /** Terminal tabs a session may have open at once (tab 1 included). */
+  terminalTabs: number;
   allowedOrigins: string[];
   /** Where previews get origins of their own: `auto` (preview.localhost on localhost), `off`, or a domain. */
   previewDomain: string;
@@ -160,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     sessionIdleMs: int(env, 'DOCKYARD_SESSION_IDLE_MINUTES', 30) * 60_000,
     sessionIdleBusyMs: int(env, 'DOCKYARD_SESSION_IDLE_MINUTES_BUSY', 10) * 60_000,
     terminalPingMs: Math.max(1, int(env, 'DOCKYARD_TERMINAL_PING_SECONDS', 30)) * 1000,
+    terminalTabs: Math.min(99, Math.max(1, Math.floor(int(env, 'DOCKYARD_TERMINAL_TABS', 4)))),
     reapIntervalMs: int(env, 'DOCKYARD_REAP_INTERVAL_SECONDS', 30) * 1000,
     proofScriptMs: Math.max(1, int(env, 'DOCKYARD_PROOF_SCRIPT_SECONDS', 120)) * 1000,
     allowedOrigins: (env.DOCKYARD_ORIGINS ?? '')

@@ -17,7 +17,7 @@ import { ClassClosing } from './classroom/class-closing.ts';
 import { classLiveFeature } from './classroom/class-live-routes.ts';
 import { classRoutes } from './classroom/class-routes.ts';
 import { Classes } from './classroom/classes.ts';
-import { classroomRoutes } from './classroom/classroom.ts';
+import { classroomRoutes, LearnerNames } from './classroom/classroom.ts';
 import { InstructorAccounts } from './classroom/instructor-accounts.ts';
 import { instructorRoutes } from './classroom/instructor-routes.ts';
 import { InstructorSessions } from './classroom/instructor-sessions.ts';
@@ -36,6 +36,8 @@ import { startHub } from './hub/start-hub.ts';
 import { startLab } from './lab/start-lab.ts';
 import { logger } from './logger.ts';
 import { previewFeature } from './preview/preview-feature.ts';
+import { reportRoutes } from './reports/report-routes.ts';
+import { Reports } from './reports/reports.ts';
 import { currentImageManifest } from './runtime/image-manifest.ts';
 import { DOCKER_RUNTIME_WARNING, openRuntime } from './runtime/open-runtime.ts';
 import { SessionManager } from './sessions/session-manager.ts';
@@ -45,6 +47,7 @@ import { RateLimiter } from './capacity/rate-limiter.ts';
 import { WaitingLine } from './capacity/waiting-line.ts';
 import { SessionStore } from './sessions/session-store.ts';
 import { HelperPresence } from './terminal/helper-presence.ts';
+import { fileRoutes } from './files/file-routes.ts';
 
 /** Starts the whole platform in this process; resolves with a stop function once it listens. */
 export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promise<{
@@ -162,6 +165,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     classLessonsOf: learnerLessons.contentsFor,
   });
   const history = new CheckHistory(db);
+  const learnerNames = new LearnerNames(db);
   const classLive = classLiveFeature({
     classes,
     course,
@@ -218,7 +222,9 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     siteDir: config.siteDir,
     allowedOrigins: config.allowedOrigins,
     terminalPingMs: config.terminalPingMs,
+    terminalTabs: config.terminalTabs,
     extraRoutes: [
+      ...fileRoutes(sessions),
       ...hubRoutes({ sessions, accountOf, catalog: hub.catalog, quota: hub.quota, library }),
       ...courseApi.routes,
       ...classroomRoutes({
@@ -274,6 +280,18 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
         onPublished: (classId) => classLive.feed.changed(classId),
       }),
       ...learnerHelp.routes,
+      // "Report a problem" from a lesson's sections; the class's instructor reads them.
+      ...reportRoutes({
+        reports: new Reports(db),
+        classes,
+        instructorSessions,
+        adminToken,
+        course,
+        classLessonFor: learnerLessons.lessonFor.bind(learnerLessons),
+        nameOf: (learner) => learnerNames.get(learner),
+        allowedOrigins: config.allowedOrigins,
+        addressOf,
+      }),
       ...preview.routes,
     ],
     hostHandlers: [preview.handleRequest],

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -13,6 +14,8 @@ import { HelperPresence } from '../terminal/helper-presence.ts';
 import { helperNotice } from '../terminal/terminal-protocol.ts';
 import { bridgeTerminal } from '../terminal/terminal-session.ts';
 import { TerminalTickets } from '../terminal/terminal-tickets.ts';
+import { DEFAULT_TERMINAL_TABS, parseTab } from '../terminal/terminal-tabs.ts';
+import { detachClientScript } from '../runtime/sandbox-runtime.ts';
 
 export interface ServerOptions extends ApiContext {
   siteDir: string;
@@ -27,6 +30,8 @@ export interface ServerOptions extends ApiContext {
   upgradeHandlers?: ((req: http.IncomingMessage, socket: Duplex, head: Buffer) => boolean)[];
   /** Instructors typing in learners' terminals: each learner's socket is told (`helper` messages). */
   helpers?: HelperPresence;
+  /** Terminal tabs a session may have open at once (DOCKYARD_TERMINAL_TABS). */
+  terminalTabs?: number;
 }
 
 /** Frames over 1 MiB close a terminal socket (1009): the page sends a large paste in 64 KiB frames. */
@@ -53,9 +58,10 @@ export function originAllowed(
 export function createServer(options: ServerOptions): http.Server {
   const tickets = new TerminalTickets();
   const helpers = options.helpers ?? new HelperPresence();
+  const maxTabs = options.terminalTabs ?? DEFAULT_TERMINAL_TABS;
   const api = createRouter([
     ...coreRoutes(options),
-    ...terminalRoutes(options.sessions, tickets),
+    ...terminalRoutes({ sessions: options.sessions, tickets, maxTabs }),
     ...(options.extraRoutes ?? []),
   ]);
   const serveStatic = createStaticFiles(options.siteDir);
@@ -89,6 +95,8 @@ export function createServer(options: ServerOptions): http.Server {
         throw forbidden(`Origin ${req.headers.origin} may not open terminals here.`);
       }
       const sessionId = match[1]!;
+      // Checked before the ticket is spent: a bad tab costs the page no ticket.
+      const tab = parseTab(url.searchParams.get('tab'), maxTabs);
       // The page sends a one-use ticket (POST …/terminal-ticket); API clients may send the token.
       const ticket = url.searchParams.get('ticket');
       let record: SessionRecord;
@@ -107,11 +115,21 @@ export function createServer(options: ServerOptions): http.Server {
         .ensureRunning(sessionId)
         .then(() => {
           wss.handleUpgrade(req, socket, head, (ws) => {
-            bridgeTerminal(ws, options.runtime.attachCommand(sessionId), {
+            const client = crypto.randomBytes(12).toString('hex');
+            bridgeTerminal(ws, options.runtime.attachCommand(sessionId, { tab, client }), {
               sessionId,
               onActivity: () => options.sessions.touch(record),
               pingIntervalMs: options.terminalPingMs,
+              // The tmux client may outlive the attach command (`docker exec`): end it, or it
+              // would stay attached, a process of the learner's, until the machine goes.
+              onClose: () => {
+                options.runtime
+                  .exec(sessionId, detachClientScript(client), { user: 'learner', timeoutMs: 10_000 })
+                  .catch(() => undefined);
+              },
             });
+            // Instructors help in tab 1 (the tmux session `main`): only its sockets hear of them.
+            if (tab !== 1) return;
             const stopListening = helpers.listen(sessionId, (typing) => {
               if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(helperNotice(typing)));
             });

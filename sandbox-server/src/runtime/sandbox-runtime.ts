@@ -1,4 +1,5 @@
 import type { ExecOptions, ExecResult } from '../../../engine/src/sandbox.ts';
+import { tmuxSessionName } from '../terminal/terminal-tabs.ts';
 
 /** A command ran past its time and was ended: its sentence is ours, fit for the learner. */
 export class CommandTimeoutError extends Error {
@@ -36,17 +37,33 @@ export interface AttachOptions {
   guest?: boolean;
   /** Keystrokes are ignored by tmux (`-r`): an instructor watching. Implies `guest`. */
   readOnly?: boolean;
+  /** The learner's terminal tab (1 when unset): its own tmux session (`tmuxSessionName`). */
+  tab?: number;
+  /**
+   * A name for this attach (letters and digits): the client writes its pid and tty to
+   * `clientFile(client)`, so `detachClientScript` can end exactly it once its socket closes.
+   */
+  client?: string;
+}
+
+/** Where an attach named `client` leaves its pid and tty for `detachClientScript`. */
+export function clientFile(client: string): string {
+  if (!/^[A-Za-z0-9]{1,64}$/.test(client)) throw new Error(`Bad terminal client name "${client}".`);
+  return `/tmp/dockyard-client-${client}`;
 }
 
 /**
- * What runs in the sandbox, as the learner, to attach to their shell: the tmux session `main`,
- * made on the first attach, so the shell survives any client going away. A learner's attach
- * detaches earlier learner clients (a closed socket may leave its client behind in the sandbox:
- * `docker exec` does not end it, and a stale client would keep the window at its size), but not
- * an instructor's: those carry tmux's `ignore-size` flag, which is how they are told apart. A
- * guest's attach detaches no one.
+ * What runs in the sandbox, as the learner, to attach to one of their shells: the tmux session of
+ * the tab (`main` for tab 1), made on the first attach, so the shell survives any client going away.
+ * No attach detaches another: the same session opened in two browser tabs shows the same shell in
+ * both (as Educates does), and tmux's `window-size latest` (/etc/tmux.conf) sizes the window to the
+ * client used last. An instructor's attach carries tmux's `ignore-size` flag, so it never resizes
+ * the learner's window. A closed socket may leave its tmux client behind (`docker exec` does not
+ * end it): a learner's attach names itself (`client`), and the bridge detaches that client with
+ * `detachClientScript` when its socket closes.
  */
 export function tmuxAttach(options: AttachOptions = {}): string[] {
+  const session = tmuxSessionName(options.tab ?? 1);
   if (options.guest || options.readOnly)
     return [
       'tmux',
@@ -54,17 +71,27 @@ export function tmuxAttach(options: AttachOptions = {}): string[] {
       'new-session',
       '-A',
       '-s',
-      'main',
+      session,
       '-f',
       options.readOnly ? 'read-only,ignore-size' : 'ignore-size',
     ];
-  return [
-    'sh',
-    '-c',
-    'tmux list-clients -t main -F "#{client_flags} #{client_tty}" 2>/dev/null |' +
-      ' while read -r flags tty; do case "$flags" in *ignore-size*) ;; *) tmux detach-client -t "$tty" ;; esac; done;' +
-      ' exec tmux -u new-session -A -s main',
-  ];
+  const attach = `exec tmux -u new-session -A -s ${session}`;
+  if (options.client === undefined) return ['tmux', '-u', 'new-session', '-A', '-s', session];
+  // `exec` keeps the pid: the shell's $$ is the tmux client's.
+  return ['sh', '-c', `echo "$$ $(tty)" > ${clientFile(options.client)}; ${attach}`];
+}
+
+/**
+ * Detaches the tmux client an attach named `client` left, if it is still the same one (its pid
+ * and tty both match: a tty freed by a client that ended may already be another's), and forgets it.
+ */
+export function detachClientScript(client: string): string {
+  const file = clientFile(client);
+  return (
+    `if read -r pid tty < ${file}; then` +
+    ` tmux list-clients -F '#{client_pid} #{client_tty}' 2>/dev/null | grep -qxF "$pid $tty" &&` +
+    ` tmux detach-client -t "$tty"; fi; rm -f ${file}; true`
+  );
 }
 
 export interface SandboxLimits {

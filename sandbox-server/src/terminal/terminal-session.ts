@@ -27,6 +27,8 @@ export function bridgeTerminal(
     pingIntervalMs?: number;
     readOnly?: boolean;
     onInput?: () => void;
+    /** Called once the socket has closed and its attach client is killed (the server's cleanup). */
+    onClose?: () => void;
   },
 ): void {
   const { sessionId } = options;
@@ -172,6 +174,7 @@ export function bridgeTerminal(
       /* already gone */
     }
     logger.info({ sessionId }, 'terminal detached');
+    options.onClose?.();
   });
   socket.on('error', (err) => logger.warn({ sessionId, err }, 'terminal socket error'));
 }

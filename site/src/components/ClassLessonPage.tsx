@@ -6,6 +6,7 @@ import ClassLessonHtml from './ClassLessonHtml.tsx';
 import HubPanel from './HubPanel.tsx';
 import LessonProgress from './LessonProgress.tsx';
 import LessonSetup from './LessonSetup.tsx';
+import ReportProblems from './ReportProblems.tsx';
 import Terminal from './Terminal.tsx';
 
 type PageState =
@@ -86,6 +87,8 @@ export default function ClassLessonPage() {
           </>
         )}
         <ClassLessonHtml html={lesson.html ?? ''} lesson={lesson} title={lesson.title} />
+        {/* After the page's HTML is in place: a control after each of its sections' headings. */}
+        <ReportProblems lesson={lesson.slug} root=".lesson-text .prose" content={lesson.html} />
       </article>
       <div className="terminal-pane">
         <HubPanel lesson={lesson.slug} />

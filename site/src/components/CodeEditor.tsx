@@ -6,28 +6,11 @@ import { lintGutter, setDiagnostics } from '@codemirror/lint';
 import { EditorState } from '@codemirror/state';
 import { drawSelection, EditorView, highlightActiveLine, keymap, lineNumbers } from '@codemirror/view';
 import { useEffect, useRef } from 'react';
+import { editorTheme } from '../lib/editor-theme.ts';
 import type { ContentProblem } from '../lib/class-exercises.ts';
 import { problemDiagnostics } from '../lib/problem-marks.ts';
 
-/** Colours and sizes from the site's own variables, so the editor follows the light and dark themes. */
-const theme = EditorView.theme({
-  '&': {
-    height: '24rem',
-    border: '1px solid var(--border)',
-    borderRadius: '6px',
-    background: 'var(--surface)',
-    color: 'var(--text)',
-  },
-  '&.cm-focused': { outline: '3px solid var(--focus)', outlineOffset: '2px' },
-  '.cm-scroller': { fontFamily: 'var(--font-mono)', fontSize: '0.9rem', overflow: 'auto' },
-  '.cm-content': { caretColor: 'var(--text)' },
-  '.cm-gutters': {
-    background: 'var(--code-background)',
-    color: 'var(--text-muted)',
-    borderRight: '1px solid var(--border)',
-  },
-  '.cm-activeLine': { background: 'color-mix(in srgb, var(--accent) 7%, transparent)' },
-});
+const theme = editorTheme('24rem');
 
 /**
  * One CodeMirror editor: the page's Markdown or the exercises' YAML. Its text area is named by

@@ -5,6 +5,7 @@ import { useHydrated } from '../lib/use-hydrated.ts';
 import ClassPanel from './ClassPanel.tsx';
 import type { CourseLesson } from './ClassRoster.tsx';
 import InstructorDashboard from './InstructorDashboard.tsx';
+import InstructorReports from './InstructorReports.tsx';
 import NewClassForm from './NewClassForm.tsx';
 
 type Account =
@@ -228,6 +229,7 @@ export default function InstructorHome({ lessons }: { lessons: CourseLesson[] })
         />
       )}
       <NewClassForm lessons={lessons} hydrated={hydrated} onCreated={(id) => void refresh(id)} />
+      <InstructorReports lessons={lessons} hydrated={hydrated} />
     </div>
   );
 }

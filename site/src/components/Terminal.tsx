@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import type { Terminal as XTerm } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { describeError } from '../lib/api.ts';
@@ -8,6 +8,7 @@ import {
   onLinePlace,
   revalidateSession,
   type LinePlace,
+  type Session,
 } from '../lib/session.ts';
 import { onSessionNotice } from '../lib/session-notices.ts';
 import {
@@ -15,19 +16,276 @@ import {
   TerminalConnection,
   type ConnectionStatus,
 } from '../lib/terminal-connection.ts';
-import { registerTerminal, setTerminalReady } from '../lib/terminal-store.ts';
+import { lastNonEmptyLines } from '../lib/reports.ts';
+import {
+  registerTerminal,
+  registerTerminalLines,
+  setActiveTerminal,
+  setTerminalReady,
+} from '../lib/terminal-store.ts';
+import {
+  activateTab,
+  addTab,
+  closeTab,
+  endTab,
+  fetchTabs,
+  firstTabs,
+  fromServer,
+  openTab,
+  readTabs,
+  storeTabs,
+  tabLabel,
+  type TabList,
+} from '../lib/terminal-tabs.ts';
 import { openXtermView } from '../lib/xterm-view.ts';
-
-export interface TerminalProps {
-  /** The lesson the page shows; a new session is created for it if the learner has none. */
-  lesson: string;
-}
+import FileEditor from './FileEditor.tsx';
 
 const dim = (text: string) => `\x1b[2m${text}\x1b[0m`;
 const red = (text: string) => `\x1b[31m${text}\x1b[0m`;
 
-/** A live shell on the learner's sandbox, filling its container. */
-export default function Terminal({ lesson }: TerminalProps) {
+/** A panel beside the terminals in the tab strip (the file editor): its tab comes after theirs. */
+export interface WorkbenchPanel {
+  /** Unique among the panels; used in element ids. */
+  id: string;
+  /** The tab's name, e.g. "Editor". */
+  label: string;
+  render: () => ReactNode;
+}
+
+export interface TerminalProps {
+  /** The lesson the page shows; a new session is created for it if the learner has none. */
+  lesson: string;
+  /** The "Editor" tab, for the files of the learner's home folder (on unless turned off). */
+  editor?: boolean;
+  /** More panels in the tab strip, after the terminal tabs (and the editor). */
+  panels?: WorkbenchPanel[];
+}
+
+/**
+ * The learner's workbench: terminal tabs on their machine (each a shell of its own, kept over
+ * reloads in tmux), "+" for another, and any extra panels. Only the tab in front is shown, so the
+ * page has one visible region named "Terminal".
+ */
+export default function Terminal({ lesson, editor = true, panels: extraPanels = [] }: TerminalProps) {
+  const baseId = useId();
+  const [session, setSession] = useState<Session | undefined>();
+  const panels: WorkbenchPanel[] = [
+    ...(editor && session
+      ? [
+          {
+            id: 'editor',
+            label: 'Editor',
+            render: () => <FileEditor key={session.id} sessionId={session.id} token={session.token} />,
+          },
+        ]
+      : []),
+    ...extraPanels,
+  ];
+  const [list, setList] = useState<TabList>(firstTabs);
+  /** An extra panel in front, instead of a terminal. */
+  const [panelInFront, setPanelInFront] = useState<string | undefined>();
+  const [tabError, setTabError] = useState<string | undefined>();
+  /** Bumped by Fresh machine: every terminal mounts anew, tab 1 throwing the old machine away first. */
+  const [machine, setMachine] = useState(0);
+  const discardPending = useRef(false);
+  const tabId = useCallback((key: string) => `${baseId}-tab-${key}`, [baseId]);
+  const panelId = (key: string) => `${baseId}-panel-${key}`;
+
+  const resolveSession = useCallback(() => {
+    getSession(lesson).then(
+      (resolved) => {
+        setSession(resolved);
+        const remembered = readTabs(resolved.id);
+        if (remembered) setList(remembered);
+        fetchTabs(resolved).then(
+          (tabs) => setList((shown) => fromServer(remembered ?? shown, tabs)),
+          () => undefined, // the terminal itself says what is wrong with the machine
+        );
+      },
+      () => undefined,
+    );
+  }, [lesson]);
+  useEffect(resolveSession, [resolveSession]);
+
+  useEffect(() => {
+    if (session) storeTabs(session.id, list);
+    setActiveTerminal(list.active);
+  }, [session, list]);
+
+  const show = useCallback((tab: number) => {
+    setPanelInFront(undefined);
+    setList((shown) => activateTab(shown, tab));
+  }, []);
+
+  const newTerminal = useCallback(() => {
+    setTabError(undefined);
+    if (!session) return;
+    openTab(session).then(
+      (tab) => {
+        setPanelInFront(undefined);
+        setList((shown) => addTab(shown, tab));
+      },
+      (error: unknown) => setTabError(describeError(error)),
+    );
+  }, [session]);
+
+  const closeTerminal = useCallback(
+    (tab: number) => {
+      setTabError(undefined);
+      // Its socket goes first (the tab unmounts), so it does not reconnect to the ending shell.
+      const next = closeTab(list, tab);
+      setList(next);
+      // The close button is gone with its tab: the keyboard goes to the tab now in front.
+      if (panelInFront === undefined)
+        requestAnimationFrame(() => document.getElementById(tabId(`t${next.active}`))?.focus());
+      if (session) endTab(session, tab).catch((error: unknown) => setTabError(describeError(error)));
+    },
+    [session, list, panelInFront, tabId],
+  );
+
+  const freshMachine = useCallback(() => {
+    const sure = window.confirm(
+      'Start over on a fresh machine? Everything in this one (files, images, containers, every terminal) is thrown away. Your lesson progress is kept.',
+    );
+    if (!sure) return;
+    discardPending.current = true;
+    setTabError(undefined);
+    setPanelInFront(undefined);
+    setList(firstTabs);
+    setMachine((n) => n + 1);
+  }, []);
+  const discard = useCallback(async () => {
+    await discardSession();
+    resolveSession();
+  }, [resolveSession]);
+
+  const entries = [
+    ...list.tabs.map((tab) => ({ key: `t${tab}`, label: tabLabel(tab) })),
+    ...panels.map((panel) => ({ key: `p${panel.id}`, label: panel.label })),
+  ];
+  const keys = entries.map((entry) => entry.key);
+  const inFront = panelInFront !== undefined ? `p${panelInFront}` : `t${list.active}`;
+  // A panel mounts the first time it comes to the front (the editor then lists the files), and stays.
+  const [opened, setOpened] = useState<ReadonlySet<string>>(() => new Set());
+  useEffect(() => {
+    if (panelInFront !== undefined && !opened.has(panelInFront))
+      setOpened(new Set([...opened, panelInFront]));
+  }, [panelInFront, opened]);
+  const select = (key: string) => {
+    if (key.startsWith('t')) show(Number(key.slice(1)));
+    else setPanelInFront(key.slice(1));
+  };
+  // Arrow keys, Home and End move between tabs (the ARIA tabs pattern, automatic activation).
+  const onTabKey = (event: KeyboardEvent<HTMLButtonElement>) => {
+    const at = keys.indexOf(inFront);
+    const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: keys.length - 1 }[event.key];
+    if (to === undefined) return;
+    event.preventDefault();
+    const key = keys[(to + keys.length) % keys.length]!;
+    select(key);
+    document.getElementById(tabId(key))?.focus();
+  };
+
+  return (
+    <div className="terminal-workbench">
+      <div className="terminal-tabs">
+        <div role="tablist" aria-label="Workbench">
+          {entries.map(({ key, label }) => (
+            <button
+              key={key}
+              type="button"
+              role="tab"
+              className="terminal-tab"
+              id={tabId(key)}
+              aria-selected={inFront === key}
+              aria-controls={panelId(key)}
+              tabIndex={inFront === key ? 0 : -1}
+              onClick={() => select(key)}
+              onKeyDown={onTabKey}
+            >
+              {label}
+            </button>
+          ))}
+        </div>
+        {/* Outside the tablist (which holds only tabs): closes the terminal in front, never Terminal 1. */}
+        {panelInFront === undefined && list.active !== 1 && (
+          <button
+            type="button"
+            className="terminal-tab-close"
+            aria-label={`Close ${tabLabel(list.active)}`}
+            title={`Close ${tabLabel(list.active)} (ends its shell)`}
+            onClick={() => closeTerminal(list.active)}
+          >
+            ×
+          </button>
+        )}
+        <button
+          type="button"
+          className="terminal-tab-new"
+          aria-label="New terminal"
+          title="Open another shell on this machine"
+          onClick={newTerminal}
+          disabled={!session}
+        >
+          +
+        </button>
+        <p className="terminal-tabs-error" role="alert">
+          {tabError}
+        </p>
+      </div>
+      {list.tabs.map((tab) => {
+        const key = `t${tab}`;
+        return (
+          <div
+            key={`${machine}-${key}`}
+            role="tabpanel"
+            id={panelId(key)}
+            aria-labelledby={tabId(key)}
+            hidden={inFront !== key}
+            className="terminal-tabpanel"
+          >
+            <TerminalTab
+              lesson={lesson}
+              tab={tab}
+              visible={inFront === key}
+              discardFirst={tab === 1 ? discardPending : undefined}
+              discard={discard}
+              onFreshMachine={freshMachine}
+            />
+          </div>
+        );
+      })}
+      {panels.map((panel) => {
+        const key = `p${panel.id}`;
+        return (
+          <div
+            key={key}
+            role="tabpanel"
+            id={panelId(key)}
+            aria-labelledby={tabId(key)}
+            hidden={inFront !== key}
+            className="terminal-tabpanel"
+          >
+            {opened.has(panel.id) ? panel.render() : null}
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+interface TerminalTabProps {
+  lesson: string;
+  tab: number;
+  visible: boolean;
+  /** Set by Fresh machine: this tab throws the machine away (`discard`) before it connects. */
+  discardFirst?: { current: boolean };
+  discard: () => Promise<void>;
+  onFreshMachine: () => void;
+}
+
+/** A live shell on the learner's sandbox (one terminal tab), filling its container. */
+function TerminalTab({ lesson, tab, visible, discardFirst, discard, onFreshMachine }: TerminalTabProps) {
   const hostRef = useRef<HTMLDivElement>(null);
   const connectionRef = useRef<TerminalConnection | null>(null);
   const termRef = useRef<XTerm | null>(null);
@@ -50,19 +308,16 @@ export default function Terminal({ lesson }: TerminalProps) {
       socketPath: learnerTerminalPath(({ revalidate }) => {
         if (revalidate) revalidateSession();
         return getSession(lesson);
-      }),
+      }, tab),
       write: (bytes, rendered) => term.write(bytes, rendered),
       size: () => ({ cols: term.cols, rows: term.rows }),
       onStatus: (next) => {
         setStatus(next);
-        setTerminalReady(next.kind === 'ready');
+        setTerminalReady(next.kind === 'ready', tab);
         // A new socket is told afresh if the instructor still types.
         if (next.kind !== 'ready') setHelperTyping(false);
         if (next.kind === 'exited')
-          // tmux ends this client both when the shell exits and when another tab attaches.
-          term.write(
-            `\r\n${dim('[terminal closed: the shell exited, or it was opened in another tab — press Enter to bring it back here]')}\r\n`,
-          );
+          term.write(`\r\n${dim('[terminal closed: the shell exited — press Enter for a new one]')}\r\n`);
       },
       onServerError: (message) => term.write(`\r\n${red(`[${message}]`)}\r\n`),
       onHelper: setHelperTyping,
@@ -83,16 +338,22 @@ export default function Terminal({ lesson }: TerminalProps) {
 
     const unregister = registerTerminal((text) => {
       connection.sendInput(text);
-    });
+    }, tab);
+    // "Report a problem" may attach what the learner sees: the active buffer (tmux uses the alternate one).
+    const unregisterLines = registerTerminalLines(() => lastNonEmptyLines(term.buffer.active), tab);
     // Not written into the terminal: tmux redraws the whole screen when it attaches, so a line
     // written before the new machine connects would be gone before anyone read it.
     const stopNotices = onSessionNotice(({ message }) => setNotice(message));
     const onVisibility = () => connection.visibilityChanged();
     document.addEventListener('visibilitychange', onVisibility);
-    connection.connect();
+    if (discardFirst?.current) {
+      discardFirst.current = false;
+      void connection.startOver(discard);
+    } else connection.connect();
 
     return () => {
       unregister();
+      unregisterLines();
       stopNotices();
       document.removeEventListener('visibilitychange', onVisibility);
       input.dispose();
@@ -102,30 +363,29 @@ export default function Terminal({ lesson }: TerminalProps) {
       termRef.current = null;
       view.dispose();
     };
-  }, [lesson]);
+    // Mounted once per tab and machine: `discard` and `discardFirst` are read at mount only.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [lesson, tab]);
+
+  // A tab brought to front takes the keyboard, as a terminal the learner clicked would (not the
+  // first one as the page loads: the learner may be reading the lesson).
+  const wasVisible = useRef(visible);
+  useEffect(() => {
+    if (visible && !wasVisible.current) termRef.current?.focus();
+    wasVisible.current = visible;
+  }, [visible]);
 
   const retry = useCallback(() => connectionRef.current?.connect(), []);
   const dismissNotice = useCallback(() => {
     setNotice(undefined);
     termRef.current?.focus();
   }, []);
-  const startOver = useCallback(() => {
-    const connection = connectionRef.current;
-    if (!connection) return;
-    const sure = window.confirm(
-      'Start over on a fresh machine? Everything in this one (files, images, containers) is thrown away. Your lesson progress is kept.',
-    );
-    if (!sure) return;
-    termRef.current?.reset();
-    void connection.startOver(discardSession);
-  }, []);
-
   return (
     <section className="terminal" aria-label="Terminal">
       <button
         type="button"
         className="terminal-start-over"
-        onClick={startOver}
+        onClick={onFreshMachine}
         disabled={status.kind === 'starting'}
         title="Throw this machine away and start on a fresh one"
       >

@@ -37,6 +37,8 @@ export interface TerminalConnectionOptions {
  */
 export function learnerTerminalPath(
   getSession: (options: { revalidate: boolean }) => Promise<Session>,
+  /** The terminal tab (its own shell); tab 1 when unset. */
+  tab = 1,
 ): TerminalConnectionOptions['socketPath'] {
   return async (options) => {
     const session = await getSession(options);
@@ -45,7 +47,8 @@ export function learnerTerminalPath(
       method: 'POST',
       token: session.token,
     });
-    return `/api/sessions/${id}/terminal?ticket=${encodeURIComponent(ticket)}`;
+    const query = tab === 1 ? '' : `&tab=${tab}`;
+    return `/api/sessions/${id}/terminal?ticket=${encodeURIComponent(ticket)}${query}`;
   };
 }
 

@@ -1,37 +1,72 @@
-// The one way islands drive the terminal: the Terminal registers a sender, <Run> buttons call
-// runInTerminal. ES modules are shared between the islands of a page, so this state is too.
+// The one way islands drive the terminal: each terminal tab registers a sender, <Run> buttons call
+// runInTerminal, which types into the tab in front. ES modules are shared between the islands of a
+// page, so this state is too.
 
 type Sender = (text: string) => void;
 
-let sender: Sender | undefined;
-let ready = false;
+const senders = new Map<number, Sender>();
+const readers = new Map<number, () => string[]>();
+const readyTabs = new Set<number>();
+let activeTab = 1;
 const pending: string[] = [];
 
-/** Called by the Terminal island; returns the function that unregisters it. */
-export function registerTerminal(send: Sender): () => void {
-  sender = send;
+/** Called by a terminal tab (1 unless said); returns the function that unregisters it. */
+export function registerTerminal(send: Sender, tab = 1): () => void {
+  senders.set(tab, send);
   return () => {
-    if (sender !== send) return;
-    sender = undefined;
-    ready = false;
+    if (senders.get(tab) !== send) return;
+    senders.delete(tab);
+    readyTabs.delete(tab);
   };
 }
 
-/** The Terminal reports whether its shell is attached; queued commands go out once it is. */
-export function setTerminalReady(isReady: boolean): void {
-  ready = isReady;
-  if (!ready || !sender) return;
-  for (const text of pending.splice(0)) sender(text);
+/** A tab reports whether its shell is attached; queued commands go out once the front one is. */
+export function setTerminalReady(isReady: boolean, tab = 1): void {
+  if (isReady) readyTabs.add(tab);
+  else readyTabs.delete(tab);
+  flush();
 }
 
-/** Whether the page's terminal is attached to the learner's shell now (a machine is up). */
+/** The tab strip says which tab is in front: Run buttons type there from now on. */
+export function setActiveTerminal(tab: number): void {
+  activeTab = tab;
+  flush();
+}
+
+export function activeTerminal(): number {
+  return activeTab;
+}
+
+/** Whether the terminal in front is attached to one of the learner's shells now (a machine is up). */
 export function isTerminalReady(): boolean {
-  return ready && sender !== undefined;
+  return readyTabs.has(activeTab) && senders.has(activeTab);
 }
 
-/** Types a command into the terminal and presses Enter, now or as soon as the shell is attached. */
+/** Types a command into the terminal in front and presses Enter, now or once its shell is attached. */
 export function runInTerminal(command: string): void {
   const text = `${command.replace(/\r?\n/g, '\r')}\r`;
-  if (sender && ready) sender(text);
-  else pending.push(text);
+  pending.push(text);
+  flush();
+}
+
+function flush(): void {
+  const send = senders.get(activeTab);
+  if (!send || !readyTabs.has(activeTab)) return;
+  for (const text of pending.splice(0)) send(text);
+}
+
+/**
+ * The Terminal island lends a reader of its buffer's last lines (a report attaches them); returns the
+ * function that takes it back.
+ */
+export function registerTerminalLines(read: () => string[], tab = 1): () => void {
+  readers.set(tab, read);
+  return () => {
+    if (readers.get(tab) === read) readers.delete(tab);
+  };
+}
+
+/** The last non-empty lines of the terminal in front, oldest first; none when the page has no terminal. */
+export function terminalLines(): string[] {
+  return (readers.get(activeTab) ?? readers.get(1))?.() ?? [];
 }

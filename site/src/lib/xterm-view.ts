@@ -32,12 +32,17 @@ export function openXtermView(
   term.loadAddon(fit);
   term.loadAddon(new WebLinksAddon());
   term.open(host);
-  fit.fit();
+  // A host not shown (a terminal tab behind another) has no size: fitting would shrink the shell's
+  // window to 2×1. It is fitted when it shows.
+  const fitIfShown = () => {
+    if (host.clientWidth > 0 && host.clientHeight > 0) fit.fit();
+  };
+  fitIfShown();
 
   let resizeTimer: ReturnType<typeof setTimeout> | undefined;
   const observer = new ResizeObserver(() => {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(() => fit.fit(), resizeDebounceMs);
+    resizeTimer = setTimeout(fitIfShown, resizeDebounceMs);
   });
   observer.observe(host);
 

@@ -1,0 +1,327 @@
+import { lazy, Suspense, useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import {
+  fileProblem,
+  languageFor,
+  listFolder,
+  onEditorRequest,
+  openFile,
+  saveFile,
+  type EditorRequest,
+  type FileEntry,
+  type SessionAccess,
+} from '../lib/file-editor.ts';
+import type { CodeViewHandle } from './FileCodeView.tsx';
+
+// CodeMirror comes only with the editor's panel, as its own chunk.
+const FileCodeView = lazy(() => import('./FileCodeView.tsx'));
+
+const HOME = '/home/learner';
+
+interface Folder {
+  entries?: FileEntry[];
+  truncated?: boolean;
+  error?: string;
+}
+
+interface Opened {
+  path: string;
+  mtime: string;
+  readOnly: boolean;
+  reason?: string;
+  /** The text as opened: a new object makes a new editor document. */
+  document: { text: string };
+}
+
+/**
+ * The learner's files: their home as a tree (a folder opens on click), a file in CodeMirror,
+ * Save (and Ctrl/Cmd+S) and Reload. Everything goes through the session's file routes, so it is
+ * the machine's own files, as the learner user. Other components open a file in it, or put a
+ * snippet in one, with `openInEditor` / `insertSnippet` (site/src/lib/file-editor.ts).
+ */
+export default function FileEditor({ sessionId, token }: SessionAccess) {
+  const access = useRef<SessionAccess>({ sessionId, token });
+  const [folders, setFolders] = useState<Record<string, Folder>>({});
+  const [expanded, setExpanded] = useState<Set<string>>(() => new Set([HOME]));
+  const [focused, setFocused] = useState<string | undefined>(undefined);
+  const [opened, setOpened] = useState<Opened | undefined>(undefined);
+  const [dirty, setDirty] = useState(false);
+  /** After a 409 (changed or deleted in the terminal), the next Save writes without the mtime. */
+  const [overwrite, setOverwrite] = useState(false);
+  const [problem, setProblem] = useState<{ message: string; changed?: boolean } | undefined>(undefined);
+  const [status, setStatus] = useState('');
+  const [busy, setBusy] = useState(false);
+  const text = useRef('');
+  const view = useRef<CodeViewHandle | undefined>(undefined);
+  const pendingInsert = useRef<{ path: string; text: string } | undefined>(undefined);
+  const tree = useRef<HTMLUListElement>(null);
+
+  useEffect(() => {
+    access.current = { sessionId, token };
+  }, [sessionId, token]);
+
+  const loadFolder = useCallback(async (path: string) => {
+    try {
+      const listing = await listFolder(access.current, path);
+      setFolders((all) => ({ ...all, [path]: { entries: listing.entries, truncated: listing.truncated } }));
+    } catch (error) {
+      setFolders((all) => ({ ...all, [path]: { error: fileProblem(error).message } }));
+    }
+  }, []);
+
+  useEffect(() => {
+    void loadFolder(HOME);
+  }, [loadFolder, sessionId]);
+
+  const open = useCallback(
+    async (path: string, options: { force?: boolean } = {}) => {
+      if (dirty && !options.force && !window.confirm(`Discard your unsaved changes to ${opened?.path}?`))
+        return;
+      setBusy(true);
+      setProblem(undefined);
+      try {
+        const file = await openFile(access.current, path);
+        text.current = file.content;
+        setOpened({
+          path: file.path,
+          mtime: file.mtime,
+          readOnly: file.readOnly ?? false,
+          reason: file.reason,
+          document: { text: file.content },
+        });
+        setDirty(false);
+        setOverwrite(false);
+        setStatus(`Opened ${file.path}.`);
+      } catch (error) {
+        setProblem(fileProblem(error));
+      } finally {
+        setBusy(false);
+      }
+    },
+    [dirty, opened?.path],
+  );
+
+  const save = useCallback(async () => {
+    if (!opened || opened.readOnly || busy) return;
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      const saved = await saveFile(
+        access.current,
+        opened.path,
+        text.current,
+        overwrite ? undefined : opened.mtime,
+      );
+      setOpened((o) => (o && o.path === saved.path ? { ...o, mtime: saved.mtime } : o));
+      setDirty(false);
+      setOverwrite(false);
+      setStatus(`Saved ${saved.path} (${saved.size} bytes).`);
+    } catch (error) {
+      const found = fileProblem(error);
+      setProblem(found);
+      if (found.changed || found.deleted) setOverwrite(true);
+    } finally {
+      setBusy(false);
+    }
+  }, [opened, busy, overwrite]);
+
+  const reload = useCallback(() => {
+    if (!opened || (dirty && !window.confirm(`Discard your changes to ${opened.path}?`))) return;
+    void open(opened.path, { force: true });
+  }, [opened, open, dirty]);
+
+  // Requests from elsewhere on the page (an exercise's "Open in editor").
+  const handleRequest = useRef<(request: EditorRequest) => void>(() => undefined);
+  useEffect(() => {
+    handleRequest.current = (request) => {
+      if (request.kind === 'insert') pendingInsert.current = { path: request.path, text: request.text };
+      void open(request.path);
+    };
+  }, [open]);
+  useEffect(() => onEditorRequest((request) => handleRequest.current(request)), []);
+
+  const onReady = useCallback(
+    (handle: CodeViewHandle) => {
+      view.current = handle;
+      const waiting = pendingInsert.current;
+      if (waiting && opened && (opened.path === waiting.path || opened.path.endsWith(`/${waiting.path}`))) {
+        pendingInsert.current = undefined;
+        handle.insert(waiting.text);
+      }
+    },
+    [opened],
+  );
+
+  const toggle = (path: string) => {
+    const closing = expanded.has(path);
+    // The keyboard's place moves out of a folder that closes; a folder that opens is listed afresh.
+    if (closing) setFocused((at) => (at?.startsWith(`${path}/`) ? path : at));
+    else void loadFolder(path);
+    setExpanded((all) => {
+      const next = new Set(all);
+      if (closing) next.delete(path);
+      else next.add(path);
+      return next;
+    });
+  };
+
+  const activate = (path: string, entry: FileEntry) => {
+    setFocused(path);
+    if (entry.type === 'dir') toggle(path);
+    else if (entry.type === 'file' || entry.type === 'symlink') void open(path);
+  };
+
+  /** Arrow keys move among the visible items; Right and Left open and close a folder. */
+  const onTreeKey = (event: KeyboardEvent<HTMLUListElement>) => {
+    const items = [...(tree.current?.querySelectorAll<HTMLElement>('[role="treeitem"]') ?? [])];
+    const at = items.indexOf(document.activeElement as HTMLElement);
+    if (at < 0) return;
+    const item = items[at]!;
+    const path = item.dataset.path!;
+    const move = (to: number) => {
+      const target = items[Math.max(0, Math.min(items.length - 1, to))];
+      if (target) {
+        setFocused(target.dataset.path);
+        target.focus();
+      }
+    };
+    if (event.key === 'ArrowDown') move(at + 1);
+    else if (event.key === 'ArrowUp') move(at - 1);
+    else if (event.key === 'Home') move(0);
+    else if (event.key === 'End') move(items.length - 1);
+    else if (event.key === 'ArrowRight' && item.dataset.dir && !expanded.has(path)) toggle(path);
+    else if (event.key === 'ArrowLeft' && item.dataset.dir && expanded.has(path)) toggle(path);
+    else if (event.key === 'Enter' || event.key === ' ') item.click();
+    else return;
+    event.preventDefault();
+    event.stopPropagation();
+  };
+
+  // The one item Tab reaches (the others by arrow keys): the last one used, else the first.
+  const first = folders[HOME]?.entries?.[0];
+  const tabStop = focused ?? (first && `${HOME}/${first.name}`);
+
+  const renderFolder = (path: string, level: number) => {
+    const folder = folders[path];
+    if (!folder) return <li role="none">Loading…</li>;
+    if (folder.error)
+      return (
+        <li role="none" className="file-tree-error">
+          {folder.error}
+        </li>
+      );
+    if (folder.entries!.length === 0)
+      return (
+        <li role="none" className="file-tree-empty">
+          (empty)
+        </li>
+      );
+    return [
+      ...folder.entries!.map((entry) => {
+        const child = `${path}/${entry.name}`;
+        const isDir = entry.type === 'dir';
+        const isOpen = isDir && expanded.has(child);
+        const current = tabStop === child;
+        return (
+          <li
+            key={child}
+            role="treeitem"
+            aria-label={entry.type === 'symlink' ? `${entry.name} (link)` : entry.name}
+            aria-level={level}
+            aria-expanded={isDir ? isOpen : undefined}
+            aria-selected={opened?.path === child}
+            data-path={child}
+            data-dir={isDir ? '1' : undefined}
+            tabIndex={current ? 0 : -1}
+            className={`file-tree-item file-tree-${entry.type}`}
+            onClick={(event) => {
+              event.stopPropagation();
+              activate(child, entry);
+            }}
+          >
+            <span aria-hidden="true">
+              {isDir ? (isOpen ? '▾ ' : '▸ ') : '  '}
+              {entry.name}
+              {isDir ? '/' : ''}
+            </span>
+            {isOpen && <ul role="group">{renderFolder(child, level + 1)}</ul>}
+          </li>
+        );
+      }),
+      ...(folder.truncated
+        ? [
+            <li key="more" role="none" className="file-tree-empty">
+              (more files: list them in the terminal)
+            </li>,
+          ]
+        : []),
+    ];
+  };
+
+  return (
+    <div className="file-editor">
+      <div className="file-editor-tree">
+        <div className="file-editor-tree-head">
+          <span>{HOME}</span>
+          <button
+            type="button"
+            className="button"
+            onClick={() => {
+              for (const path of expanded) void loadFolder(path);
+            }}
+          >
+            Refresh files
+          </button>
+        </div>
+        <ul role="tree" aria-label="Files" ref={tree} onKeyDown={onTreeKey} className="file-tree">
+          {renderFolder(HOME, 1)}
+        </ul>
+      </div>
+      <div className="file-editor-main">
+        <div className="file-editor-toolbar">
+          <span className="file-editor-path">
+            {opened ? `${opened.path}${dirty ? ' (unsaved)' : ''}` : 'Open a file from the list.'}
+          </span>
+          <button
+            type="button"
+            className="button"
+            onClick={() => void save()}
+            disabled={!opened || opened.readOnly || busy}
+          >
+            Save
+          </button>
+          <button type="button" className="button" onClick={reload} disabled={!opened || busy}>
+            Reload
+          </button>
+        </div>
+        {opened?.readOnly && (
+          <p className="file-editor-banner" role="note">
+            Read-only: {opened.reason}
+          </p>
+        )}
+        {problem && (
+          <p className="file-editor-problem" role="alert">
+            {problem.message}
+          </p>
+        )}
+        <p className="visually-hidden" role="status">
+          {status}
+        </p>
+        {opened && (
+          <Suspense fallback={<p>Loading the editor…</p>}>
+            <FileCodeView
+              document={opened.document}
+              language={languageFor(opened.path)}
+              readOnly={opened.readOnly}
+              onChange={(value) => {
+                text.current = value;
+                setDirty(true);
+              }}
+              onSave={() => void save()}
+              onReady={onReady}
+            />
+          </Suspense>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,61 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiError } from './api.ts';
+import {
+  fileProblem,
+  insertSnippet,
+  languageFor,
+  onEditorRequest,
+  openInEditor,
+  type EditorRequest,
+} from './file-editor.ts';
+
+describe('languageFor', () => {
+  it('highlights by file name, and falls back to plain text', () => {
+    expect(languageFor('/home/learner/app/Dockerfile')).toBe('dockerfile');
+    expect(languageFor('Dockerfile.dev')).toBe('dockerfile');
+    expect(languageFor('web.dockerfile')).toBe('dockerfile');
+    expect(languageFor('compose.yaml')).toBe('yaml');
+    expect(languageFor('.github/ci.YML')).toBe('yaml');
+    expect(languageFor('app.py')).toBe('python');
+    expect(languageFor('main.go')).toBe('go');
+    expect(languageFor('README.md')).toBe('markdown');
+    expect(languageFor('run.sh')).toBe('shell');
+    expect(languageFor('/home/learner/.bashrc')).toBe('shell');
+    expect(languageFor('notes.txt')).toBe('text');
+    expect(languageFor('Makefile')).toBe('text');
+  });
+});
+
+describe('fileProblem', () => {
+  it('offers a reload or an overwrite after a 409, and passes other sentences on', () => {
+    expect(fileProblem(new ApiError('x was changed.', 409, 'file_changed'))).toMatchObject({
+      changed: true,
+      message: expect.stringMatching(/Reload/),
+    });
+    expect(fileProblem(new ApiError('x was deleted.', 409, 'file_deleted'))).toEqual({
+      message: 'x was deleted.',
+      deleted: true,
+    });
+    expect(fileProblem(new ApiError('At most 1 MiB.', 413, 'file_too_large'))).toEqual({
+      message: 'At most 1 MiB.',
+    });
+  });
+});
+
+describe('openInEditor and insertSnippet', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('reach a listening editor, and one that starts listening later', () => {
+    vi.stubGlobal('window', new EventTarget());
+    openInEditor('early.txt');
+    const seen: EditorRequest[] = [];
+    const stop = onEditorRequest((r) => seen.push(r));
+    insertSnippet('app/Dockerfile', 'EXPOSE 80\n');
+    stop();
+    openInEditor('after.txt');
+    expect(seen).toEqual([
+      { kind: 'open', path: 'early.txt' },
+      { kind: 'insert', path: 'app/Dockerfile', text: 'EXPOSE 80\n' },
+    ]);
+  });
+});

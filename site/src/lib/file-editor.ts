@@ -1,0 +1,154 @@
+import { ApiError, apiRequest } from './api.ts';
+
+// The learner's files, as the file editor sees them: the session's file routes (docs/api.md), the
+// language a file is highlighted as, the sentences for refusals, and a tiny channel by which other
+// components ask the editor to open a file or put a snippet in one.
+
+export interface FileEntry {
+  name: string;
+  type: 'file' | 'dir' | 'symlink' | 'other';
+  size: number;
+}
+
+export interface FolderListing {
+  path: string;
+  entries: FileEntry[];
+  truncated?: boolean;
+}
+
+export interface OpenedFile {
+  path: string;
+  content: string;
+  size: number;
+  mtime: string;
+  readOnly?: boolean;
+  reason?: string;
+}
+
+export interface SavedFile {
+  path: string;
+  size: number;
+  mtime: string;
+}
+
+export interface SessionAccess {
+  sessionId: string;
+  token: string;
+}
+
+const filesPath = (sessionId: string) => `/api/sessions/${encodeURIComponent(sessionId)}/files`;
+
+export function listFolder({ sessionId, token }: SessionAccess, path?: string): Promise<FolderListing> {
+  const query = path === undefined ? '' : `?path=${encodeURIComponent(path)}`;
+  return apiRequest<FolderListing>(filesPath(sessionId) + query, { token });
+}
+
+export function openFile({ sessionId, token }: SessionAccess, path: string): Promise<OpenedFile> {
+  return apiRequest<OpenedFile>(`${filesPath(sessionId)}/content?path=${encodeURIComponent(path)}`, {
+    token,
+  });
+}
+
+export function saveFile(
+  { sessionId, token }: SessionAccess,
+  path: string,
+  content: string,
+  expectedMtime?: string,
+): Promise<SavedFile> {
+  return apiRequest<SavedFile>(`${filesPath(sessionId)}/content`, {
+    method: 'PUT',
+    token,
+    body: { path, content, ...(expectedMtime === undefined ? {} : { expectedMtime }) },
+  });
+}
+
+/** What a refused save or open means for the editor: the sentence, and what it may offer. */
+export interface FileProblem {
+  message: string;
+  /** The file changed in the terminal: offer to reload it (or save again over it). */
+  changed?: boolean;
+  /** The file was deleted in the terminal: the next save makes it again. */
+  deleted?: boolean;
+}
+
+export function fileProblem(error: unknown): FileProblem {
+  if (!(error instanceof ApiError))
+    return { message: error instanceof Error ? error.message : 'Something went wrong. Try again.' };
+  if (error.code === 'file_changed')
+    return {
+      message: `${error.message} Reload shows the terminal's version; Save again keeps yours.`,
+      changed: true,
+    };
+  if (error.code === 'file_deleted') return { message: error.message, deleted: true };
+  return { message: error.message };
+}
+
+/** How a file is highlighted, by its name. */
+export type FileLanguage = 'dockerfile' | 'yaml' | 'python' | 'go' | 'markdown' | 'shell' | 'text';
+
+export function languageFor(path: string): FileLanguage {
+  const name = (path.split('/').pop() ?? '').toLowerCase();
+  if (
+    name === 'dockerfile' ||
+    name.startsWith('dockerfile.') ||
+    name.endsWith('.dockerfile') ||
+    name === 'containerfile'
+  )
+    return 'dockerfile';
+  const extension = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : '';
+  switch (extension) {
+    case 'yml':
+    case 'yaml':
+      return 'yaml';
+    case 'py':
+      return 'python';
+    case 'go':
+      return 'go';
+    case 'md':
+    case 'markdown':
+      return 'markdown';
+    case 'sh':
+    case 'bash':
+      return 'shell';
+  }
+  if (['.bashrc', '.profile', '.bash_profile', '.bash_aliases', '.bash_logout'].includes(name))
+    return 'shell';
+  return 'text';
+}
+
+/** A request to the editor from elsewhere on the page: open a file, or insert a snippet in it. */
+export type EditorRequest = { kind: 'open'; path: string } | { kind: 'insert'; path: string; text: string };
+
+const EVENT = 'dockyard:file-editor';
+let pending: EditorRequest | undefined;
+
+function send(request: EditorRequest): void {
+  // Kept until an editor takes it, so a request made before the editor's panel mounts is not lost.
+  pending = request;
+  window.dispatchEvent(new CustomEvent<EditorRequest>(EVENT, { detail: request }));
+}
+
+/** Opens a file (a path in the learner's home) in the page's file editor. */
+export function openInEditor(path: string): void {
+  send({ kind: 'open', path });
+}
+
+/** Opens a file in the file editor and inserts `text` at its cursor (unsaved, for the learner to look at). */
+export function insertSnippet(path: string, text: string): void {
+  send({ kind: 'insert', path, text });
+}
+
+/** Calls `listener` with each request to the editor (and one still waiting); answers the unsubscribe. */
+export function onEditorRequest(listener: (request: EditorRequest) => void): () => void {
+  const handle = (event: Event) => {
+    pending = undefined;
+    listener((event as CustomEvent<EditorRequest>).detail);
+  };
+  window.addEventListener(EVENT, handle);
+  if (pending) {
+    const waiting = pending;
+    pending = undefined;
+    listener(waiting);
+  }
+  return () => window.removeEventListener(EVENT, handle);
+}
