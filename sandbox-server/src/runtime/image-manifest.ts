@@ -7,13 +7,18 @@ export interface LibraryEntry {
   tags: string[];
   description?: string;
   sizeBytes?: number;
+  /**
+   * The repository's other images (a second folder such as images/library/golang-1.21): their
+   * tags are in `tags` too; `local`, `description` and `sizeBytes` above are the main image's.
+   */
+  more?: { local: string; tags: string[]; sizeBytes?: number }[];
 }
 
 export interface ImageManifest {
   sandbox: string;
   /** The sandbox image's alias in Incus, when the set-up prepared the Incus runtime. */
   incusSandbox?: string;
-  /** Library images published in the hub, by name. */
+  /** Library images published in the hub, by repository name (library/<name>). */
   library: Record<string, LibraryEntry>;
 }
 
