@@ -3,7 +3,7 @@ import type { LibraryEntry } from '../runtime/image-manifest.ts';
 import type { HubAccounts } from './hub-accounts.ts';
 import { HubCatalog } from './hub-catalog.ts';
 import { keepHubFront } from './hub-front.ts';
-import { missingImageHint } from './hub-hints.ts';
+import { missingImageHint, refusedRepositoryHint } from './hub-hints.ts';
 import { HubQuota } from './hub-quota.ts';
 import { HubRegistry } from './hub-registry.ts';
 import type { LabPki } from './lab-pki.ts';
@@ -60,6 +60,7 @@ export async function startHub(options: {
       changed: (namespace) => quota.forget(namespace),
     },
     missingImageHint: (repository, reference) => missingImageHint(library(), repository, reference),
+    refusedRepository: refusedRepositoryHint,
     verify: (username, password) => accounts.verify(username, password),
   });
   return {
