@@ -1,10 +1,12 @@
-// Publishes the library images into the hub's storage, as library/<repository>:<tag> for each of
-// their tags (a repository may have two folders, such as golang and golang-1.21), through a short-lived registry on loopback (the hub that sandboxes use lets learners push
-// only into their own namespaces).
+// Publishes the library images into the hub's storage, as library/<repository>:<tag> (or
+// <namespace>/<name>:<tag> for a repository such as docker/dockerfile) for each of their tags (a
+// repository may have two folders, such as golang and golang-1.21), through a short-lived registry
+// on loopback (the hub that sandboxes use lets learners push only into their own namespaces).
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
+import { hubPathOf, mainFolderOf } from './images.mjs';
 import { capture, info, run, SetupError } from './shell.mjs';
 
 const PORT = 5099;
@@ -62,8 +64,8 @@ const sameList = (a, b) => Array.isArray(a) && a.length === b.length && a.every(
 
 /**
  * The library by hub repository, as images.json records it: the folders of one repository (golang
- * and golang-1.21) become one entry whose tags are all of theirs, the main folder's (named after the
- * repository) first. Its `local`, description and size are the main folder's; the others' come
+ * and golang-1.21) become one entry whose tags are all of theirs, the main folder's (named as the
+ * repository's last component) first. Its `local`, description and size are the main folder's; the others' come
  * after as `more`. Throws when two folders would publish the same tag.
  */
 export function libraryRepositories(library) {
@@ -73,9 +75,9 @@ export function libraryRepositories(library) {
     repository: entry.repository ?? name,
   }));
   const byRepository = {};
+  const isMain = (folder) => folder.name === mainFolderOf(folder.repository);
   for (const folder of folders.sort(
-    (a, b) =>
-      Number(b.name === b.repository) - Number(a.name === a.repository) || a.name.localeCompare(b.name),
+    (a, b) => Number(isMain(b)) - Number(isMain(a)) || a.name.localeCompare(b.name),
   )) {
     (byRepository[folder.repository] ??= []).push(folder);
   }
@@ -146,7 +148,7 @@ async function publish(dataDir, library) {
       const started = Date.now();
       info(`publishing ${name} (${local}) as ${tags.map((t) => `${repository}:${t}`).join(', ')}`);
       for (const tag of tags) {
-        const target = `127.0.0.1:${PORT}/library/${repository}:${tag}`;
+        const target = `127.0.0.1:${PORT}/${hubPathOf(repository)}:${tag}`;
         await run('docker', ['tag', local, target], { quiet: true });
         try {
           await run('docker', ['push', target], { label: `docker push ${repository}:${tag}`, quiet: true });

@@ -82,14 +82,22 @@ async function dockerBuild(dir, tag, buildArgs) {
   });
 }
 
-/** A hub repository name (one path component, as Docker Hub's official images have). */
-const REPOSITORY = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+const COMPONENT = '[a-z0-9]+(?:[._-][a-z0-9]+)*';
+/** A hub repository name: `golang` (published as library/golang) or `docker/dockerfile`. */
+const REPOSITORY = new RegExp(`^(?:${COMPONENT}/)?${COMPONENT}$`);
+
+/** The folder that owns a repository's moving tags: the one named as its last component. */
+export const mainFolderOf = (repository) => repository.split('/').pop();
+
+/** Where the hub keeps a repository: library/<name> for official-style images, else its own name. */
+export const hubPathOf = (repository) => (repository.includes('/') ? repository : `library/${repository}`);
 
 /**
  * The library's definitions, in build order: the base (debian) first, then by folder name. A
  * folder is one image of the hub repository named in its image.json's "repository" (default: the
- * folder's name). A repository can have a second folder for an older version (golang-1.21 next
- * to golang): the folder named after the repository owns its moving tags (major, latest).
+ * folder's name; a name with a namespace, docker/dockerfile, is published outside library/). A
+ * repository can have a second folder for an older version (golang-1.21 next to golang): the
+ * folder named as the repository's last component owns its moving tags (major, latest).
  */
 export function readLibrary(root) {
   const dir = path.join(root, 'images', 'library');
@@ -117,23 +125,24 @@ export function readLibrary(root) {
     const repository = meta.repository ?? name;
     if (typeof repository !== 'string' || !REPOSITORY.test(repository)) {
       throw new SetupError(
-        `images/library/${name}/image.json: "repository" must be a hub name such as golang ` +
-          `(lower case letters and digits, with . _ - between them), not ${JSON.stringify(repository)}.`,
+        `images/library/${name}/image.json: "repository" must be a hub name such as golang or ` +
+          `docker/dockerfile (lower case letters and digits, with . _ - between them), not ${JSON.stringify(repository)}.`,
       );
     }
     return { name, repository, dir: folder, meta };
   });
   for (const image of images) {
-    if (image.repository === image.name) continue;
-    if (image.name === BASE_NAME) {
+    if (image.name === BASE_NAME && image.repository !== BASE_NAME) {
       throw new SetupError(
         `images/library/${BASE_NAME} is the base image: it cannot be published as another repository.`,
       );
     }
-    if (!images.some((i) => i.name === image.repository && i.repository === image.repository)) {
+    const main = mainFolderOf(image.repository);
+    if (main === image.name) continue;
+    if (!images.some((i) => i.name === main && i.repository === image.repository)) {
       throw new SetupError(
         `images/library/${image.name} is published as ${image.repository}, but there is no folder ` +
-          `images/library/${image.repository} (the repository's main image, which owns its latest tag).`,
+          `images/library/${main} published as ${image.repository} (the repository's main image, which owns its latest tag).`,
       );
     }
   }
@@ -262,7 +271,7 @@ export async function buildImages(root, workDir) {
     }
     if (!imageExists(local)) throw new SetupError(`The library image ${local} was not built.`);
     const version = versionOf(image, local, versionCache);
-    const moving = image.repository === image.name;
+    const moving = mainFolderOf(image.repository) === image.name;
     const imageTags = tagsFor(version, image.meta.aliases ?? [], { moving });
     if (imageTags.length === 0) {
       throw new SetupError(

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readLibrary, tagsFor } from './images.mjs';
+import { hubPathOf, readLibrary, tagsFor } from './images.mjs';
 import { libraryRepositories } from './hub-library.mjs';
 
 describe('tagsFor', () => {
@@ -46,6 +46,19 @@ describe('readLibrary', () => {
       ['golang-1.21', 'golang'],
       ['python', 'python'],
     ]);
+  });
+
+  it('takes a folder published outside library/ as the main one of its repository', () => {
+    const dir = library({
+      debian: {},
+      dockerfile: { repository: 'docker/dockerfile', aliases: ['1.7', '1'] },
+    });
+    expect(readLibrary(dir).map((i) => [i.name, i.repository])).toEqual([
+      ['debian', 'debian'],
+      ['dockerfile', 'docker/dockerfile'],
+    ]);
+    expect(hubPathOf('docker/dockerfile')).toBe('docker/dockerfile');
+    expect(hubPathOf('golang')).toBe('library/golang');
   });
 
   it('refuses a second folder whose repository has no main folder', () => {

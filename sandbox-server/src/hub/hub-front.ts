@@ -40,6 +40,8 @@ export interface HubFrontOptions {
    * resolves an image with HEAD, so the status line is all of the answer it prints.
    */
   refusedRepository?: (repository: string) => string | undefined;
+  /** The lab's own images outside library/ (docker/dockerfile): everyone may pull them. */
+  published?: (repository: string) => boolean;
   /** Checks hub credentials; returns the username when they are right. */
   verify: (username: string, password: string) => string | undefined;
 }
@@ -115,7 +117,11 @@ export function startHubFront(options: HubFrontOptions): Promise<https.Server> {
       .filter(Boolean)) {
       const wanted = parseScope(scope);
       if ('error' in wanted) return registryError(res, 400, 'INVALID_SCOPE', wanted.error);
-      const allowed = grant(principal, wanted, options.mirror?.serves);
+      const allowed = grant(
+        principal,
+        wanted,
+        (repository) => !!options.published?.(repository) || !!options.mirror?.serves(repository),
+      );
       if (allowed) granted.push(allowed);
     }
     const subject = principal.kind === 'learner' ? principal.username : '';

@@ -24,6 +24,14 @@ describe('missingImageHint', () => {
     );
   });
 
+  it('names the tags of a lab image outside library/', () => {
+    const withFrontend = { ...library, 'docker/dockerfile': { local: 'z', tags: ['1.7', '1', 'latest'] } };
+    expect(missingImageHint(withFrontend, 'docker/dockerfile', '1.4')).toBe(
+      'docker/dockerfile has no tag 1.4 in this lab. Its tags: 1.7, 1, latest (the Hub page, /hub/, lists them all)',
+    );
+    expect(missingImageHint(library, 'docker/dockerfile', '1.4')).toBeUndefined();
+  });
+
   it("says nothing of learners' repositories or digests", () => {
     expect(missingImageHint(library, 'braveotter123/app', 'latest')).toBeUndefined();
     expect(missingImageHint(library, 'library/debian', 'sha256:abc')).toBeUndefined();

@@ -20,9 +20,10 @@ export function missingImageHint(
   repository: string,
   reference: string,
 ): string | undefined {
-  const match = /^library\/([a-z0-9._-]+)$/.exec(repository);
-  if (!match) return undefined;
-  const name = match[1]!;
+  const name =
+    /^library\/([a-z0-9._-]+)$/.exec(repository)?.[1] ??
+    (Object.hasOwn(library, repository) ? repository : undefined);
+  if (name === undefined) return undefined;
   const entry = library[name];
   if (entry) {
     if (reference.startsWith('sha256:')) return undefined;

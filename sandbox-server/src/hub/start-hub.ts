@@ -44,6 +44,7 @@ export async function startHub(options: {
   await mirror?.start();
   /** Online mode: what is neither the lab's library nor a learner's namespace comes from upstream. */
   const fromUpstream = (repository: string) => {
+    if (Object.hasOwn(library(), repository)) return false; // the lab's own docker/dockerfile
     const [namespace, ...rest] = repository.split('/');
     if (namespace === 'library') return !Object.hasOwn(library(), rest.join('/'));
     return !accounts.exists(namespace!);
@@ -60,7 +61,10 @@ export async function startHub(options: {
       changed: (namespace) => quota.forget(namespace),
     },
     missingImageHint: (repository, reference) => missingImageHint(library(), repository, reference),
-    refusedRepository: refusedRepositoryHint,
+    // docker/dockerfile is refused (with the reason) only while the set-up has not published it.
+    refusedRepository: (repository) =>
+      Object.hasOwn(library(), repository) ? undefined : refusedRepositoryHint(repository),
+    published: (repository) => repository.includes('/') && Object.hasOwn(library(), repository),
     verify: (username, password) => accounts.verify(username, password),
   });
   return {

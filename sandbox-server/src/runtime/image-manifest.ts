@@ -18,8 +18,16 @@ export interface ImageManifest {
   sandbox: string;
   /** The sandbox image's alias in Incus, when the set-up prepared the Incus runtime. */
   incusSandbox?: string;
-  /** Library images published in the hub, by repository name (library/<name>). */
+  /**
+   * Library images published in the hub, by repository name: `golang` (kept as library/golang) or,
+   * outside library/, `docker/dockerfile`.
+   */
   library: Record<string, LibraryEntry>;
+}
+
+/** Where the hub keeps a library entry: library/<name>, or the name itself when it has a namespace. */
+export function hubPath(name: string): string {
+  return name.includes('/') ? name : `library/${name}`;
 }
 
 /** Reads the image manifest; throws a sentence that says to run the set-up when it is missing. */
