@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects. `unit`: specs beside the code (*.spec.ts) that need no Docker engine, no Incus and
+// Two projects. `unit`: specs beside the code (*.spec.ts; *.spec.mjs for the set-up scripts) that need no Docker engine, no Incus and
 // no browser (`npm run test:unit`, seconds). `integration`: test/*.test.ts against real sandboxes,
 // the lab services and Chromium. Integration files share one host, so files run one at a time.
 export default defineConfig({
@@ -15,6 +15,7 @@ export default defineConfig({
             'sandbox-server/**/*.spec.ts',
             'site/**/*.spec.ts',
             'lessons/**/*.spec.ts',
+            'scripts/**/*.spec.mjs',
           ],
           exclude: ['node_modules', 'site/dist'],
           env: { DOCKYARD_LOG_LEVEL: 'error' },

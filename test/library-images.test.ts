@@ -90,6 +90,51 @@ describe('the image library in a sandbox', () => {
     expect(await ok('docker run --rm golang go version')).toContain(`go${library.golang!.tags[0]} `);
   });
 
+  // The syllabus's two multi-stage Dockerfiles (docker-basic-and-advance.md), exactly as printed:
+  // `# syntax=docker/dockerfile:1` (BuildKit pulls the lab's docker/dockerfile), FROM golang:1.21,
+  // a heredoc COPY, then --from=0 and AS build.
+  it(
+    'golang:1.21 and docker/dockerfile build the syllabus multi-stage Dockerfiles',
+    { timeout: PULL },
+    async () => {
+      const golang121 = library.golang!.tags.find((t) => /^1\.21\.\d+$/.test(t));
+      expect(golang121, library.golang!.tags.join(', ')).toBeDefined();
+      expect(library['docker/dockerfile']?.tags).toEqual(expect.arrayContaining(['1', 'latest']));
+      await timedPull('golang:1.21');
+      expect(await ok('docker run --rm golang:1.21 go version')).toContain(`go${golang121} `);
+      const dockerfile = (from: string, copyFrom: string) =>
+        [
+          '# syntax=docker/dockerfile:1',
+          `FROM ${from}`,
+          'WORKDIR /src',
+          'COPY <<EOF ./main.go',
+          'package main',
+          '',
+          'import "fmt"',
+          '',
+          'func main() {',
+          '  fmt.Println("hello, world")',
+          '}',
+          'EOF',
+          'RUN go build -o /bin/hello ./main.go',
+          '',
+          'FROM scratch',
+          `COPY --from=${copyFrom} /bin/hello /bin/hello`,
+          'CMD ["/bin/hello"]',
+        ].join('\n');
+      for (const [dir, from, copyFrom] of [
+        ['multi0', 'golang:1.21', '0'],
+        ['multibuild', 'golang:1.21 as build', 'build'],
+      ] as const) {
+        await ok(
+          `mkdir -p ~/${dir} && cat > ~/${dir}/Dockerfile <<'DOCKERFILE'\n${dockerfile(from, copyFrom)}\nDOCKERFILE`,
+        );
+        await ok(`cd ~/${dir} && docker build -t ${dir} .`);
+        expect((await ok(`docker run --rm ${dir}`)).trim()).toBe('hello, world');
+      }
+    },
+  );
+
   it('mariadb initialises a database, a user and init scripts', { timeout: PULL }, async () => {
     await timedPull('mariadb');
     await ok(

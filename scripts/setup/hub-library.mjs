@@ -1,10 +1,12 @@
-// Publishes the library images into the hub's storage, as library/<name>:<tag> for each of their
-// tags, through a short-lived registry on loopback (the hub that sandboxes use lets learners push
-// only into their own namespaces).
+// Publishes the library images into the hub's storage, as library/<repository>:<tag> (or
+// <namespace>/<name>:<tag> for a repository such as docker/dockerfile) for each of their tags (a
+// repository may have two folders, such as golang and golang-1.21), through a short-lived registry
+// on loopback (the hub that sandboxes use lets learners push only into their own namespaces).
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
+import { hubPathOf, mainFolderOf } from './images.mjs';
 import { capture, info, run, SetupError } from './shell.mjs';
 
 const PORT = 5099;
@@ -61,10 +63,62 @@ async function withLock(dataDir, fn) {
 const sameList = (a, b) => Array.isArray(a) && a.length === b.length && a.every((x, i) => x === b[i]);
 
 /**
- * Pushes each library image ({ name: { local, tags } }) not yet published under all its tags;
- * remembers what it published in the data dir (hub-published.json).
+ * The library by hub repository, as images.json records it: the folders of one repository (golang
+ * and golang-1.21) become one entry whose tags are all of theirs, the main folder's (named as the
+ * repository's last component) first. Its `local`, description and size are the main folder's; the others' come
+ * after as `more`. Throws when two folders would publish the same tag.
+ */
+export function libraryRepositories(library) {
+  const folders = Object.entries(library).map(([name, entry]) => ({
+    name,
+    ...entry,
+    repository: entry.repository ?? name,
+  }));
+  const byRepository = {};
+  const isMain = (folder) => folder.name === mainFolderOf(folder.repository);
+  for (const folder of folders.sort(
+    (a, b) => Number(isMain(b)) - Number(isMain(a)) || a.name.localeCompare(b.name),
+  )) {
+    (byRepository[folder.repository] ??= []).push(folder);
+  }
+  const repositories = {};
+  for (const repository of Object.keys(byRepository).sort()) {
+    const [main, ...more] = byRepository[repository];
+    const owner = new Map();
+    for (const folder of [main, ...more]) {
+      for (const tag of folder.tags) {
+        if (owner.has(tag)) {
+          throw new SetupError(
+            `images/library/${owner.get(tag)} and images/library/${folder.name} would both publish ` +
+              `${repository}:${tag}; give the second folder its own version (only the folder named ` +
+              `${repository} gets the major and latest tags).`,
+          );
+        }
+        owner.set(tag, folder.name);
+      }
+    }
+    repositories[repository] = {
+      local: main.local,
+      tags: [...owner.keys()],
+      description: [main, ...more]
+        .map((f) => f.description)
+        .filter(Boolean)
+        .join(' '),
+      sizeBytes: main.sizeBytes,
+      ...(more.length
+        ? { more: more.map(({ local, tags, sizeBytes }) => ({ local, tags, sizeBytes })) }
+        : {}),
+    };
+  }
+  return repositories;
+}
+
+/**
+ * Pushes each library image ({ folder: { repository, local, tags } }) not yet published under all
+ * its tags; remembers what it published, per folder, in the data dir (hub-published.json).
  */
 export async function publishLibrary(dataDir, library) {
+  libraryRepositories(library); // refuses two folders publishing one tag before anything is pushed
   fs.mkdirSync(dataDir, { recursive: true });
   await withLock(dataDir, () => publish(dataDir, library));
 }
@@ -90,14 +144,14 @@ async function publish(dataDir, library) {
   const registry = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
   try {
     await waitFor(`http://127.0.0.1:${PORT}/v2/`, 10_000);
-    for (const [name, { local, tags }] of pending) {
+    for (const [name, { repository = name, local, tags }] of pending) {
       const started = Date.now();
-      info(`publishing ${name} (${local}) as ${tags.map((t) => `${name}:${t}`).join(', ')}`);
+      info(`publishing ${name} (${local}) as ${tags.map((t) => `${repository}:${t}`).join(', ')}`);
       for (const tag of tags) {
-        const target = `127.0.0.1:${PORT}/library/${name}:${tag}`;
+        const target = `127.0.0.1:${PORT}/${hubPathOf(repository)}:${tag}`;
         await run('docker', ['tag', local, target], { quiet: true });
         try {
-          await run('docker', ['push', target], { label: `docker push ${name}:${tag}`, quiet: true });
+          await run('docker', ['push', target], { label: `docker push ${repository}:${tag}`, quiet: true });
         } finally {
           await run('docker', ['rmi', target], { quiet: true });
         }
@@ -141,17 +195,12 @@ function hubRunning() {
   });
 }
 
-/** Writes <dataDir>/images.json: the sandbox tag and the library as the server shows it (Hub page). */
+/** Writes <dataDir>/images.json: the sandbox tag and the library by repository, as the server shows it (Hub page). */
 export function writeImageManifest(dataDir, sandbox, library, incusSandbox) {
   const manifest = {
     sandbox,
     ...(incusSandbox ? { incusSandbox } : {}),
-    library: Object.fromEntries(
-      Object.entries(library).map(([name, { local, tags, description, sizeBytes }]) => [
-        name,
-        { local, tags, description, sizeBytes },
-      ]),
-    ),
+    library: libraryRepositories(library),
   };
   fs.writeFileSync(path.join(dataDir, 'images.json'), JSON.stringify(manifest, null, 2) + '\n');
 }

@@ -82,7 +82,23 @@ async function dockerBuild(dir, tag, buildArgs) {
   });
 }
 
-/** The library's definitions, in build order: the base (debian) first, then by name. */
+const COMPONENT = '[a-z0-9]+(?:[._-][a-z0-9]+)*';
+/** A hub repository name: `golang` (published as library/golang) or `docker/dockerfile`. */
+const REPOSITORY = new RegExp(`^(?:${COMPONENT}/)?${COMPONENT}$`);
+
+/** The folder that owns a repository's moving tags: the one named as its last component. */
+export const mainFolderOf = (repository) => repository.split('/').pop();
+
+/** Where the hub keeps a repository: library/<name> for official-style images, else its own name. */
+export const hubPathOf = (repository) => (repository.includes('/') ? repository : `library/${repository}`);
+
+/**
+ * The library's definitions, in build order: the base (debian) first, then by folder name. A
+ * folder is one image of the hub repository named in its image.json's "repository" (default: the
+ * folder's name; a name with a namespace, docker/dockerfile, is published outside library/). A
+ * repository can have a second folder for an older version (golang-1.21 next to golang): the
+ * folder named as the repository's last component owns its moving tags (major, latest).
+ */
 export function readLibrary(root) {
   const dir = path.join(root, 'images', 'library');
   const names = fs
@@ -90,7 +106,7 @@ export function readLibrary(root) {
     .filter((e) => e.isDirectory())
     .map((e) => e.name)
     .sort((a, b) => (a === BASE_NAME ? -1 : b === BASE_NAME ? 1 : a.localeCompare(b)));
-  return names.map((name) => {
+  const images = names.map((name) => {
     const folder = path.join(dir, name);
     const metaFile = path.join(folder, 'image.json');
     if (!fs.existsSync(metaFile)) throw new SetupError(`images/library/${name} has no image.json.`);
@@ -106,25 +122,51 @@ export function readLibrary(root) {
     if (name !== BASE_NAME && !fs.existsSync(path.join(folder, 'Dockerfile'))) {
       throw new SetupError(`images/library/${name} has no Dockerfile.`);
     }
-    return { name, dir: folder, meta };
+    const repository = meta.repository ?? name;
+    if (typeof repository !== 'string' || !REPOSITORY.test(repository)) {
+      throw new SetupError(
+        `images/library/${name}/image.json: "repository" must be a hub name such as golang or ` +
+          `docker/dockerfile (lower case letters and digits, with . _ - between them), not ${JSON.stringify(repository)}.`,
+      );
+    }
+    return { name, repository, dir: folder, meta };
   });
+  for (const image of images) {
+    if (image.name === BASE_NAME && image.repository !== BASE_NAME) {
+      throw new SetupError(
+        `images/library/${BASE_NAME} is the base image: it cannot be published as another repository.`,
+      );
+    }
+    const main = mainFolderOf(image.repository);
+    if (main === image.name) continue;
+    if (!images.some((i) => i.name === main && i.repository === image.repository)) {
+      throw new SetupError(
+        `images/library/${image.name} is published as ${image.repository}, but there is no folder ` +
+          `images/library/${main} published as ${image.repository} (the repository's main image, which owns its latest tag).`,
+      );
+    }
+  }
+  return images;
 }
 
 /**
  * The tags of a library image: the version itself, then major.minor and major when it is dotted
- * numbers (3.13.5 → 3.13.5, 3.13, 3), then the image's aliases, then latest.
+ * numbers (3.13.5 → 3.13.5, 3.13, 3), then the image's aliases, then latest. An image that does
+ * not own its repository's moving tags (`moving: false`, a second folder such as golang-1.21) gets
+ * only its version, major.minor and aliases: never the major or latest.
  */
-export function tagsFor(version, aliases = []) {
+export function tagsFor(version, aliases = [], { moving = true } = {}) {
   const tags = [];
   if (version) {
     tags.push(version);
     const parts = version.split('.');
     if (/^\d+(\.\d+)+$/.test(version)) {
       if (parts.length > 2) tags.push(parts.slice(0, 2).join('.'));
-      tags.push(parts[0]);
+      if (moving) tags.push(parts[0]);
     }
   }
-  tags.push(...aliases, 'latest');
+  tags.push(...aliases);
+  if (moving) tags.push('latest');
   return [...new Set(tags)];
 }
 
@@ -172,8 +214,8 @@ function removeOlderBuilds(local) {
 
 /**
  * Builds (or finds) every image: the Debian base, the sandbox (the learner's machine) and the
- * library images served by the hub. Returns { debian, sandbox, library: { name: { local, version,
- * tags, description, sizeBytes } } }.
+ * library images served by the hub. Returns { debian, sandbox, library: { folder: { repository,
+ * local, tags, description, sizeBytes } } }, one entry per folder of images/library.
  */
 export async function buildImages(root, workDir) {
   const images = path.join(root, 'images');
@@ -229,10 +271,22 @@ export async function buildImages(root, workDir) {
     }
     if (!imageExists(local)) throw new SetupError(`The library image ${local} was not built.`);
     const version = versionOf(image, local, versionCache);
-    const imageTags = tagsFor(version, image.meta.aliases ?? []);
+    const moving = mainFolderOf(image.repository) === image.name;
+    const imageTags = tagsFor(version, image.meta.aliases ?? [], { moving });
+    if (imageTags.length === 0) {
+      throw new SetupError(
+        `images/library/${image.name} has no tag: it needs a "version" command or "aliases".`,
+      );
+    }
     const sizeBytes = Number(capture('docker', ['image', 'inspect', '-f', '{{.Size}}', local]).stdout.trim());
-    tags.library[image.name] = { local, tags: imageTags, description: image.meta.description, sizeBytes };
-    info(`${counter}: ${local} (${state}) → ${imageTags.map((t) => `${image.name}:${t}`).join(', ')}`);
+    tags.library[image.name] = {
+      repository: image.repository,
+      local,
+      tags: imageTags,
+      description: image.meta.description,
+      sizeBytes,
+    };
+    info(`${counter}: ${local} (${state}) → ${imageTags.map((t) => `${image.repository}:${t}`).join(', ')}`);
   }
   return tags;
 }

@@ -34,15 +34,36 @@ export interface HubFrontOptions {
   };
   /** What to tell a client whose image or tag the lab registry does not have (instead of "manifest unknown"). */
   missingImageHint?: (repository: string, reference: string) => string | undefined;
+  /**
+   * Repositories refused whatever the request, with the reason (docker/dockerfile, which BuildKit
+   * pulls for a `# syntax=` line). The reason goes in the body and in the status line: BuildKit
+   * resolves an image with HEAD, so the status line is all of the answer it prints.
+   */
+  refusedRepository?: (repository: string) => string | undefined;
+  /** The lab's own images outside library/ (docker/dockerfile): everyone may pull them. */
+  published?: (repository: string) => boolean;
   /** Checks hub credentials; returns the username when they are right. */
   verify: (username: string, password: string) => string | undefined;
 }
 
 const MAX_TOKEN_QUERY = 8 * 1024;
 
-function registryError(res: http.ServerResponse, status: number, code: string, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
+function registryError(
+  res: http.ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  reason?: string,
+): void {
+  const headers = { 'content-type': 'application/json' };
+  if (reason) res.writeHead(status, reason, headers);
+  else res.writeHead(status, headers);
   res.end(JSON.stringify({ errors: [{ code, message }] }));
+}
+
+/** A reason phrase for a status line: printable ASCII on one line (Node refuses anything else). */
+export function statusLine(reason: string): string {
+  return reason.replace(/[^\x20-\x7e]+/g, ' ').trim();
 }
 
 /** Decodes `Authorization: Basic …`; undefined when absent, null when malformed. */
@@ -96,7 +117,11 @@ export function startHubFront(options: HubFrontOptions): Promise<https.Server> {
       .filter(Boolean)) {
       const wanted = parseScope(scope);
       if ('error' in wanted) return registryError(res, 400, 'INVALID_SCOPE', wanted.error);
-      const allowed = grant(principal, wanted, options.mirror?.serves);
+      const allowed = grant(
+        principal,
+        wanted,
+        (repository) => !!options.published?.(repository) || !!options.mirror?.serves(repository),
+      );
       if (allowed) granted.push(allowed);
     }
     const subject = principal.kind === 'learner' ? principal.username : '';
@@ -135,7 +160,19 @@ export function startHubFront(options: HubFrontOptions): Promise<https.Server> {
     return true;
   };
 
+  /** Answers 403 for a refused repository (not one the online mode's mirror serves). */
+  const repositoryRefused = (req: http.IncomingMessage, res: http.ServerResponse, url: URL): boolean => {
+    const repository = /^\/v2\/(.+?)\/(?:manifests|blobs|tags)\//.exec(url.pathname)?.[1];
+    if (!repository || options.mirror?.serves(repository)) return false;
+    const reason = options.refusedRepository?.(repository);
+    if (!reason) return false;
+    req.resume();
+    registryError(res, 403, 'DENIED', reason, statusLine(reason));
+    return true;
+  };
+
   const proxy = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
+    if (repositoryRefused(req, res, url)) return;
     if (await uploadRefused(req, res, url)) return;
     const manifest = /^\/v2\/(.+?)\/manifests\/([^/]+)$/.exec(url.pathname);
     const pushed = req.method === 'PUT' ? manifest?.[1] : undefined;

@@ -20,9 +20,10 @@ export function missingImageHint(
   repository: string,
   reference: string,
 ): string | undefined {
-  const match = /^library\/([a-z0-9._-]+)$/.exec(repository);
-  if (!match) return undefined;
-  const name = match[1]!;
+  const name =
+    /^library\/([a-z0-9._-]+)$/.exec(repository)?.[1] ??
+    (Object.hasOwn(library, repository) ? repository : undefined);
+  if (name === undefined) return undefined;
   const entry = library[name];
   if (entry) {
     if (reference.startsWith('sha256:')) return undefined;
@@ -33,4 +34,20 @@ export function missingImageHint(
   return standIn
     ? `${name} is not in this lab's image library: ${standIn}. The library: ${available}`
     : `${name} is not in this lab's image library (the lab is offline). The library: ${available}`;
+}
+
+/**
+ * Docker Hub repositories the lab refuses outright, whatever the tag: the Dockerfile frontend images
+ * BuildKit pulls by itself when a Dockerfile starts with `# syntax=docker/dockerfile:1`. The lab
+ * has none (docs/images.md says why), and BuildKit needs none: its frontend is built in.
+ */
+const DOCKERFILE_FRONTENDS = new Set(['docker/dockerfile', 'docker/dockerfile-upstream']);
+
+/** Why the hub refuses a whole repository (any tag, any request), or undefined when it does not. */
+export function refusedRepositoryHint(repository: string): string | undefined {
+  if (!DOCKERFILE_FRONTENDS.has(repository)) return undefined;
+  return (
+    "This lab's BuildKit has the Dockerfile frontend built in: delete the `# syntax=` line and build " +
+    `again. (${repository} is not in the offline lab hub.)`
+  );
 }

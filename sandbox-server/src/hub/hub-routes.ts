@@ -5,7 +5,7 @@ import type { HubCatalog } from './hub-catalog.ts';
 import type { HubQuota } from './hub-quota.ts';
 import { REPOSITORY_NAME } from './registry-token.ts';
 import { SEGMENT, bearerToken, json, type Route } from '../http/http-routing.ts';
-import type { ImageManifest } from '../runtime/image-manifest.ts';
+import { hubPath, type ImageManifest } from '../runtime/image-manifest.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
 
 /** The registry name learners type nothing for: the lab hub answers as Docker Hub. */
@@ -75,7 +75,7 @@ export function hubRoutes(ctx: {
         const repositories = await Promise.all(
           names.map(async (name): Promise<HubRepository> => {
             const entry = library[name]!;
-            const repo = await ctx.catalog.repository(`library/${name}`);
+            const repo = await ctx.catalog.repository(hubPath(name));
             return {
               name,
               description: entry.description ?? '',

@@ -24,6 +24,14 @@ describe('registry token grants', () => {
     ).toBeUndefined();
   });
 
+  it('lets everyone pull, and nobody but the server push, what the lab publishes outside library/', () => {
+    const published = (repository: string) => repository === 'docker/dockerfile';
+    const wanted = { type: 'repository', name: 'docker/dockerfile', actions: ['pull', 'push'] };
+    expect(grant({ kind: 'anonymous' }, wanted, published)?.actions).toEqual(['pull']);
+    expect(grant(learner, wanted, published)?.actions).toEqual(['pull']);
+    expect(grant(learner, wanted)).toBeUndefined();
+  });
+
   it('parses scopes and explains malformed ones', () => {
     expect(parseScope('repository:library/python:pull,push')).toEqual({
       type: 'repository',

@@ -55,21 +55,22 @@ export function parseScope(scope: string): Access | { error: string } {
 }
 
 /**
- * What a principal may do: everyone pulls the library (`library/*`) and, in online mode, whatever
- * the upstream serves (`fromUpstream`); a learner pulls and pushes in their own namespace
- * (`<username>/*`) and nowhere else; the server may do anything.
+ * What a principal may do: everyone pulls the library (`library/*`) and whatever `pullable` names
+ * (the lab's images outside library/, such as docker/dockerfile, and in online mode whatever the
+ * upstream serves); a learner pulls and pushes in their own namespace (`<username>/*`) and nowhere
+ * else; the server may do anything.
  */
 export function grant(
   principal: Principal,
   wanted: Access,
-  fromUpstream: (repository: string) => boolean = () => false,
+  pullable: (repository: string) => boolean = () => false,
 ): Access | undefined {
   if (principal.kind === 'admin') return wanted;
   if (wanted.type !== 'repository') return undefined;
   const [namespace] = wanted.name.split('/');
   let allowed: string[] = [];
   if (namespace === 'library' && wanted.name.includes('/')) allowed = ['pull'];
-  if (fromUpstream(wanted.name)) allowed = ['pull'];
+  if (pullable(wanted.name)) allowed = ['pull'];
   if (principal.kind === 'learner' && namespace === principal.username && wanted.name.includes('/')) {
     allowed = ['pull', 'push'];
   }

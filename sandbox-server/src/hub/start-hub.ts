@@ -3,7 +3,7 @@ import type { LibraryEntry } from '../runtime/image-manifest.ts';
 import type { HubAccounts } from './hub-accounts.ts';
 import { HubCatalog } from './hub-catalog.ts';
 import { keepHubFront } from './hub-front.ts';
-import { missingImageHint } from './hub-hints.ts';
+import { missingImageHint, refusedRepositoryHint } from './hub-hints.ts';
 import { HubQuota } from './hub-quota.ts';
 import { HubRegistry } from './hub-registry.ts';
 import type { LabPki } from './lab-pki.ts';
@@ -44,6 +44,7 @@ export async function startHub(options: {
   await mirror?.start();
   /** Online mode: what is neither the lab's library nor a learner's namespace comes from upstream. */
   const fromUpstream = (repository: string) => {
+    if (Object.hasOwn(library(), repository)) return false; // the lab's own docker/dockerfile
     const [namespace, ...rest] = repository.split('/');
     if (namespace === 'library') return !Object.hasOwn(library(), rest.join('/'));
     return !accounts.exists(namespace!);
@@ -60,6 +61,10 @@ export async function startHub(options: {
       changed: (namespace) => quota.forget(namespace),
     },
     missingImageHint: (repository, reference) => missingImageHint(library(), repository, reference),
+    // docker/dockerfile is refused (with the reason) only while the set-up has not published it.
+    refusedRepository: (repository) =>
+      Object.hasOwn(library(), repository) ? undefined : refusedRepositoryHint(repository),
+    published: (repository) => repository.includes('/') && Object.hasOwn(library(), repository),
     verify: (username, password) => accounts.verify(username, password),
   });
   return {

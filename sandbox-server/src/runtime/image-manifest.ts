@@ -7,14 +7,27 @@ export interface LibraryEntry {
   tags: string[];
   description?: string;
   sizeBytes?: number;
+  /**
+   * The repository's other images (a second folder such as images/library/golang-1.21): their
+   * tags are in `tags` too; `local`, `description` and `sizeBytes` above are the main image's.
+   */
+  more?: { local: string; tags: string[]; sizeBytes?: number }[];
 }
 
 export interface ImageManifest {
   sandbox: string;
   /** The sandbox image's alias in Incus, when the set-up prepared the Incus runtime. */
   incusSandbox?: string;
-  /** Library images published in the hub, by name. */
+  /**
+   * Library images published in the hub, by repository name: `golang` (kept as library/golang) or,
+   * outside library/, `docker/dockerfile`.
+   */
   library: Record<string, LibraryEntry>;
+}
+
+/** Where the hub keeps a library entry: library/<name>, or the name itself when it has a namespace. */
+export function hubPath(name: string): string {
+  return name.includes('/') ? name : `library/${name}`;
 }
 
 /** Reads the image manifest; throws a sentence that says to run the set-up when it is missing. */
