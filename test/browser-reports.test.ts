@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import {
+  eventually,
+  terminal,
+  usePlatformAndBrowser,
+  waitForPrompt,
+  waitForTerminal,
+} from './helpers/browser.ts';
+import { classWithLearner, INSTRUCTOR_PASSWORD, newInstructor } from './helpers/instructors.ts';
+
+const ADMIN = 'admin-browser-reports-token-0123456789';
+
+/** A `name=value` cookie header as Playwright's cookie. */
+function cookieOf(header: string): { name: string; value: string } {
+  const at = header.indexOf('=');
+  return { name: header.slice(0, at), value: header.slice(at + 1) };
+}
+
+// A learner of a class reports a broken step with their terminal's last lines; the class's
+// instructor finds it on /instructor/, with the lines, and marks it done; another instructor does not
+// see it.
+describe('reporting a problem in the browser', () => {
+  const env = usePlatformAndBrowser({ DOCKYARD_INSTRUCTOR_TOKEN: ADMIN });
+
+  it(
+    "files a learner's report, with their terminal lines, that their instructor sees and marks done",
+    async () => {
+      const { platform } = env;
+      const teacher = await newInstructor(platform, ADMIN, 'rhea');
+      const { learner } = await classWithLearner(platform, teacher, 'Report workshop', 'Ada');
+      await newInstructor(platform, ADMIN, 'other-teacher');
+
+      const adaContext = await env.browser.newContext();
+      await adaContext.addCookies([{ ...cookieOf(learner.cookie), url: platform.url }]);
+      const ada = await adaContext.newPage();
+      await ada.goto(`${platform.url}/lessons/first-container/`);
+      await waitForPrompt(ada);
+      await terminal(ada).click();
+      await ada.keyboard.type('echo report-$((6*7))');
+      await ada.keyboard.press('Enter');
+      await waitForTerminal(ada, /report-42/);
+
+      const report = ada.locator('details', { hasText: 'Report a problem' }).first();
+      await report.getByText('Report a problem').click();
+      await report
+        .getByLabel('What went wrong?')
+        .fill('The second step says hello-world but my machine says nothing.');
+      await report.getByLabel('Attach my last 50 terminal lines').check();
+      await report.getByRole('button', { name: 'Send report' }).click();
+      await eventually(async () =>
+        expect(await report.getByRole('status').innerText()).toContain('Thank you: your report was sent.'),
+      );
+
+      const signIn = async (username: string) => {
+        const context = await env.browser.newContext();
+        const page = await context.newPage();
+        await page.goto(platform.url + '/instructor/');
+        await page.getByLabel('Username').fill(username);
+        await page.getByLabel('Password').fill(INSTRUCTOR_PASSWORD);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        const reports = page.getByRole('region', { name: 'Reports' });
+        await reports.waitFor();
+        return { context, reports };
+      };
+
+      const mine = await signIn('rhea');
+      await eventually(async () => {
+        const text = await mine.reports.innerText();
+        expect(text).toContain('my machine says nothing');
+        expect(text).toContain('Ada');
+        expect(await mine.reports.getByLabel('Terminal lines').innerText()).toContain('report-42');
+      });
+      await mine.reports.getByRole('button', { name: 'Mark done' }).click();
+      await eventually(async () =>
+        expect(await mine.reports.innerText()).not.toContain('my machine says nothing'),
+      );
+
+      const theirs = await signIn('other-teacher');
+      await theirs.reports.getByRole('button', { name: 'Refresh' }).click();
+      expect(await theirs.reports.innerText()).not.toContain('my machine says nothing');
+
+      await Promise.all([adaContext.close(), mine.context.close(), theirs.context.close()]);
+    },
+    5 * 60_000,
+  );
+});
