@@ -1,6 +1,7 @@
 // `npm run bench`: prints the platform's speed and memory figures. Not a test: nothing here fails
 // on a slow machine; the numbers go into the closing notes and docs/operations.md.
 import { formatLineFigures, lineFigures } from './line.ts';
+import { formatProofFigures, proofFigures } from './proof.ts';
 import { formatRosterFigures, rosterFigures } from './roster.ts';
 import path from 'node:path';
 import { loadCourse, substituteVars } from '../../engine/src/index.ts';
@@ -224,6 +225,7 @@ async function main() {
     console.log(`  disk per sandbox: fresh ${mib(disk.fresh)}, after lesson 7 ${mib(disk.afterLesson7)}`);
     console.log(formatLineFigures(await lineFigures()));
     console.log(formatRosterFigures(await rosterFigures()));
+    console.log(formatProofFigures(await proofFigures()));
   } catch (err) {
     console.error(`the platform's last log lines:\n${platform.log.slice(-20).join('\n')}`);
     throw err;
