@@ -98,7 +98,8 @@ export default function Terminal({ lesson, editor = true, panels: extraPanels = 
         const remembered = readTabs(resolved.id);
         if (remembered) setList(remembered);
         fetchTabs(resolved).then(
-          (tabs) => setList((shown) => fromServer(remembered ?? shown, tabs)),
+          // Against the tabs shown now, which the learner may have switched while the list came.
+          (tabs) => setList((shown) => fromServer(shown, tabs)),
           () => undefined, // the terminal itself says what is wrong with the machine
         );
       },
