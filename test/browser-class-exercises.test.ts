@@ -1,7 +1,13 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { readScenario, zipOf } from '../engine/src/testing/scenarios.ts';
-import { eventually, usePlatformAndBrowser, waitForPrompt, waitForStatus } from './helpers/browser.ts';
+import {
+  contextAs,
+  eventually,
+  usePlatformAndBrowser,
+  waitForPrompt,
+  waitForStatus,
+} from './helpers/browser.ts';
 import { classWithLearner, INSTRUCTOR_PASSWORD, newInstructor } from './helpers/instructors.ts';
 
 const ADMIN = 'admin-browser-exercises-token-0123456789';
@@ -121,8 +127,7 @@ describe("instructors' exercises in the browser", () => {
       );
 
       // Ada, of the class, finds it on the course home, opens it and passes it in her terminal.
-      const adaContext = await env.browser.newContext();
-      await adaContext.addCookies([{ ...cookieOf(ada.cookie), url: platform.url }]);
+      const adaContext = await contextAs(env.browser, platform.url, ada.cookie);
       const adaPage = await adaContext.newPage();
       await adaPage.goto(platform.url + '/');
       await adaPage.getByRole('link', { name: 'Leave a greeting' }).click();
@@ -136,8 +141,7 @@ describe("instructors' exercises in the browser", () => {
       await waitForStatus(card, /Passed/i, 30_000);
 
       // Bob, of another class, neither finds it nor opens it.
-      const bobContext = await env.browser.newContext();
-      await bobContext.addCookies([{ ...cookieOf(bob.cookie), url: platform.url }]);
+      const bobContext = await contextAs(env.browser, platform.url, bob.cookie);
       const bobPage = await bobContext.newPage();
       await bobPage.goto(platform.url + '/');
       await bobPage.getByRole('heading', { level: 1 }).first().waitFor();
@@ -179,9 +183,3 @@ describe("instructors' exercises in the browser", () => {
     8 * 60_000,
   );
 });
-
-/** A `name=value` cookie header as Playwright's cookie. */
-function cookieOf(header: string): { name: string; value: string } {
-  const at = header.indexOf('=');
-  return { name: header.slice(0, at), value: header.slice(at + 1) };
-}

@@ -1,20 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
+  contextAs,
   eventually,
-  terminal,
+  runInTerminal,
   usePlatformAndBrowser,
   waitForPrompt,
-  waitForTerminal,
 } from './helpers/browser.ts';
 import { classWithLearner, INSTRUCTOR_PASSWORD, newInstructor } from './helpers/instructors.ts';
 
 const ADMIN = 'admin-browser-reports-token-0123456789';
-
-/** A `name=value` cookie header as Playwright's cookie. */
-function cookieOf(header: string): { name: string; value: string } {
-  const at = header.indexOf('=');
-  return { name: header.slice(0, at), value: header.slice(at + 1) };
-}
 
 // A learner of a class reports a broken step with their terminal's last lines; the class's
 // instructor finds it on /instructor/, with the lines, and marks it done; another instructor does not
@@ -30,15 +24,11 @@ describe('reporting a problem in the browser', () => {
       const { learner } = await classWithLearner(platform, teacher, 'Report workshop', 'Ada');
       await newInstructor(platform, ADMIN, 'other-teacher');
 
-      const adaContext = await env.browser.newContext();
-      await adaContext.addCookies([{ ...cookieOf(learner.cookie), url: platform.url }]);
+      const adaContext = await contextAs(env.browser, platform.url, learner.cookie);
       const ada = await adaContext.newPage();
       await ada.goto(`${platform.url}/lessons/first-container/`);
       await waitForPrompt(ada);
-      await terminal(ada).click();
-      await ada.keyboard.type('echo report-$((6*7))');
-      await ada.keyboard.press('Enter');
-      await waitForTerminal(ada, /report-42/);
+      await runInTerminal(ada, 'echo report-$((6*7))', /report-42/);
 
       const report = ada.locator('details', { hasText: 'Report a problem' }).first();
       await report.getByText('Report a problem').click();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   eventually,
+  runInTerminal,
   terminal,
   usePlatformAndBrowser,
   waitForPrompt,
@@ -22,20 +23,14 @@ describe('the workbench in the browser', () => {
       const page = await context.newPage();
       await page.goto(`${platform.url}/lessons/first-container/`);
       await waitForPrompt(page);
-      await terminal(page).click();
-      await page.keyboard.type('echo one-$((1+1)) > ~/greeting.txt; cat ~/greeting.txt');
-      await page.keyboard.press('Enter');
-      await waitForTerminal(page, /one-2/);
+      await runInTerminal(page, 'echo one-$((1+1)) > ~/greeting.txt; cat ~/greeting.txt', /one-2/);
 
       const tabs = page.getByRole('tablist', { name: 'Workbench' });
       await page.getByRole('button', { name: 'New terminal' }).click();
       const second = tabs.getByRole('tab', { name: 'Terminal 2' });
       await eventually(async () => expect(await second.getAttribute('aria-selected')).toBe('true'));
       await waitForPrompt(page);
-      await terminal(page).click();
-      await page.keyboard.type('sleep 600 & echo two-$((2+2))');
-      await page.keyboard.press('Enter');
-      await waitForTerminal(page, /two-4/);
+      await runInTerminal(page, 'sleep 600 & echo two-$((2+2))', /two-4/);
       // The first tab's shell is another one: it never saw the second's command.
       await tabs.getByRole('tab', { name: 'Terminal 1' }).click();
       await waitForTerminal(page, /one-2/);
@@ -49,10 +44,7 @@ describe('the workbench in the browser', () => {
       );
       await tabs.getByRole('tab', { name: 'Terminal 2' }).click();
       await waitForPrompt(page);
-      await terminal(page).click();
-      await page.keyboard.type('jobs');
-      await page.keyboard.press('Enter');
-      await waitForTerminal(page, /sleep 600/);
+      await runInTerminal(page, 'jobs', /sleep 600/);
 
       // The editor: the file the terminal wrote, edited and saved, then read back in the machine.
       await tabs.getByRole('tab', { name: 'Editor' }).click();

@@ -1,10 +1,10 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
-import type { Document } from 'yaml';
+import { LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { exercisesFileSchema, lessonFrontmatterSchema } from './lesson-schema.ts';
 import type { Exercise, ExercisesFile, Quiz } from './lesson-schema.ts';
+import { findOffset } from './yaml-positions.ts';
 
 /** One lesson of the course, read from `lessons/<NN>-<slug>/`. */
 export interface Lesson {
@@ -284,31 +284,6 @@ export function parseYaml<T>(
     }
   }
   return undefined;
-}
-
-/** The source offset of the node at `fieldPath`, or of its nearest existing ancestor. */
-function findOffset(doc: Document, fieldPath: (string | number)[]): number {
-  let node: unknown = doc.contents;
-  let offset = isNode(node) ? (node.range?.[0] ?? 0) : 0;
-  for (const key of fieldPath) {
-    let next: unknown;
-    if (isMap(node)) {
-      const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === key);
-      if (!pair) break;
-      // Point at the key: a missing or wrong value is still best found by its key's line.
-      if (isNode(pair.key) && pair.key.range) offset = pair.key.range[0];
-      next = pair.value;
-      if (isNode(next) && next.range && !(isMap(next) || isSeq(next))) offset = next.range[0];
-    } else if (isSeq(node) && typeof key === 'number') {
-      next = node.items[key];
-      if (isNode(next) && next.range) offset = next.range[0];
-    } else {
-      break;
-    }
-    if (next === undefined || next === null) break;
-    node = next;
-  }
-  return offset;
 }
 
 function formatFieldPath(fieldPath: (string | number)[]): string {

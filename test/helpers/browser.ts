@@ -1,4 +1,4 @@
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { Platform } from './platform.ts';
 
@@ -90,6 +90,26 @@ export function waitForStatus(card: Locator, pattern: RegExp, timeoutMs?: number
     async () => expect(await card.getByRole('status').innerText()).toMatch(pattern),
     timeoutMs,
   );
+}
+
+/** Clicks into the terminal in front, types a command, presses Enter, and waits for `pattern`. */
+export async function runInTerminal(page: Page, command: string, pattern: RegExp): Promise<void> {
+  await terminal(page).click();
+  await page.keyboard.type(command);
+  await page.keyboard.press('Enter');
+  await waitForTerminal(page, pattern);
+}
+
+/** A browser context that is the learner of this cookie header (`dockyard_learner=…`). */
+export async function contextAs(
+  browser: Browser,
+  url: string,
+  cookieHeader: string,
+): Promise<BrowserContext> {
+  const context = await browser.newContext();
+  const at = cookieHeader.indexOf('=');
+  await context.addCookies([{ name: cookieHeader.slice(0, at), value: cookieHeader.slice(at + 1), url }]);
+  return context;
 }
 
 /** The Hub panel beside the terminal. */

@@ -1,6 +1,7 @@
-import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { exercisesFileSchema } from '../lesson-schema.ts';
+import { findOffset } from '../yaml-positions.ts';
 import { ImportError } from './import-error.ts';
 import { findJsonMistake } from './json-error.ts';
 import {
@@ -626,27 +627,7 @@ function jsonLocator(text: string): (path: (string | number)[]) => number | unde
     uniqueKeys: false,
   });
   if (doc.errors.length > 0) return () => undefined;
-  return (path) => {
-    let node: unknown = doc.contents;
-    let offset = isNode(node) ? node.range?.[0] : undefined;
-    for (const key of path) {
-      let next: unknown;
-      if (isMap(node)) {
-        const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === key);
-        if (!pair) break;
-        if (isNode(pair.key) && pair.key.range) offset = pair.key.range[0];
-        next = pair.value;
-      } else if (isSeq(node) && typeof key === 'number') {
-        next = node.items[key];
-        if (isNode(next) && next.range) offset = next.range[0];
-      } else {
-        break;
-      }
-      if (next === undefined || next === null) break;
-      node = next;
-    }
-    return offset === undefined ? undefined : lineCounter.linePos(offset).line;
-  };
+  return (path) => lineCounter.linePos(findOffset(doc, path)).line;
 }
 
 function megabytes(bytes: number): string {
