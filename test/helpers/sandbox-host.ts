@@ -26,17 +26,28 @@ interface IncusInstance {
   state?: { network?: Record<string, { addresses: { family: string; address: string }[] }> };
 }
 
-/** Every Dockyard sandbox Incus holds, with its labels. */
+/**
+ * Every Dockyard sandbox Incus holds, with its labels. A query that fails (Incus answering mid-change,
+ * an instance being deleted) is asked again, and throws after a few tries: an empty list must mean
+ * none are there, since tests assert that machines are gone.
+ */
 export async function incusSandboxes(): Promise<IncusInstance[]> {
-  const r = await incus('query', '/1.0/instances?recursion=2');
-  if (r.code !== 0) return [];
-  let all: IncusInstance[];
-  try {
-    all = JSON.parse(r.stdout) as IncusInstance[];
-  } catch {
-    return []; // Incus answered mid-change (an instance being deleted); the next look sees it
+  let failure = '';
+  for (let attempt = 0; attempt < 10; attempt++) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, 300));
+    const r = await incus('query', '/1.0/instances?recursion=2');
+    if (r.code !== 0) {
+      failure = r.stderr.trim();
+      continue;
+    }
+    try {
+      const all = JSON.parse(r.stdout) as IncusInstance[];
+      return all.filter((i) => i.config?.['user.dockyard.managed'] === 'true');
+    } catch {
+      failure = 'the answer was not JSON';
+    }
   }
-  return all.filter((i) => i.config?.['user.dockyard.managed'] === 'true');
+  throw new Error(`incus query /1.0/instances failed: ${failure}`);
 }
 
 const nameOf = (sessionId: string) => `dockyard-${sessionId}`;
