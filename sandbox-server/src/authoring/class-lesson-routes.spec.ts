@@ -27,6 +27,7 @@ import { classLessonRoutes } from './class-lesson-routes.ts';
 import { ClassLessonProofs } from './class-lesson-proofs.ts';
 import { ClassLessons } from './class-lessons.ts';
 import { LearnerClassLessons } from './learner-class-lessons.ts';
+import { callServer } from '../http/http-calls.ts';
 
 const ADMIN = 'admin-token-0123456789';
 
@@ -140,16 +141,8 @@ afterAll(() => {
   return new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(base + path, {
-    method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as any };
-}
+const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  callServer(base, method, path, body, headers);
 
 let addresses = 0;
 /** A signed-in instructor with a class: their cookie header, the class's id and code. */

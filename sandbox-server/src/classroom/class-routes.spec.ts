@@ -18,6 +18,7 @@ import { InstructorAccounts } from './instructor-accounts.ts';
 import { instructorRoutes } from './instructor-routes.ts';
 import { InstructorSessions } from './instructor-sessions.ts';
 import { LoginThrottle } from './login-throttle.ts';
+import { callServer } from '../http/http-calls.ts';
 
 const ADMIN = 'admin-token-0123456789';
 
@@ -85,16 +86,8 @@ afterAll(() => {
   return new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(base + path, {
-    method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as any };
-}
+const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  callServer(base, method, path, body, headers);
 
 let addresses = 0;
 /** Creates an instructor and signs them in: the `cookie` header their browser would send. */

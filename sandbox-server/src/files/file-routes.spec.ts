@@ -11,6 +11,7 @@ import { SessionStore } from '../sessions/session-store.ts';
 import { shellMachine } from './file-fixtures.ts';
 import { BINARY_REASON, fileRoutes } from './file-routes.ts';
 import { MAX_FILE_BYTES } from './file-paths.ts';
+import { callServer } from '../http/http-calls.ts';
 
 // The file routes through the real router and session tokens, on a fake runtime whose commands run
 // in this host's shell with a temporary folder as the learner's home (see shellMachine).
@@ -50,19 +51,8 @@ beforeEach(() => {
   machine.scripts.length = 0;
 });
 
-async function call(method: string, path: string, body?: unknown, token: string | null = session.token) {
-  const res = await fetch(base + path, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as any };
-}
+const call = (method: string, path: string, body?: unknown, token: string | null = session.token) =>
+  callServer(base, method, path, body, token ? { authorization: `Bearer ${token}` } : {});
 const list = (path?: string, token?: string | null) =>
   call(
     'GET',

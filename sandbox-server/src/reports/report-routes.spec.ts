@@ -9,6 +9,7 @@ import { openDatabase } from '../database.ts';
 import { createRouter } from '../http/http-routing.ts';
 import { reportRoutes, reportsCsv } from './report-routes.ts';
 import { Reports } from './reports.ts';
+import { callServer } from '../http/http-calls.ts';
 
 const ADMIN = 'admin-token-0123456789';
 const clock = { now: Date.parse('2025-05-01T09:00:00Z') };
@@ -68,17 +69,8 @@ beforeEach(() => {
   clock.now += 10 * 60_000;
 });
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(base + path, {
-    method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  const parsed = res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : text;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  return { status: res.status, headers: res.headers, body: parsed as any };
-}
+const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  callServer(base, method, path, body, headers);
 
 const file = (learner: string, fields: Record<string, unknown>, address = learner) =>
   call(
