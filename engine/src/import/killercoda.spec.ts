@@ -8,23 +8,13 @@ import { exercisesFileSchema } from '../lesson-schema.ts';
 import { renderPage } from '../pages/render-page.ts';
 import { readScenario, zipOf } from '../testing/scenarios.ts';
 import { makeZip } from '../testing/zip.ts';
-import { ImportError } from './import-error.ts';
 import {
   importKillercodaFiles,
   importKillercodaZip,
   scenarioSlug,
   type KillercodaImport,
 } from './killercoda.ts';
-
-function refusal(run: () => unknown): ImportError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ImportError) return error;
-    throw error;
-  }
-  throw new Error('expected an ImportError');
-}
+import { refusal } from '../testing/scenarios.ts';
 
 function exerciseIdsOfPage(page: string): string[] {
   return [...page.matchAll(/^::exercise\{id=([a-z0-9-]+)\}$/gm)].map((match) => match[1] ?? '');

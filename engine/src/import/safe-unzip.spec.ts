@@ -1,20 +1,10 @@
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { makeZip } from '../testing/zip.ts';
-import { ImportError } from './import-error.ts';
 import { normaliseEntryPath, safeUnzip } from './safe-unzip.ts';
+import { refusal } from '../testing/scenarios.ts';
 
 const text = (data: Uint8Array | undefined): string => new TextDecoder().decode(data);
-
-function refusal(run: () => unknown): ImportError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ImportError) return error;
-    throw error;
-  }
-  throw new Error('expected an ImportError');
-}
 
 describe('safeUnzip', () => {
   it('returns the files by path, deflated or stored, and leaves folders out', () => {

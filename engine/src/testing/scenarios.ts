@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ImportError } from '../import/import-error.ts';
 import { makeZip, type ZipEntry } from './zip.ts';
 
 // The Killercoda scenarios written for the importer's specs (engine/src/import/fixtures/), read as an
@@ -24,4 +25,15 @@ export function readScenario(name: string): Record<string, Uint8Array> {
 /** A zip of the files, each under `folder` (e.g. `nginx-image/`). */
 export function zipOf(files: Record<string, Uint8Array | string>, folder = ''): Uint8Array {
   return makeZip(Object.entries(files).map(([name, data]): ZipEntry => ({ name: folder + name, data })));
+}
+
+/** The ImportError that `run` throws; fails the spec if it throws none or something else. */
+export function refusal(run: () => unknown): ImportError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ImportError) return error;
+    throw error;
+  }
+  throw new Error('expected an ImportError');
 }
