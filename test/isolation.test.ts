@@ -45,8 +45,8 @@ describe('sandbox isolation', () => {
     hostPort = (hostListener.address() as net.AddressInfo).port;
   });
   afterAll(async () => {
-    hostListener.close();
-    for (const s of [a, b]) await platform.api('DELETE', `/api/sessions/${s.id}`, undefined, s.token);
+    hostListener?.close();
+    for (const s of [a, b]) if (s) await platform.api('DELETE', `/api/sessions/${s.id}`, undefined, s.token);
     await platform.stop();
   });
 

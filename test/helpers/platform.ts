@@ -111,7 +111,14 @@ export class Platform {
     return { status: res.status, body: parsed };
   }
 
-  /** Creates a session and waits until its sandbox's engine answers. */
+  /** The server's log lines about the reference a refusal names, for the test's error. */
+  private logAbout(body: unknown): string {
+    const reference = /reference ([0-9a-f]+)/.exec(JSON.stringify(body))?.[1];
+    if (!reference) return '';
+    const lines = this.log.flatMap((chunk) => chunk.split('\n')).filter((l) => l.includes(reference));
+    return `\nthe server's log about it:\n${lines.join('\n')}`;
+  }
+
   /** A ready session; `cookie` (e.g. `dockyard_learner=…`) opens it as a returning learner. */
   async session(lesson?: string, cookie?: string): Promise<{ id: string; token: string }> {
     const created = await this.api(
@@ -123,7 +130,9 @@ export class Platform {
     );
     // 200: a returning learner's live session (their cookie), 201: a new one.
     if (created.status !== 201 && created.status !== 200)
-      throw new Error(`session not created: ${created.status} ${JSON.stringify(created.body)}`);
+      throw new Error(
+        `session not created: ${created.status} ${JSON.stringify(created.body)}${this.logAbout(created.body)}`,
+      );
     const { id, token } = created.body as { id: string; token: string };
     for (let i = 0; i < 600; i++) {
       const s = await this.api('GET', `/api/sessions/${id}`, undefined, token);

@@ -152,7 +152,27 @@ export class IncusRuntime implements SandboxRuntime {
     this.cli = options.incusCli ?? 'incus';
   }
 
+  /**
+   * Makes and starts a learner's machine. One failed attempt is cleared away and made again: Incus
+   * sometimes refuses mid-change (two machines unpacking a newly imported image at once, a start
+   * timing out under load), and the learner should not see that as "try again in a minute".
+   */
   async create(sessionId: string, limits: SandboxLimits): Promise<void> {
+    try {
+      await this.createOnce(sessionId, limits);
+    } catch (err) {
+      logger.warn({ sessionId, err }, 'a machine could not be made; removing it and trying once more');
+      await this.remove(sessionId).catch(() => undefined);
+      try {
+        await this.createOnce(sessionId, limits);
+      } catch (again) {
+        await this.remove(sessionId).catch(() => undefined);
+        throw again;
+      }
+    }
+  }
+
+  private async createOnce(sessionId: string, limits: SandboxLimits): Promise<void> {
     const name = instanceName(sessionId);
     // Static addresses: Incus's IP filter then knows each machine's one address, and no DHCP
     // client has to run before the machine is usable. A taken address is another draw.

@@ -1,0 +1,61 @@
+import crypto from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../sandbox-server/src/config.ts';
+import { currentImageManifest } from '../sandbox-server/src/runtime/image-manifest.ts';
+import { IncusApi, IncusError, IncusRuntime } from '../sandbox-server/src/runtime/incus-runtime.ts';
+import { removeSandboxesOf, runtime, sandboxesOf } from './helpers/sandbox-host.ts';
+
+/** The real Incus API, refusing the first `failures` machine starts as Incus does under load. */
+class RefusingStarts extends IncusApi {
+  starts = 0;
+  constructor(private failures: number) {
+    super();
+  }
+  override async operate(method: string, path: string, body?: unknown, timeoutSeconds?: number) {
+    if (method === 'PUT' && path.endsWith('/state') && (body as { action?: string }).action === 'start') {
+      this.starts++;
+      if (this.failures > 0) {
+        this.failures--;
+        throw new IncusError('Failed to start: the operation timed out', 500);
+      }
+    }
+    return super.operate(method, path, body, timeoutSeconds);
+  }
+}
+
+// The Incus driver on the real Incus of this machine: a refused start is not the learner's problem.
+describe.skipIf(runtime !== 'incus')('the Incus driver', () => {
+  const config = loadConfig();
+  const instance = `test-runtime-${crypto.randomBytes(4).toString('hex')}`;
+  const [gateway, prefix] = config.incus.subnet.split('/');
+  const driver = (api: IncusApi) =>
+    new IncusRuntime(api, {
+      image: currentImageManifest(config.dataDir)().incusSandbox!,
+      instance,
+      pool: config.incus.pool,
+      network: config.incus.network,
+      gateway: gateway!,
+      prefixLength: Number(prefix),
+      labHostNames: [],
+    });
+  const limits = { memoryBytes: 512 * 1024 ** 2, nanoCpus: 1e9, pidsLimit: 512, diskBytes: 2 * 1024 ** 3 };
+
+  afterAll(() => removeSandboxesOf(instance));
+
+  it('clears away a machine whose start Incus refused and makes it again', async () => {
+    const api = new RefusingStarts(1);
+    const id = crypto.randomBytes(8).toString('hex');
+    await driver(api).create(id, limits);
+    expect(api.starts).toBe(2);
+    expect(await driver(api).isRunning(id)).toBe(true);
+    expect(await sandboxesOf(instance)).toEqual([`dockyard-${id}`]);
+    await driver(api).remove(id);
+  }, 120_000);
+
+  it('gives up after a second refusal, and leaves no machine behind', async () => {
+    const api = new RefusingStarts(2);
+    const id = crypto.randomBytes(8).toString('hex');
+    await expect(driver(api).create(id, limits)).rejects.toThrow(/timed out/);
+    expect(await sandboxesOf(instance)).toEqual([]);
+  }, 120_000);
+});
