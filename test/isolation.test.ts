@@ -1,7 +1,8 @@
 import net from 'node:net';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addressesOf, inSandbox, limitsOf } from './helpers/sandbox-host.ts';
+import { execFileSync } from 'node:child_process';
+import { addressesOf, incus, inSandbox, limitsOf, runtime } from './helpers/sandbox-host.ts';
 import { Platform } from './helpers/platform.ts';
 
 /** Tries a TCP connection from a sandbox; "open", "refused" (reachable, nothing listens) or "blocked". */
@@ -86,6 +87,43 @@ describe('sandbox isolation', () => {
     const ping = await inSandbox(a.id, `ping -c 1 -W 2 ${bIp}`);
     expect(ping.code).not.toBe(0);
   });
+
+  it.skipIf(runtime !== 'incus')(
+    "cannot send as another learner's machine: a spoofed source address is dropped on the bridge",
+    async () => {
+      const hub = (from: string) =>
+        `curl -s -m 5 --interface ${from} -o /dev/null -w "%{http_code}" https://registry-1.docker.io/v2/`;
+      const own = await ipOf(a.id);
+      const bIp = await ipOf(b.id);
+      const r = await inSandbox(
+        a.id,
+        `ip addr add ${bIp}/22 dev eth0; echo "own=$(${hub(own)})"; echo "spoofed=$(${hub(bIp)})"; ip addr del ${bIp}/22 dev eth0`,
+        'root',
+      );
+      expect(r.stdout).toContain('own=401');
+      expect(r.stdout).toContain('spoofed=000');
+    },
+  );
+
+  it.skipIf(runtime !== 'incus')(
+    "leaves none of a machine's filter rules on the host once it ends",
+    async () => {
+      const c = await platform.session();
+      const veth = (
+        await incus('config', 'get', `dockyard-${c.id}`, 'volatile.eth0.host_name')
+      ).stdout.trim();
+      expect(veth).toMatch(/^veth/);
+      const rules = () => execFileSync('nft', ['list', 'ruleset'], { encoding: 'utf8' });
+      expect(rules()).toContain(veth);
+      await platform.api('DELETE', `/api/sessions/${c.id}`, undefined, c.token);
+      for (let i = 0; i < 50 && (await incus('info', `dockyard-${c.id}`)).code === 0; i++)
+        await new Promise((r) => setTimeout(r, 200));
+      // The xtables driver left every one of them behind (ebtables-nft): thousands, after a day.
+      expect(rules()).not.toContain(veth);
+      expect(rules()).not.toContain(`dockyard-${c.id}`);
+    },
+    120_000,
+  );
 
   it("cannot reach the server's port or any other host port", async () => {
     const gateway = await gatewayOf(a.id);
