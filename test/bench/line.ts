@@ -3,6 +3,7 @@
 // 10 minutes. The real Admission, WaitingLine and SessionManager (with its SQLite store) run; only
 // the machines are the fake runtime's, so the figures are the line's own cost and fairness.
 // `npm run bench` prints them; `tsx test/bench/line.ts` alone too.
+import { percentile } from './figures.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Admission, type Admitted } from '../../sandbox-server/src/capacity/admission.ts';
@@ -41,11 +42,6 @@ export interface LineFigures {
   peakHeapGrowthBytes: number;
   peakWaiting: number;
 }
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-};
 
 /** A reproducible random sequence, so two runs compare. */
 function random(seed: number): () => number {

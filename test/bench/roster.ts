@@ -5,6 +5,7 @@
 // HTTP server, with the course's real lessons; machines are the fake runtime's. Measured: the real
 // time from a check being recorded to the roster that shows it arriving on an instructor's
 // event stream, and the CPU of the whole process. `npm run bench:roster`; `npm run bench` too.
+import { percentile } from './figures.ts';
 import http, { type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -40,11 +41,6 @@ export interface RosterFigures {
   cpuMs: number;
   wallMs: number;
 }
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-};
 
 /** A reproducible random sequence, so two runs compare. */
 function random(seed: number): () => number {

@@ -1,5 +1,6 @@
 // `npm run bench`: prints the platform's speed and memory figures. Not a test: nothing here fails
 // on a slow machine; the numbers go into the closing notes and docs/operations.md.
+import { percentile } from './figures.ts';
 import { formatLineFigures, lineFigures } from './line.ts';
 import { formatProofFigures, proofFigures } from './proof.ts';
 import { formatRosterFigures, rosterFigures } from './roster.ts';
@@ -10,10 +11,6 @@ import { incus, inSandbox, runtime } from '../helpers/sandbox-host.ts';
 import { Platform, repoRoot } from '../helpers/platform.ts';
 import { TerminalClient } from '../helpers/terminal-client.ts';
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 async function timeToPrompt(

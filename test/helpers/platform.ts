@@ -79,6 +79,11 @@ export class Platform {
     });
   }
 
+  /** The server process's id (for its CPU time in benchmarks). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get wsUrl(): string {
     return this.url.replace(/^http/, 'ws');
   }

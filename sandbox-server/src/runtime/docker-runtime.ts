@@ -7,7 +7,7 @@ import {
   CommandTimeoutError,
   SandboxStoppedError,
   tmuxAttach,
-  waitForSandboxEngine,
+  waitForSandboxReady,
   type AttachCommand,
   type AttachOptions,
   type SandboxInfo,
@@ -154,7 +154,7 @@ export class DockerRuntime implements SandboxRuntime {
   }
 
   waitUntilReady(sessionId: string, timeoutMs: number): Promise<void> {
-    return waitForSandboxEngine((script, options) => this.exec(sessionId, script, options), timeoutMs);
+    return waitForSandboxReady((script, options) => this.exec(sessionId, script, options), timeoutMs);
   }
 
   async exec(sessionId: string, script: string, options: ExecOptions = {}): Promise<ExecResult> {

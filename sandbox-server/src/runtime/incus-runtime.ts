@@ -7,7 +7,7 @@ import {
   CommandTimeoutError,
   SandboxStoppedError,
   tmuxAttach,
-  waitForSandboxEngine,
+  waitForSandboxReady,
   type AttachCommand,
   type AttachOptions,
   type SandboxInfo,
@@ -319,7 +319,7 @@ export class IncusRuntime implements SandboxRuntime {
   }
 
   waitUntilReady(sessionId: string, timeoutMs: number): Promise<void> {
-    return waitForSandboxEngine((script, options) => this.exec(sessionId, script, options), timeoutMs);
+    return waitForSandboxReady((script, options) => this.exec(sessionId, script, options), timeoutMs);
   }
 
   /** `incus exec` arguments that run argv as the learner (with their groups) or as root. */

@@ -166,22 +166,40 @@ export function boundedOutput(): {
 }
 
 /**
- * Resolves once the sandbox's own Docker engine answers `docker version` through `exec`; rejects
- * after timeoutMs with the engine's last words. Shared by every driver's waitUntilReady.
+ * What a machine must have before its learner gets a prompt: the lab set-up done (hub CA, package
+ * proxy, the learner's Docker config) and Docker's socket listening. The engine itself starts on
+ * the first `docker` command (socket activation), so the prompt never waits for dockerd.
  */
-export async function waitForSandboxEngine(
+const READY = 'test -S /run/docker.sock && systemctl is-active --quiet dockyard-lab.service';
+
+/** The probe, run once inside the machine: it waits there, checking every 50 ms, for `seconds`. */
+export const readyProbe = (seconds: number): string =>
+  `i=0; while [ $i -lt ${Math.max(1, Math.ceil(seconds * 20))} ]; do if ${READY}; then echo ready; exit 0; fi; sleep 0.05; i=$((i+1)); done; exit 1`;
+
+/**
+ * Resolves once the sandbox passes the ready probe; rejects after timeoutMs with the machine's last
+ * words. The probe waits inside the machine, so a booting machine costs one exec, not one every
+ * 100 ms: in a room arriving at once, those execs (a CLI process and a forked exec in Incus each)
+ * took more CPU than the boots. Shared by every driver's waitUntilReady.
+ */
+export async function waitForSandboxReady(
   exec: (script: string, options: ExecOptions) => Promise<ExecResult>,
   timeoutMs: number,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
-  while (Date.now() < deadline) {
-    const result = await exec('docker version --format "{{.Server.Version}}"', { timeoutMs: 5000 }).catch(
-      (err: Error) => ({ exitCode: -1, stdout: '', stderr: err.message }),
-    );
-    if (result.exitCode === 0) return;
-    last = result.stderr.trim();
-    await new Promise((r) => setTimeout(r, 100));
+  for (;;) {
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    const result = await exec(readyProbe(left / 1000), { timeoutMs: left + 5000 }).catch((err: Error) => ({
+      exitCode: -1,
+      stdout: '',
+      stderr: err.message,
+    }));
+    if (result.exitCode === 0 && result.stdout.includes('ready')) return;
+    last = result.stderr.trim() || "the lab set-up or Docker's socket is not there yet";
+    // The machine's init may not take an exec yet: ask again shortly.
+    await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`The sandbox's Docker engine did not start within ${timeoutMs / 1000}s: ${last}`);
+  throw new Error(`The sandbox did not finish booting within ${timeoutMs / 1000}s: ${last}`);
 }
