@@ -107,6 +107,8 @@ function run(
         });
       },
     );
+    // A command that exits before reading its input (most do not read it) must not kill us with EPIPE.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(options.input ?? '');
   });
 }
