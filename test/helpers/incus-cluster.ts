@@ -417,6 +417,14 @@ async function ensureImage(root: string, m1: ClusterMember, image: { alias: stri
   const started = Date.now();
   await must('incus', [...args, '--alias', image.alias], { env: incusEnv(m1.incusDir), timeoutMs: 600_000 });
   say(`imported ${image.alias} into the cluster (${seconds(started)})`);
+  // Older sandbox images are no longer used by anything new, as on the host (incus-host.mjs).
+  const listed = await memberIncus(m1, 'image', 'list', 'dockyard-sandbox-', '--format', 'csv', '-c', 'l');
+  for (const old of listed.stdout.split('\n').map((l) => l.trim()))
+    if (old.startsWith('dockyard-sandbox-') && old !== image.alias)
+      await memberIncus(m1, 'image', 'delete', old);
+  for (const cached of fs.readdirSync(path.join(root, 'image')))
+    if (cached !== image.fingerprint)
+      fs.rmSync(path.join(root, 'image', cached), { recursive: true, force: true });
 }
 
 async function ensurePool(members: ClusterMember[], pool: string, size: string): Promise<void> {
@@ -478,6 +486,10 @@ async function formCluster(members: ClusterMember[], offlineThresholdSeconds: nu
   }
 }
 
+interface ServerRecord {
+  environment?: { server_clustered?: boolean; server_name?: string };
+}
+
 interface ClusterMemberRecord {
   server_name: string;
   status: string;
@@ -510,6 +522,19 @@ async function brokenBecause(
   if (!state) return 'no finished cluster recorded';
   if (JSON.stringify(state.members) !== JSON.stringify(members)) return 'its members differ';
   for (const m of members) if (!(await daemonPid(m))) return `incusd of ${m.name} is not running`;
+  // Each member itself, and through member 1 (which crosses the link): "Online" in the cluster's
+  // list alone is the last heartbeat's word, still true for a while after a member lost its data.
+  for (const m of members) {
+    for (const [via, query] of [
+      [m, '/1.0'],
+      [members[0]!, `/1.0?target=${m.name}`],
+    ] as const) {
+      const r = await memberIncus(via, 'query', query);
+      const server = r.code === 0 ? (JSON.parse(r.stdout) as ServerRecord).environment : undefined;
+      if (!server?.server_clustered || server.server_name !== m.name)
+        return `${m.name} does not answer as a cluster member${via === m ? '' : ' through m1'} (${r.stderr.trim() || 'not clustered'})`;
+    }
+  }
   if (!(await waitOnline(members, 30_000))) return 'a member is not online';
   for (const [kind, name] of [
     ['storage', pool],
