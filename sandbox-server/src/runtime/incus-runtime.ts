@@ -95,9 +95,14 @@ export class IncusApi {
   async operate(method: string, path: string, body?: unknown, timeoutSeconds = 120): Promise<void> {
     const started = await this.request<unknown>(method, path, body);
     if (started.type !== 'async' || !started.operation) return;
+    // A cluster member answers for an instance it places on another one with the operation's URL
+    // and a query (…/operations/<id>?project=default): "/wait" goes before it.
+    const operation = new URL(started.operation, 'http://incus');
+    operation.pathname += '/wait';
+    operation.searchParams.set('timeout', String(timeoutSeconds));
     const done = await this.request<{ status: string; err?: string }>(
       'GET',
-      `${started.operation}/wait?timeout=${timeoutSeconds}`,
+      operation.pathname + operation.search,
     );
     if (done.metadata.status !== 'Success')
       throw new IncusError(done.metadata.err || `operation ended ${done.metadata.status}`, 500);
