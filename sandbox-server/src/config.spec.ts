@@ -13,7 +13,12 @@ describe('configuration', () => {
       diskBytes: 10 * 1024 ** 3,
     });
     expect(c.runtime).toBe('incus');
-    expect(c.incus).toEqual({ pool: 'dockyard', network: 'dybr0', subnet: '10.213.0.1/22' });
+    expect(c.incus).toEqual({
+      pool: 'dockyard',
+      network: 'dybr0',
+      subnet: '10.213.0.1/22',
+      socket: '/var/lib/incus/unix.socket',
+    });
     expect(c.sessionIdleMs).toBe(30 * 60_000);
     expect(c.sessionIdleBusyMs).toBe(10 * 60_000);
   });
@@ -37,6 +42,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT must be/);
     expect(() => loadConfig({ DOCKYARD_SANDBOX_MEMORY: 'lots' })).toThrow(
       '"lots" is not a size (try 512m or 1g).',
+    );
+    expect(() => loadConfig({ DOCKYARD_INCUS_REMOTE: 'https://m1:8443' })).toThrow(
+      /DOCKYARD_INCUS_REMOTE must be "local" or the path of an Incus member's unix socket/,
+    );
+    expect(loadConfig({ DOCKYARD_INCUS_REMOTE: '/var/lib/m1/unix.socket' }).incus.socket).toBe(
+      '/var/lib/m1/unix.socket',
     );
   });
 

@@ -67,7 +67,14 @@ export interface ServerConfig {
     network: string;
     /** The bridge's gateway address with its prefix, e.g. 10.213.0.1/22. */
     subnet: string;
+    /**
+     * The unix socket of the Incus daemon (or cluster member) that sandboxes are made through:
+     * DOCKYARD_INCUS_REMOTE, the local daemon's by default.
+     */
+    socket: string;
   };
+  /** How often, on an Incus cluster, the members are read for machines on one that went down. */
+  memberWatchMs: number;
   dns: { port: number; enabled: boolean };
   firewall: boolean;
 }
@@ -112,6 +119,16 @@ function runtimeSetting(env: NodeJS.ProcessEnv): 'incus' | 'docker' {
   return raw;
 }
 
+function incusRemote(env: NodeJS.ProcessEnv): string {
+  const raw = (env.DOCKYARD_INCUS_REMOTE ?? '').trim();
+  if (raw === '' || raw === 'local') return '/var/lib/incus/unix.socket';
+  if (!raw.startsWith('/'))
+    throw new Error(
+      `DOCKYARD_INCUS_REMOTE must be "local" or the path of an Incus member's unix socket (run the server on a cluster member), got "${raw}".`,
+    );
+  return raw;
+}
+
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -146,7 +163,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       pool: env.DOCKYARD_INCUS_POOL ?? 'dockyard',
       network: env.DOCKYARD_INCUS_NETWORK ?? 'dybr0',
       subnet: env.DOCKYARD_INCUS_SUBNET ?? '10.213.0.1/22',
+      socket: incusRemote(env),
     },
+    memberWatchMs: int(env, 'DOCKYARD_MEMBER_WATCH_MS', 5000),
     maxSessions: int(env, 'DOCKYARD_MAX_SESSIONS', 20),
     poolSize: int(env, 'DOCKYARD_POOL_SIZE', 2),
     capacity: {

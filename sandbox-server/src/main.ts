@@ -40,6 +40,7 @@ import { reportRoutes } from './reports/report-routes.ts';
 import { Reports } from './reports/reports.ts';
 import { currentImageManifest } from './runtime/image-manifest.ts';
 import { DOCKER_RUNTIME_WARNING, openRuntime } from './runtime/open-runtime.ts';
+import { watchMembers } from './sessions/member-watch.ts';
 import { SessionManager } from './sessions/session-manager.ts';
 import { Admission } from './capacity/admission.ts';
 import { clientAddress, trustedProxies } from './capacity/client-address.ts';
@@ -213,6 +214,15 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     }
     sessions.reap().catch((err: unknown) => logger.error({ err }, 'reaper failed'));
   }, config.reapIntervalMs);
+  /** On an Incus cluster, its members (state, machines, free memory); nothing on one host. */
+  const clusterHealth = async () => {
+    const members = await runtime.members?.().catch((err: Error) => {
+      logger.error({ err }, 'the cluster members could not be read');
+      return undefined;
+    });
+    return members?.length ? { members } : {};
+  };
+  const stopWatchingMembers = watchMembers(runtime, sessions, config.memberWatchMs);
   const server = createServer({
     sessions,
     admission,
@@ -318,6 +328,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
       sessions: store.count(),
       line: { waiting: admission.waiting },
       pool: sessions.poolStatus(),
+      ...(await clusterHealth()),
     }),
   });
   await new Promise<void>((resolve, reject) => {
@@ -336,6 +347,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
       : path.relative(process.cwd(), path.join(config.dataDir, 'instructor-token')),
     stop: async () => {
       clearInterval(reaper);
+      stopWatchingMembers();
       clearInterval(lineKeeper);
       classLive.feed.close();
       // Proofs cut short read as failed at the next start; their machines go now.

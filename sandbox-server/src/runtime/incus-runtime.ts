@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { ExecOptions, ExecResult } from '../../../engine/src/sandbox.ts';
 import { logger } from '../logger.ts';
+import { IncusCluster, type MemberStatus } from './incus-cluster.ts';
 import {
   boundedOutput,
   CommandTimeoutError,
@@ -126,6 +127,8 @@ export interface IncusRuntimeOptions {
   /** The lab CA certificate (PEM), trusted inside sandboxes. */
   labCaPem?: string;
   incusCli?: string;
+  /** The daemon's (or cluster member's) unix socket, for the incus CLI too; the local one by default. */
+  socket?: string;
 }
 
 interface InstanceRecord {
@@ -149,12 +152,25 @@ interface InstanceState {
 export class IncusRuntime implements SandboxRuntime {
   readonly name = 'incus' as const;
   private readonly cli: string;
+  private readonly cliEnv: NodeJS.ProcessEnv;
+  /** The cluster the daemon belongs to, if it does: placement, members, machines on a member gone. */
+  readonly cluster: IncusCluster;
 
   constructor(
     private readonly api: IncusApi,
     private readonly options: IncusRuntimeOptions,
   ) {
     this.cli = options.incusCli ?? 'incus';
+    this.cliEnv = { ...process.env, ...(options.socket ? { INCUS_SOCKET: options.socket } : {}) };
+    this.cluster = new IncusCluster(api);
+  }
+
+  members(): Promise<MemberStatus[]> {
+    return this.cluster.members();
+  }
+
+  stranded(): Promise<string[]> {
+    return this.cluster.stranded(this.options.instance);
   }
 
   /**
@@ -227,7 +243,10 @@ export class IncusRuntime implements SandboxRuntime {
 
   private async createInstance(name: string, sessionId: string, limits: SandboxLimits, address: string) {
     const cpus = limits.nanoCpus / 1e9;
-    await this.api.operate('POST', '/1.0/instances', {
+    // On a cluster, the member with the most free memory (Incus places it there).
+    const target = await this.cluster.placement();
+    const query = target ? `?target=${encodeURIComponent(target)}` : '';
+    await this.api.operate('POST', `/1.0/instances${query}`, {
       name,
       type: 'container',
       source: { type: 'image', alias: this.options.image },
@@ -358,7 +377,7 @@ export class IncusRuntime implements SandboxRuntime {
     return new Promise((resolve, reject) => {
       // spawn, not execFile: execFile kills the command at its maxBuffer (a chatty check then ended
       // with SIGPIPE's 141 instead of its own exit code).
-      const child = spawn(this.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(this.cli, args, { stdio: ['ignore', 'pipe', 'pipe'], env: this.cliEnv });
       const output = boundedOutput();
       child.stdout.on('data', output.stdout);
       child.stderr.on('data', output.stderr);
@@ -400,7 +419,7 @@ export class IncusRuntime implements SandboxRuntime {
     return {
       file: this.cli,
       args: this.execArgs(sessionId, LEARNER, tmuxAttach(options), true),
-      env: { ...(process.env as Record<string, string>), TERM: 'xterm-256color' },
+      env: { ...(this.cliEnv as Record<string, string>), TERM: 'xterm-256color' },
     };
   }
 

@@ -29,7 +29,7 @@ export async function openRuntime(
       throw new Error(
         'The sandbox image has not been imported into Incus yet: run "npm start" to set it up.',
       );
-    const api = new IncusApi();
+    const api = new IncusApi(config.incus.socket);
     await api.get(`/1.0/images/aliases/${image}`).catch((err: Error) => {
       throw new Error(
         `The Incus sandbox image ${image} is not there (${err.message}): run "npm start" to set it up, or set DOCKYARD_RUNTIME=docker for a trusted learner.`,
@@ -45,6 +45,7 @@ export async function openRuntime(
       prefixLength: Number(prefix ?? 24),
       labHostNames: HUB_NAMES,
       labCaPem: fs.readFileSync(pki.caCertFile, 'utf8'),
+      socket: config.incus.socket,
     });
     return { runtime, sandboxImage: image };
   }

@@ -1,3 +1,4 @@
+import type { MemberStatus } from './incus-cluster.ts';
 import type { ExecOptions, ExecResult } from '../../../engine/src/sandbox.ts';
 import { tmuxSessionName } from '../terminal/terminal-tabs.ts';
 
@@ -111,6 +112,10 @@ export interface SandboxRuntime {
   readonly name: 'incus' | 'docker';
   /** Creates and starts the sandbox of a session (its machine, network and storage). */
   create(sessionId: string, limits: SandboxLimits): Promise<void>;
+  /** On an Incus cluster: its members, for health; [] on one host. */
+  members?(): Promise<MemberStatus[]>;
+  /** On an Incus cluster: sessions whose machine sits on a member that went down. */
+  stranded?(): Promise<string[]>;
   /** Whether the sandbox is running (false when it stopped or is gone). */
   isRunning(sessionId: string): Promise<boolean>;
   /** Stops the sandbox (a clean shutdown, forced after a while); its files are kept. */

@@ -1,0 +1,134 @@
+// Sandboxes on an Incus cluster: which members there are, which one a new machine goes to, and
+// which machines were on a member that went down. Incus does the clustering (members, the shared
+// database, placement by `?target=`); this only reads it and steers placement by free memory.
+import type { IncusApi } from './incus-runtime.ts';
+
+/** One member as `GET /api/health` lists it. */
+export interface MemberStatus {
+  name: string;
+  /** Incus's own word: Online, Offline, Evacuated, … */
+  status: string;
+  online: boolean;
+  /** Dockyard machines placed on it (of every server sharing the cluster). */
+  sandboxes: number;
+  /** Memory not in use on the member, as Incus reports it; null when it does not answer. */
+  freeMemoryBytes: number | null;
+  message: string;
+}
+
+interface MemberRecord {
+  server_name: string;
+  status: string;
+  message: string;
+}
+
+interface InstanceLocation {
+  name: string;
+  location: string;
+  config: Record<string, string>;
+}
+
+const MANAGED = 'user.dockyard.managed';
+const SESSION = 'user.dockyard.session';
+const INSTANCE = 'user.dockyard.instance';
+/** How long a reading of the members is used for placement: a room arriving at once reads once. */
+const MEMBERS_CACHE_MS = 2000;
+
+/**
+ * The member a new machine goes to: the online one with the most free memory; among members
+ * within 256 MiB of each other (one host's members, or idle twins), the one with fewer machines.
+ * Undefined when no member is online.
+ */
+export function chooseMember(members: MemberStatus[]): string | undefined {
+  const SAME_MEMORY = 256 * 1024 ** 2;
+  const online = members.filter((m) => m.online);
+  online.sort((a, b) => {
+    const memory = (b.freeMemoryBytes ?? 0) - (a.freeMemoryBytes ?? 0);
+    if (Math.abs(memory) > SAME_MEMORY) return memory;
+    return a.sandboxes - b.sandboxes || a.name.localeCompare(b.name);
+  });
+  return online[0]?.name;
+}
+
+export class IncusCluster {
+  private clusteredAnswer: Promise<boolean> | undefined;
+  private cached: { at: number; members: Promise<MemberStatus[]> } | undefined;
+  /** Machines placed since the last reading, so a burst spreads instead of piling on one member. */
+  private placedSince = new Map<string, number>();
+
+  constructor(
+    private readonly api: IncusApi,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Whether the daemon Dockyard talks to is a cluster member (asked once). */
+  clustered(): Promise<boolean> {
+    this.clusteredAnswer ??= this.api
+      .get<{ environment?: { server_clustered?: boolean } }>('/1.0')
+      .then((server) => server.environment?.server_clustered === true);
+    return this.clusteredAnswer;
+  }
+
+  /** Every member with its state, its Dockyard machines and its free memory; [] off a cluster. */
+  async members(): Promise<MemberStatus[]> {
+    if (!(await this.clustered())) return [];
+    const [records, instances] = await Promise.all([
+      this.api.get<MemberRecord[]>('/1.0/cluster/members?recursion=1'),
+      this.api.get<InstanceLocation[]>('/1.0/instances?recursion=1'),
+    ]);
+    return Promise.all(
+      records.map(async (m): Promise<MemberStatus> => {
+        const online = m.status === 'Online';
+        const memory = online
+          ? await this.api
+              .get<{ memory: { total: number; used: number } }>(
+                `/1.0/resources?target=${encodeURIComponent(m.server_name)}`,
+              )
+              .then((r) => r.memory.total - r.memory.used)
+              .catch(() => null)
+          : null;
+        return {
+          name: m.server_name,
+          status: m.status,
+          online,
+          sandboxes: instances.filter((i) => i.location === m.server_name && i.config[MANAGED] === 'true')
+            .length,
+          freeMemoryBytes: memory,
+          message: m.message,
+        };
+      }),
+    );
+  }
+
+  /** The member for a new machine, or undefined off a cluster (Incus's own host then). */
+  async placement(): Promise<string | undefined> {
+    if (!(await this.clustered())) return undefined;
+    const at = this.now();
+    if (!this.cached || at - this.cached.at > MEMBERS_CACHE_MS) {
+      this.cached = { at, members: this.members() };
+      this.placedSince.clear();
+    }
+    const members = (await this.cached.members).map((m) => ({
+      ...m,
+      sandboxes: m.sandboxes + (this.placedSince.get(m.name) ?? 0),
+    }));
+    const chosen = chooseMember(members);
+    if (chosen) this.placedSince.set(chosen, (this.placedSince.get(chosen) ?? 0) + 1);
+    return chosen;
+  }
+
+  /** Session ids of this server's machines that sit on a member that is not online. */
+  async stranded(serverInstance: string): Promise<string[]> {
+    if (!(await this.clustered())) return [];
+    const [records, instances] = await Promise.all([
+      this.api.get<MemberRecord[]>('/1.0/cluster/members?recursion=1'),
+      this.api.get<InstanceLocation[]>('/1.0/instances?recursion=1'),
+    ]);
+    const down = new Set(records.filter((m) => m.status !== 'Online').map((m) => m.server_name));
+    return instances
+      .filter((i) => i.config[MANAGED] === 'true' && i.config[INSTANCE] === serverInstance)
+      .filter((i) => down.has(i.location))
+      .map((i) => i.config[SESSION] ?? '')
+      .filter(Boolean);
+  }
+}

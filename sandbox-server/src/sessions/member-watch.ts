@@ -1,0 +1,45 @@
+// On an Incus cluster, a member that goes down takes its machines with it. Their learners are
+// told so on their next call, and start a new machine, which lands on a member that is up; their
+// progress (the server's) and their hub repositories (the hub's) never lived on the member.
+import { logger } from '../logger.ts';
+import type { SandboxRuntime } from '../runtime/sandbox-runtime.ts';
+import type { EndNotice, SessionManager } from './session-manager.ts';
+
+export const HOST_DOWN: EndNotice = {
+  code: 'host_down',
+  message:
+    'The host your machine ran on went down, and the machine with it. Your progress and your hub repositories are kept: start a new machine (reload the page) to carry on.',
+};
+
+/** Every `everyMs`, ends the sessions whose machine is on a member that is down. Returns a stop. */
+export function watchMembers(runtime: SandboxRuntime, sessions: SessionManager, everyMs: number): () => void {
+  if (!runtime.stranded) return () => undefined;
+  const ending = new Set<string>();
+  let busy = false;
+  const sweep = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      for (const id of await runtime.stranded!()) {
+        const record = sessions.record(id);
+        if (!record || record.state === 'stopping' || ending.has(id)) continue;
+        ending.add(id);
+        logger.warn({ sessionId: id }, "the machine's cluster member is down; ending its session");
+        // Removal waits for the member: the session is over for its learner at once, and the
+        // reaper removes the machine once the member answers again.
+        sessions
+          .destroy(id, HOST_DOWN)
+          .catch((err: unknown) =>
+            logger.warn({ sessionId: id, err }, 'the machine could not be removed yet'),
+          )
+          .finally(() => ending.delete(id));
+      }
+    } catch (err) {
+      logger.error({ err }, 'the cluster members could not be read');
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(() => void sweep(), everyMs);
+  return () => clearInterval(timer);
+}
