@@ -17,7 +17,8 @@ describe('chooseMember', () => {
   });
 
   it('takes the member with fewer machines when their free memory is about the same', () => {
-    expect(chooseMember([member('m1', 8 * GiB, 3), member('m2', 8 * GiB + 100 * 1024 ** 2, 5)])).toBe('m1');
+    expect(chooseMember([member('m1', 8 * GiB, 3), member('m2', 8.5 * GiB, 5)])).toBe('m1');
+    expect(chooseMember([member('m1', 8 * GiB, 3), member('m2', 10 * GiB, 5)])).toBe('m2');
   });
 
   it('never places on a member that is down, and has none when all are', () => {

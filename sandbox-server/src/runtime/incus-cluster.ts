@@ -25,26 +25,27 @@ interface MemberRecord {
 interface InstanceLocation {
   name: string;
   location: string;
-  config: Record<string, string>;
+  /** Null for a machine on a member that is down. */
+  config: Record<string, string> | null;
 }
 
 const MANAGED = 'user.dockyard.managed';
-const SESSION = 'user.dockyard.session';
-const INSTANCE = 'user.dockyard.instance';
+const NAME_PREFIX = 'dockyard-';
 /** How long a reading of the members is used for placement: a room arriving at once reads once. */
 const MEMBERS_CACHE_MS = 2000;
 
 /**
  * The member a new machine goes to: the online one with the most free memory; among members
- * within 256 MiB of each other (one host's members, or idle twins), the one with fewer machines.
+ * within 10% (or 256 MiB) of each other, the one with fewer machines: free memory moves by
+ * hundreds of MiB while machines boot, and members on one host read the same memory.
  * Undefined when no member is online.
  */
 export function chooseMember(members: MemberStatus[]): string | undefined {
-  const SAME_MEMORY = 256 * 1024 ** 2;
   const online = members.filter((m) => m.online);
   online.sort((a, b) => {
     const memory = (b.freeMemoryBytes ?? 0) - (a.freeMemoryBytes ?? 0);
-    if (Math.abs(memory) > SAME_MEMORY) return memory;
+    const larger = Math.max(a.freeMemoryBytes ?? 0, b.freeMemoryBytes ?? 0);
+    if (Math.abs(memory) > Math.max(256 * 1024 ** 2, larger / 10)) return memory;
     return a.sandboxes - b.sandboxes || a.name.localeCompare(b.name);
   });
   return online[0]?.name;
@@ -91,7 +92,7 @@ export class IncusCluster {
           name: m.server_name,
           status: m.status,
           online,
-          sandboxes: instances.filter((i) => i.location === m.server_name && i.config[MANAGED] === 'true')
+          sandboxes: instances.filter((i) => i.location === m.server_name && i.config?.[MANAGED] === 'true')
             .length,
           freeMemoryBytes: memory,
           message: m.message,
@@ -117,8 +118,12 @@ export class IncusCluster {
     return chosen;
   }
 
-  /** Session ids of this server's machines that sit on a member that is not online. */
-  async stranded(serverInstance: string): Promise<string[]> {
+  /**
+   * Session ids of the machines that sit on a member that is not online. Incus cannot read such a
+   * machine's config (it answers `config: null`), so its session is read off its name; the caller
+   * keeps the ids of its own sessions.
+   */
+  async stranded(): Promise<string[]> {
     if (!(await this.clustered())) return [];
     const [records, instances] = await Promise.all([
       this.api.get<MemberRecord[]>('/1.0/cluster/members?recursion=1'),
@@ -126,9 +131,7 @@ export class IncusCluster {
     ]);
     const down = new Set(records.filter((m) => m.status !== 'Online').map((m) => m.server_name));
     return instances
-      .filter((i) => i.config[MANAGED] === 'true' && i.config[INSTANCE] === serverInstance)
-      .filter((i) => down.has(i.location))
-      .map((i) => i.config[SESSION] ?? '')
-      .filter(Boolean);
+      .filter((i) => down.has(i.location) && i.name.startsWith(NAME_PREFIX))
+      .map((i) => i.name.slice(NAME_PREFIX.length));
   }
 }

@@ -134,7 +134,8 @@ export interface IncusRuntimeOptions {
 interface InstanceRecord {
   name: string;
   status: string;
-  config: Record<string, string>;
+  /** Null for a machine on a cluster member that is down. */
+  config: Record<string, string> | null;
 }
 
 interface InstanceState {
@@ -170,7 +171,7 @@ export class IncusRuntime implements SandboxRuntime {
   }
 
   stranded(): Promise<string[]> {
-    return this.cluster.stranded(this.options.instance);
+    return this.cluster.stranded();
   }
 
   /**
@@ -441,6 +442,7 @@ export class IncusRuntime implements SandboxRuntime {
   async list(): Promise<SandboxInfo[]> {
     const all = await this.api.get<InstanceRecord[]>('/1.0/instances?recursion=1');
     return all
+      .flatMap((i) => (i.config ? [{ ...i, config: i.config }] : []))
       .filter((i) => i.config[KEY_MANAGED] === 'true' && i.config[KEY_INSTANCE] === this.options.instance)
       .map((i) => ({ sessionId: i.config[KEY_SESSION] ?? '', running: i.status === 'Running' }));
   }
