@@ -36,6 +36,15 @@ describe('warm sandbox pool', () => {
   it('gives the next learner a booted sandbox at once, then boots another', async () => {
     await poolReady();
     const [warm] = await instanceContainers();
+    // The machine waiting in the pool has its Docker engine up already (a cold one starts it on
+    // its first docker command), so the learner's first `docker run` does not wait for it.
+    const engineUp = async (name: string) =>
+      (
+        await inSandbox(name.replace(/^dockyard-/, ''), 'systemctl is-active docker.service', 'root')
+      ).stdout.trim();
+    for (let i = 0; i < 100 && (await engineUp(warm!)) !== 'active'; i++)
+      await new Promise((r) => setTimeout(r, 200));
+    expect(await engineUp(warm!)).toBe('active');
     const created = await platform.api('POST', '/api/sessions', {});
     expect(created.status).toBe(201);
     const session = created.body as { id: string; token: string };

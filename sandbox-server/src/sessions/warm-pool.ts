@@ -95,6 +95,11 @@ export class WarmPool {
         if (this.stopped || this.held >= this.target)
           return void (await this.runtime.remove(id).catch(() => undefined));
         this.ready.push(id);
+        // A machine that waits in the pool has time to spare: its Docker engine starts now, so its
+        // learner's first `docker` command does not wait for it (a cold machine starts it then).
+        void this.runtime
+          .exec(id, 'systemctl start docker.service', { timeoutMs: 120_000 })
+          .catch(() => undefined);
         logger.info(
           { sandbox: id, ms: this.now() - started, pooled: this.ready.length },
           'warm sandbox ready',
