@@ -8,7 +8,7 @@ import type { EndNotice, SessionManager } from './session-manager.ts';
 export const HOST_DOWN: EndNotice = {
   code: 'host_down',
   message:
-    'The host your machine ran on went down, and the machine with it. Your progress and your hub repositories are kept: start a new machine (reload the page) to carry on.',
+    'The host your machine ran on went down, and the machine with it. Your progress and your hub repositories are kept. A fresh machine is starting on another host.',
 };
 
 /** Every `everyMs`, ends the sessions whose machine is on a member that is down. Returns a stop. */

@@ -18,6 +18,10 @@ describe('telling the learner why their machine is gone', () => {
     expect(seen).toEqual([]);
     reportSessionEnded(idle);
     expect(seen).toEqual([{ code: 'session_idle', message: idle.message }]);
+    // A cluster member that went down took the machine: the learner hears it too.
+    reportSessionEnded(new ApiError('The host your machine ran on went down.', 404, 'host_down'));
+    expect(seen.map((n) => n.code)).toEqual(['session_idle', 'host_down']);
+    seen.pop();
     stop();
     reportSessionEnded(idle);
     expect(seen).toHaveLength(1);

@@ -7,7 +7,7 @@ export interface SessionNotice {
 }
 
 /** The codes of a session's end that the learner is told about when they come back (docs/api.md). */
-const toldCodes = new Set(['session_idle', 'class_ended']);
+const toldCodes = new Set(['session_idle', 'class_ended', 'host_down']);
 
 const listeners = new Set<(notice: SessionNotice) => void>();
 /** A notice that came before anyone listened: the first listener gets it. */
