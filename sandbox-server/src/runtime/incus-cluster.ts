@@ -1,6 +1,7 @@
 // Sandboxes on an Incus cluster: which members there are, which one a new machine goes to, and
 // which machines were on a member that went down. Incus does the clustering (members, the shared
 // database, placement by `?target=`); this only reads it and steers placement by free memory.
+import { logger } from '../logger.ts';
 import type { IncusApi } from './incus-runtime.ts';
 
 /** One member as `GET /api/health` lists it. */
@@ -62,11 +63,16 @@ export class IncusCluster {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Whether the daemon Dockyard talks to is a cluster member (asked once). */
+  /** Whether the daemon Dockyard talks to is a cluster member (asked until Incus answers). */
   clustered(): Promise<boolean> {
     this.clusteredAnswer ??= this.api
       .get<{ environment?: { server_clustered?: boolean } }>('/1.0')
-      .then((server) => server.environment?.server_clustered === true);
+      .then((server) => server.environment?.server_clustered === true)
+      .catch((err: unknown) => {
+        // Not kept: an incusd restarting must not make every later machine fail.
+        this.clusteredAnswer = undefined;
+        throw err;
+      });
     return this.clusteredAnswer;
   }
 
@@ -109,7 +115,12 @@ export class IncusCluster {
       this.cached = { at, members: this.members() };
       this.placedSince.clear();
     }
-    const members = (await this.cached.members).map((m) => ({
+    const read = await this.cached.members.catch((err: unknown) => {
+      // Incus places the machine itself then (on the member with the fewest instances).
+      logger.warn({ err }, 'the cluster members could not be read; Incus places the machine');
+      return [];
+    });
+    const members = read.map((m) => ({
       ...m,
       sandboxes: m.sandboxes + (this.placedSince.get(m.name) ?? 0),
     }));
