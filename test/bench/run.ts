@@ -1,6 +1,8 @@
 // `npm run bench`: prints the platform's speed and memory figures. Not a test: nothing here fails
 // on a slow machine; the numbers go into the closing notes and docs/operations.md.
 import { percentile } from './figures.ts';
+import { formatIdleFigures, idleFigures, sandboxMemoryBytes } from './idle.ts';
+import { burstFigures, formatBurstFigures } from './burst.ts';
 import { formatLineFigures, lineFigures } from './line.ts';
 import { formatProofFigures, proofFigures } from './proof.ts';
 import { formatRosterFigures, rosterFigures } from './roster.ts';
@@ -131,22 +133,7 @@ async function hubFigures(platform: Platform, session: { id: string; token: stri
 
 async function idleMemory(sessionId: string): Promise<string> {
   await new Promise((r) => setTimeout(r, 10_000));
-  if (runtime === 'incus') {
-    // As `docker stats` counts it: the cgroup's usage less its inactive file cache (cgroup v1 or v2).
-    const fs = await import('node:fs');
-    const v1 = `/sys/fs/cgroup/memory/lxc.payload.dockyard-${sessionId}`;
-    const v2 = `/sys/fs/cgroup/lxc.payload.dockyard-${sessionId}`;
-    const dir = fs.existsSync(v1) ? v1 : v2;
-    const usage = Number(
-      fs.readFileSync(`${dir}/${dir === v1 ? 'memory.usage_in_bytes' : 'memory.current'}`, 'utf8'),
-    );
-    const stat = fs.readFileSync(`${dir}/memory.stat`, 'utf8');
-    // v1 counts nested cgroups (the learner's containers) under total_; v2 always does.
-    const inactive = Number(
-      (/^total_inactive_file (\d+)$/m.exec(stat) ?? /^inactive_file (\d+)$/m.exec(stat))?.[1] ?? 0,
-    );
-    return `${((usage - inactive) / 1024 ** 2).toFixed(1)}MiB`;
-  }
+  if (runtime === 'incus') return `${(sandboxMemoryBytes(sessionId) / 1024 ** 2).toFixed(1)}MiB`;
   const stats = await docker('stats', '--no-stream', '--format', '{{.MemUsage}}', `dockyard-${sessionId}`);
   return stats.stdout.trim().split(' / ')[0] ?? '?';
 }
@@ -223,6 +210,8 @@ async function main() {
     console.log(formatLineFigures(await lineFigures()));
     console.log(formatRosterFigures(await rosterFigures()));
     console.log(formatProofFigures(await proofFigures()));
+    if (runtime === 'incus') console.log(formatIdleFigures(await idleFigures()));
+    console.log(formatBurstFigures(await burstFigures(10)));
   } catch (err) {
     console.error(`the platform's last log lines:\n${platform.log.slice(-20).join('\n')}`);
     throw err;
