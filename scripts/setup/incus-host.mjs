@@ -160,13 +160,16 @@ function ensurePool({ pool, poolSize }) {
   info(`storage pool ${pool}: btrfs, ${poolSize} loop file`);
 }
 
-function ensureNetwork({ network, subnet }) {
+/**
+ * The lab bridge: no NAT and no routing (no way out, none between sandboxes), no IPv6. dnsmasq
+ * only hands out addresses: the lab DNS (the server's) answers names, so dnsmasq's DNS is off.
+ * The server's firewall is the only one for the bridge: Incus's own put its accept rules (DNS on
+ * the host, TCP too) above the server's drop each time incusd started. The test cluster's members
+ * get the same (test/helpers/incus-cluster.ts).
+ */
+export function labBridgeConfig(subnet) {
   const gateway = subnet.split('/')[0];
-  // The lab bridge: no NAT and no routing (no way out, none between sandboxes), no IPv6. dnsmasq
-  // only hands out addresses: the lab DNS (the server's) answers names, so dnsmasq's DNS is off.
-  // The server's firewall is the only one for the bridge: Incus's own put its accept rules (DNS on
-  // the host, TCP too) above the server's drop each time incusd started.
-  const config = {
+  return {
     'ipv4.address': subnet,
     'ipv4.nat': 'false',
     'ipv4.routing': 'false',
@@ -174,6 +177,10 @@ function ensureNetwork({ network, subnet }) {
     'ipv6.address': 'none',
     'raw.dnsmasq': `port=0\ndhcp-option=option:dns-server,${gateway}`,
   };
+}
+
+function ensureNetwork({ network, subnet }) {
+  const config = labBridgeConfig(subnet);
   if (incus('network', 'show', network).code !== 0) {
     const r = incus('network', 'create', network, ...Object.entries(config).map(([k, v]) => `${k}=${v}`));
     if (r.code !== 0)

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
+import { incusSettings, labBridgeConfig } from '../../scripts/setup/incus-host.mjs';
 
 const INCUSD = '/usr/libexec/incus/incusd';
 /** The host's own Incus, never to be touched. */
@@ -341,25 +342,8 @@ async function ensureNetwork(members: ClusterMember[]): Promise<void> {
 
 // --- what Dockyard's set-up makes ------------------------------------------------------------
 
-/** The lab bridge's config as scripts/setup/incus-host.mjs makes it (ensureNetwork there). */
-function labBridgeConfig(subnet: string): Record<string, string> {
-  const gateway = subnet.split('/')[0];
-  return {
-    'ipv4.address': subnet,
-    'ipv4.nat': 'false',
-    'ipv4.routing': 'false',
-    'ipv4.firewall': 'false',
-    'ipv6.address': 'none',
-    'raw.dnsmasq': `port=0\ndhcp-option=option:dns-server,${gateway}`,
-  };
-}
-
-/** Names and subnet as the host's set-up reads them (incusSettings in incus-host.mjs). */
-const settings = (env = process.env) => ({
-  pool: env.DOCKYARD_INCUS_POOL ?? 'dockyard',
-  network: env.DOCKYARD_INCUS_NETWORK ?? 'dybr0',
-  subnet: env.DOCKYARD_INCUS_SUBNET ?? '10.213.0.1/22',
-});
+/** Names and subnet as the host's set-up reads them. */
+const settings = () => incusSettings();
 
 /** The newest dockyard-sandbox-* image on the host (the set-up keeps one), with its fingerprint. */
 async function hostImage(wanted: string | undefined): Promise<{ alias: string; fingerprint: string }> {
