@@ -76,8 +76,20 @@ export class IncusCluster {
     return this.clusteredAnswer;
   }
 
-  /** Every member with its state, its Dockyard machines and its free memory; [] off a cluster. */
-  async members(): Promise<MemberStatus[]> {
+  /**
+   * Every member with its state, its Dockyard machines and its free memory; [] off a cluster. Read
+   * at most every 2 s (it costs Incus two calls and one per member), for health and placement alike.
+   */
+  members(): Promise<MemberStatus[]> {
+    const at = this.now();
+    if (!this.cached || at - this.cached.at > MEMBERS_CACHE_MS) {
+      this.cached = { at, members: this.readMembers() };
+      this.placedSince.clear();
+    }
+    return this.cached.members;
+  }
+
+  private async readMembers(): Promise<MemberStatus[]> {
     if (!(await this.clustered())) return [];
     const [records, instances] = await Promise.all([
       this.api.get<MemberRecord[]>('/1.0/cluster/members?recursion=1'),
@@ -110,12 +122,7 @@ export class IncusCluster {
   /** The member for a new machine, or undefined off a cluster (Incus's own host then). */
   async placement(): Promise<string | undefined> {
     if (!(await this.clustered())) return undefined;
-    const at = this.now();
-    if (!this.cached || at - this.cached.at > MEMBERS_CACHE_MS) {
-      this.cached = { at, members: this.members() };
-      this.placedSince.clear();
-    }
-    const read = await this.cached.members.catch((err: unknown) => {
+    const read = await this.members().catch((err: unknown) => {
       // Incus places the machine itself then (on the member with the fewest instances).
       logger.warn({ err }, 'the cluster members could not be read; Incus places the machine');
       return [];
