@@ -28,14 +28,13 @@ describe.skipIf(runtime !== 'incus')('the Incus driver', () => {
   const config = loadConfig();
   const instance = `test-runtime-${crypto.randomBytes(4).toString('hex')}`;
   const [gateway, prefix] = config.incus.subnet.split('/');
-  const driver = (api: IncusApi) =>
+  const driver = (api: IncusApi, subnet = { gateway: gateway!, prefixLength: Number(prefix) }) =>
     new IncusRuntime(api, {
       image: currentImageManifest(config.dataDir)().incusSandbox!,
       instance,
       pool: config.incus.pool,
       network: config.incus.network,
-      gateway: gateway!,
-      prefixLength: Number(prefix),
+      ...subnet,
       labHostNames: [],
     });
   const limits = { memoryBytes: 512 * 1024 ** 2, nanoCpus: 1e9, pidsLimit: 512, diskBytes: 2 * 1024 ** 3 };
@@ -58,4 +57,32 @@ describe.skipIf(runtime !== 'incus')('the Incus driver', () => {
     await expect(driver(api).create(id, limits)).rejects.toThrow(/timed out/);
     expect(await sandboxesOf(instance)).toEqual([]);
   }, 120_000);
+
+  it('never gives a machine an address another one holds, and says so when none is left', async () => {
+    // The last eight addresses of the lab subnet, as if they were the whole of it: five hosts.
+    const toInt = (ip: string) => ip.split('.').reduce((n, part) => n * 256 + Number(part), 0) >>> 0;
+    const size = 2 ** (32 - Number(prefix));
+    const block = toInt(gateway!) - (toInt(gateway!) % size) + size - 8;
+    const blockGateway = [24, 16, 8, 0].map((shift) => ((block + 1) >>> shift) & 255).join('.');
+    const small = driver(new IncusApi(), { gateway: blockGateway, prefixLength: 29 });
+    const ids = Array.from({ length: 5 }, () => crypto.randomBytes(8).toString('hex'));
+    // All settled, so that a failure leaves no creation running past afterAll's clean-up.
+    const made = await Promise.allSettled(ids.map((id) => small.create(id, limits)));
+    expect(made.filter((m) => m.status === 'rejected')).toEqual([]);
+    for (const id of ids) expect(await small.isRunning(id)).toBe(true);
+    const addresses = await Promise.all(
+      ids.map(async (id) => {
+        const record = await new IncusApi().get<{ devices: Record<string, Record<string, string>> }>(
+          `/1.0/instances/dockyard-${id}`,
+        );
+        return record.devices.eth0!['ipv4.address'];
+      }),
+    );
+    expect(new Set(addresses).size).toBe(5);
+
+    const sixth = crypto.randomBytes(8).toString('hex');
+    await expect(small.create(sixth, limits)).rejects.toThrow(/no free address/);
+    expect((await sandboxesOf(instance)).sort()).toEqual(ids.map((id) => `dockyard-${id}`).sort());
+    await Promise.all(ids.map((id) => small.remove(id)));
+  }, 180_000);
 });

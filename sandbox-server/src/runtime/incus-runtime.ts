@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { ExecOptions, ExecResult } from '../../../engine/src/sandbox.ts';
 import { logger } from '../logger.ts';
 import { IncusCluster, type MemberStatus } from './incus-cluster.ts';
+import { addressesHeld, drawFreeAddress } from './lab-address.ts';
 import {
   boundedOutput,
   CommandTimeoutError,
@@ -21,6 +22,9 @@ export const INCUS_SOCKET = '/var/lib/incus/unix.socket';
 const KEY_MANAGED = 'user.dockyard.managed';
 const KEY_INSTANCE = 'user.dockyard.instance';
 const KEY_SESSION = 'user.dockyard.session';
+
+/** Incus's refusal of an address another NIC has (at creation or, for a static one, at start). */
+const ADDRESS_TAKEN = /already (in use|used|allocated|defined on another NIC)/i;
 
 const instanceName = (sessionId: string) => `dockyard-${sessionId}`;
 const mib = (bytes: number) => `${Math.max(1, Math.floor(bytes / 1024 ** 2))}MiB`;
@@ -156,6 +160,8 @@ export class IncusRuntime implements SandboxRuntime {
   private readonly cliEnv: NodeJS.ProcessEnv;
   /** The cluster the daemon belongs to, if it does: placement, members, machines on a member gone. */
   readonly cluster: IncusCluster;
+  /** Addresses drawn for machines being made, not yet on Incus's record. */
+  private readonly reserved = new Set<string>();
 
   constructor(
     private readonly api: IncusApi,
@@ -196,20 +202,43 @@ export class IncusRuntime implements SandboxRuntime {
 
   private async createOnce(sessionId: string, limits: SandboxLimits): Promise<void> {
     const name = instanceName(sessionId);
-    // Static addresses: Incus's IP filter then knows each machine's one address, and no DHCP
-    // client has to run before the machine is usable. A taken address is another draw.
-    let address = '';
+    // A static address no other machine holds. Another server on the same bridge may draw the
+    // same one in the same moment; Incus then refuses the start, and the machine is made again
+    // with another address.
     for (let attempt = 0; ; attempt++) {
-      address = this.drawAddress();
+      const address = await this.reserveAddress();
       try {
         await this.createInstance(name, sessionId, limits, address);
-        break;
+        await this.pushLabFiles(name, address);
+        await this.api.operate('PUT', `/1.0/instances/${name}/state`, { action: 'start', timeout: 30 });
+        logger.info({ sessionId, image: this.options.image, address }, 'sandbox started');
+        return;
       } catch (err) {
-        if (attempt < 8 && err instanceof IncusError && /already (in use|used|allocated)/i.test(err.message))
-          continue;
-        throw err;
+        if (attempt >= 8 || !(err instanceof IncusError && ADDRESS_TAKEN.test(err.message))) throw err;
+        logger.warn({ sessionId, address }, 'another machine holds this address; drawing another');
+        await this.remove(sessionId).catch(() => undefined);
+      } finally {
+        this.reserved.delete(address);
       }
     }
+  }
+
+  /**
+   * A free address of the lab subnet: not held by any instance Incus knows, nor by a machine this
+   * server is making right now (it holds it from the draw until Incus has it on record).
+   */
+  private async reserveAddress(): Promise<string> {
+    const instances = await this.api.get<{ devices?: Record<string, Record<string, string>> | null }[]>(
+      '/1.0/instances?recursion=1',
+    );
+    const held = addressesHeld(instances);
+    for (const address of this.reserved) held.add(address);
+    const address = drawFreeAddress(this.options.gateway, this.options.prefixLength, held);
+    this.reserved.add(address);
+    return address;
+  }
+
+  private async pushLabFiles(name: string, address: string): Promise<void> {
     const hosts = [
       '127.0.0.1 localhost',
       '127.0.1.1 dockyard',
@@ -227,19 +256,6 @@ export class IncusRuntime implements SandboxRuntime {
         '/usr/local/share/ca-certificates/dockyard-lab-ca.crt',
         this.options.labCaPem,
       );
-    await this.api.operate('PUT', `/1.0/instances/${name}/state`, { action: 'start', timeout: 30 });
-    logger.info({ sessionId, image: this.options.image, address }, 'sandbox started');
-  }
-
-  /** A random host address of the lab subnet, never the gateway, the network or the broadcast. */
-  private drawAddress(): string {
-    const toInt = (ip: string) => ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
-    const size = 2 ** (32 - this.options.prefixLength);
-    const network = toInt(this.options.gateway) - (toInt(this.options.gateway) % size);
-    let host: number;
-    do host = network + 1 + Math.floor(Math.random() * (size - 2));
-    while (host === toInt(this.options.gateway));
-    return [24, 16, 8, 0].map((shift) => (host >>> shift) & 255).join('.');
   }
 
   private async createInstance(name: string, sessionId: string, limits: SandboxLimits, address: string) {
