@@ -1,15 +1,22 @@
+import { execFile as execFileCallback } from 'node:child_process';
+import net from 'node:net';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../sandbox-server/src/config.ts';
 import { startTestCluster, type TestCluster } from './helpers/incus-cluster.ts';
 import { Platform } from './helpers/platform.ts';
-import { runtime } from './helpers/sandbox-host.ts';
+import { inSandbox, runtime } from './helpers/sandbox-host.ts';
 import { TerminalClient } from './helpers/terminal-client.ts';
 
 type Session = { id: string; token: string };
 
+const execFile = promisify(execFileCallback);
+
 // Dockyard on an Incus cluster of two members, both made on this machine (each an incusd of its own
 // in a network namespace: test/helpers/incus-cluster.ts). The server works through member 1's
-// socket, as it would on a member of a real cluster. The lab's services (hub, package proxy, DNS)
-// are not reachable from the members' bridges here: that part is proven on one host only.
+// socket, as it would on a member of a real cluster. The host plays the server's host: the lab's
+// services (hub, package proxy, DNS) run there, and each member reaches them through its member
+// gateway (sandbox-server/src/lab/member-gateway.ts) and a link of its own, as across a LAN.
 describe.skipIf(runtime !== 'incus')('an Incus cluster of two members', () => {
   let cluster: TestCluster;
   let platform: Platform;
@@ -28,6 +35,17 @@ describe.skipIf(runtime !== 'incus')('an Incus cluster of two members', () => {
     await term.waitFor(/^42$/m);
     return term;
   };
+  const inMachine = (s: Session, script: string) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...cluster.env };
+    delete env.INCUS_SOCKET;
+    return inSandbox(s.id, script, 'learner', 5 * 60_000, env);
+  };
+  const addressOf = async (s: Session): Promise<string> => {
+    const r = await cluster.incus('query', `/1.0/instances/dockyard-${s.id}`);
+    return (JSON.parse(r.stdout) as { devices: { eth0: { 'ipv4.address': string } } }).devices.eth0[
+      'ipv4.address'
+    ];
+  };
   const check = (s: Session) =>
     platform.api(
       'POST',
@@ -38,7 +56,11 @@ describe.skipIf(runtime !== 'incus')('an Incus cluster of two members', () => {
 
   beforeAll(async () => {
     cluster = await startTestCluster();
-    platform = new Platform({ DOCKYARD_INCUS_REMOTE: cluster.socket, DOCKYARD_MEMBER_WATCH_MS: '1000' });
+    platform = new Platform({
+      DOCKYARD_INCUS_REMOTE: cluster.socket,
+      DOCKYARD_MEMBER_WATCH_MS: '1000',
+      ...cluster.serverEnv,
+    });
     await platform.start();
   }, 300_000);
   afterAll(async () => {
@@ -71,6 +93,80 @@ describe.skipIf(runtime !== 'incus')('an Incus cluster of two members', () => {
     const health = (await platform.api('GET', '/api/health')).body;
     expect(health.members.map((m: { sandboxes: number }) => m.sandboxes)).toEqual([1, 1]);
   }, 180_000);
+
+  it("gives machines on both members the lab: the hub's login, pull and push, the package proxy, DNS", async () => {
+    for (const s of sessions.slice(0, 2)) {
+      const member = await locationOf(s);
+      const { username, password } = (
+        await platform.api('GET', `/api/sessions/${s.id}/hub`, undefined, s.token)
+      ).body as { username: string; password: string };
+      const push = await inMachine(
+        s,
+        `printf '%s' '${password}' | docker login -u ${username} --password-stdin >/dev/null 2>&1 && echo logged-in; ` +
+          `docker pull -q busybox >/dev/null 2>&1 && docker tag busybox ${username}/from-${member}:v1 && ` +
+          `docker push ${username}/from-${member}:v1 >/dev/null 2>&1 && echo pushed`,
+      );
+      expect(push.stdout, `${member}: ${push.stderr}`).toBe('logged-in\npushed\n');
+      const proxy = await inMachine(
+        s,
+        'curl -s -m 20 -o /dev/null -w "%{http_code}" -x http://hub.dockyard.internal:3142 http://deb.debian.org/debian/dists/trixie/Release',
+      );
+      expect(proxy.stdout, `${member}: the package proxy`).toBe('200');
+      // The lab DNS answers at once (no such name: 2); unanswered, getent would wait for timeout (124).
+      const dns = await inMachine(s, 'timeout 4 getent hosts nothing.example.com; echo $?');
+      expect(dns.stdout.trim(), `${member}: the lab DNS`).toBe('2');
+      // Gone from the machine, pulled back from the hub, and run.
+      const pull = await inMachine(
+        s,
+        `docker rmi ${username}/from-${member}:v1 >/dev/null && docker pull -q ${username}/from-${member}:v1 >/dev/null 2>&1 && docker run --rm ${username}/from-${member}:v1 echo pulled-back`,
+      );
+      expect(pull.stdout, `${member}: ${pull.stderr}`).toBe('pulled-back\n');
+    }
+  }, 300_000);
+
+  it('keeps machines on different members apart, while the server reaches each (as previews do)', async () => {
+    const [a, b] = sessions as [Session, Session];
+    const listen = `nohup perl -MIO::Socket::INET -e '$s=IO::Socket::INET->new(LocalPort=>7070,Listen=>5,ReuseAddr=>1) or die; while($c=$s->accept){print $c "secret\\n"; close $c}' >/dev/null 2>&1 &`;
+    const fromServer = (ip: string) =>
+      new Promise<string>((resolve) => {
+        const sock = net.connect(7070, ip);
+        sock.setTimeout(3000, () => sock.destroy(new Error('timed out')));
+        sock.on('data', (d) => resolve(d.toString()));
+        sock.on('error', (e) => resolve(e.message));
+      });
+    for (const [s, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      await inMachine(s, listen);
+      const ip = await addressOf(s);
+      let answer = '';
+      for (let i = 0; i < 50 && !answer.includes('secret'); i++) {
+        answer = await fromServer(ip);
+        if (!answer.includes('secret')) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(answer, `the server reaches ${ip} on ${await locationOf(s)}`).toMatch(/secret/);
+      const tried = await inMachine(other, `timeout 3 bash -c 'echo > /dev/tcp/${ip}/7070' && echo OPEN`);
+      expect(tried.stdout, `${await locationOf(other)} reaching ${ip}`).not.toContain('OPEN');
+    }
+    // Through its own member, a machine reaches the lab's ports only: not the server's own port.
+    const gateway = cluster.serverEnv.DOCKYARD_INCUS_SUBNET.split('/')[0];
+    const port = new URL(platform.url).port;
+    for (const s of [a, b]) {
+      const tried = await inMachine(s, `timeout 3 bash -c 'echo > /dev/tcp/${gateway}/${port}' && echo OPEN`);
+      expect(tried.stdout).not.toContain('OPEN');
+    }
+    // And should a member send more than its gateway does, the server's host lets lab addresses
+    // reach the lab's ports only: here from member 1 itself, as the gateway address.
+    const m1 = cluster.members[0]!;
+    const connect = async (toPort: number | string) => {
+      const script = `const s=require('net').connect({host:'${m1.uplink.host}',port:${toPort},localAddress:'${gateway}'});s.on('connect',()=>{console.log('open');process.exit()});s.on('error',e=>{console.log(e.code);process.exit()});setTimeout(()=>{console.log('blocked');process.exit()},3000)`;
+      const r = await execFile('ip', ['netns', 'exec', m1.netns, process.execPath, '-e', script]);
+      return r.stdout.trim();
+    };
+    expect(await connect(loadConfig().hub.port)).toBe('open');
+    expect(await connect(port)).toBe('blocked');
+  }, 120_000);
 
   it('tells the learner on a member that went down, gives them a new machine elsewhere, and leaves the other learner be', async () => {
     const [onM1, onM2] = (await locationOf(sessions[0]!)) === 'm2' ? [sessions[1]!, sessions[0]!] : sessions;

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseMemberSubnets } from './runtime/lab-address.ts';
 import { fileURLToPath } from 'node:url';
 import { parseSize } from '../../engine/src/bytes.ts';
 
@@ -72,6 +73,11 @@ export interface ServerConfig {
      * DOCKYARD_INCUS_REMOTE, the local daemon's by default.
      */
     socket: string;
+    /**
+     * On a cluster whose members each have their own bridge: each member's share of the subnet
+     * (DOCKYARD_INCUS_MEMBER_SUBNETS, `m2=10.213.1.0/24,…`), routed to it by the server's host.
+     */
+    memberSubnets: Record<string, string>;
   };
   /** How often, on an Incus cluster, the members are read for machines on one that went down. */
   memberWatchMs: number;
@@ -164,6 +170,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       network: env.DOCKYARD_INCUS_NETWORK ?? 'dybr0',
       subnet: env.DOCKYARD_INCUS_SUBNET ?? '10.213.0.1/22',
       socket: incusRemote(env),
+      memberSubnets: parseMemberSubnets(
+        env.DOCKYARD_INCUS_MEMBER_SUBNETS ?? '',
+        env.DOCKYARD_INCUS_SUBNET ?? '10.213.0.1/22',
+      ),
     },
     memberWatchMs: int(env, 'DOCKYARD_MEMBER_WATCH_MS', 5000),
     maxSessions: int(env, 'DOCKYARD_MAX_SESSIONS', 20),

@@ -13,6 +13,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { incusSettings, labBridgeConfig } from '../../scripts/setup/incus-host.mjs';
+import { loadConfig } from '../../sandbox-server/src/config.ts';
+import { memberGatewayRuleset } from '../../sandbox-server/src/lab/member-gateway.ts';
+import { labPorts } from '../../sandbox-server/src/lab/start-lab.ts';
 
 const INCUSD = '/usr/libexec/incus/incusd';
 /** The host's own Incus, never to be touched. */
@@ -20,6 +23,10 @@ const HOST_INCUS_DIR = '/var/lib/incus';
 
 export interface ClusterMember {
   name: string;
+  /** The member's end of its link to the host, and the host's end (the server's host, to it). */
+  uplink: { member: string; host: string; hostDevice: string };
+  /** The member's share of the lab subnet, routed to it by the host. */
+  share: string;
   /** The member's cluster address (its end of the veth pair), host:port. */
   address: string;
   /** The member's INCUS_DIR. */
@@ -37,6 +44,11 @@ export interface TestCluster {
   env: { INCUS_DIR: string };
   /** The sandbox image's alias (the host's), storage pool and lab bridge, as on a single host. */
   image: string;
+  /**
+   * The members' lab subnet, not the host's (the host routes each member's share to it), and the
+   * server settings that go with it: DOCKYARD_INCUS_SUBNET and DOCKYARD_INCUS_MEMBER_SUBNETS.
+   */
+  serverEnv: { DOCKYARD_INCUS_SUBNET: string; DOCKYARD_INCUS_MEMBER_SUBNETS: string };
   pool: string;
   network: string;
   /** Runs the incus CLI against member 1; never throws. */
@@ -138,9 +150,18 @@ const memberIncus = (member: ClusterMember, ...args: string[]) =>
 const memberIncusOk = (member: ClusterMember, ...args: string[]) =>
   must('incus', args, { env: incusEnv(member.incusDir) });
 
+/**
+ * The members' lab bridges: a subnet of their own, so that the host's routes to the members'
+ * shares never touch the host's own dybr0 (10.213.0.0/22).
+ */
+const CLUSTER_LAB_SUBNET = '10.214.0.1/22';
+
 function layout(root: string): ClusterMember[] {
   return [1, 2].map((n) => ({
     name: `m${n}`,
+    // Host-side names must not start with "dy": the Docker runtime's firewall takes dy+ for its bridges.
+    uplink: { member: `10.97.${n}.2`, host: `10.97.${n}.1`, hostDevice: `clu-m${n}` },
+    share: `10.214.${n - 1}.0/24`,
     address: `10.99.0.${n}:8443`,
     incusDir: path.join(root, `m${n}`),
     socket: path.join(root, `m${n}`, 'unix.socket'),
@@ -338,6 +359,34 @@ async function ensureNetwork(members: ClusterMember[]): Promise<void> {
     await must('ip', ['-n', m.netns, 'link', 'set', 'cl0', 'up']);
     await must('ip', ['-n', m.netns, 'link', 'set', 'lo', 'up']);
   }
+  for (const m of members) await ensureUplink(m);
+}
+
+/**
+ * A member's link to the host, which plays the server's host: a veth pair (up0 in the member,
+ * clu-mN on the host), the host's route to the member's share of the lab subnet, and the member
+ * gateway's rules (sandbox-server/src/lab/member-gateway.ts) in the member's namespace, exactly as
+ * `npm run member-gateway -- --server <host> --apply` makes them on a real member.
+ */
+async function ensureUplink(m: ClusterMember): Promise<void> {
+  const { member, host, hostDevice } = m.uplink;
+  if ((await run('ip', ['link', 'show', hostDevice])).code !== 0) {
+    await must('ip', ['link', 'add', hostDevice, 'type', 'veth', 'peer', 'name', 'up0', 'netns', m.netns]);
+    await must('ip', ['addr', 'add', `${host}/30`, 'dev', hostDevice]);
+    await must('ip', ['-n', m.netns, 'addr', 'add', `${member}/30`, 'dev', 'up0']);
+  }
+  await must('ip', ['link', 'set', hostDevice, 'up']);
+  await must('ip', ['-n', m.netns, 'link', 'set', 'up0', 'up']);
+  await must('ip', ['route', 'replace', m.share, 'via', member, 'dev', hostDevice]);
+  const config = loadConfig({ ...process.env, DOCKYARD_INCUS_SUBNET: CLUSTER_LAB_SUBNET });
+  const ruleset = memberGatewayRuleset({
+    bridge: settings().network,
+    gateway: CLUSTER_LAB_SUBNET.split('/')[0]!,
+    server: host,
+    ports: labPorts(config, 'incus'),
+  });
+  await must('ip', ['netns', 'exec', m.netns, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+  await must('ip', ['netns', 'exec', m.netns, 'nft', '-f', '-'], { input: ruleset });
 }
 
 // --- what Dockyard's set-up makes ------------------------------------------------------------
@@ -681,8 +730,10 @@ async function teardown(root: string, members: ClusterMember[]): Promise<void> {
     .filter((t) => t === root || t.startsWith(root + '/'))
     .reverse();
   for (const target of mounted) await run('umount', ['-l', target]);
-  for (const m of members)
+  for (const m of members) {
+    await run('ip', ['link', 'del', m.uplink.hostDevice]); // its route to the member's share goes with it
     if (fs.existsSync(`/run/netns/${m.netns}`)) await must('ip', ['netns', 'del', m.netns]);
+  }
   fs.rmSync(root, { recursive: true, force: true });
   say(
     `removed the test cluster (${seconds(started)}): ${names.size} instance(s), ${killed} process(es) killed after shutdown, ${cgroups} cgroup(s), ${loops.length} loop device(s) detached by hand, ${mounted.length} mount(s)`,
@@ -702,6 +753,10 @@ function handle(root: string, members: ClusterMember[], state: ClusterState): Te
     socket: m1.socket,
     env: { INCUS_DIR: m1.incusDir },
     image: state.image,
+    serverEnv: {
+      DOCKYARD_INCUS_SUBNET: CLUSTER_LAB_SUBNET,
+      DOCKYARD_INCUS_MEMBER_SUBNETS: members.map((m) => `${m.name}=${m.share}`).join(','),
+    },
     pool,
     network,
     incus: (...args) => memberIncus(m1, ...args),
@@ -736,7 +791,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
   const offlineThresholdSeconds = opts.offlineThresholdSeconds ?? 11;
   await preflight(root);
   const members = layout(root);
-  const { pool, network, subnet } = settings();
+  const { pool, network } = settings();
   return withLock(root, async () => {
     const started = Date.now();
     const image = await hostImage(opts.image);
@@ -773,7 +828,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
     say(`incusd of ${members.map((m) => m.name).join(' and ')} ready (${seconds(started)})`);
     await formCluster(members, offlineThresholdSeconds);
     await ensurePool(members, pool, poolSize);
-    await ensureBridge(members, network, subnet);
+    await ensureBridge(members, network, CLUSTER_LAB_SUBNET);
     await ensureImage(root, members[0]!, image);
     state = { members, image: image.alias, poolSize, offlineThresholdSeconds };
     fs.writeFileSync(path.join(root, 'cluster.json'), JSON.stringify(state, null, 2));

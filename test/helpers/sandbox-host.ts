@@ -101,13 +101,15 @@ export function inSandbox(
   script: string,
   user = 'learner',
   timeoutMs = 5 * 60_000,
+  /** The incus CLI's environment: another daemon's INCUS_DIR (a test cluster's member). */
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const [file, args] = execArgv(sessionId, script, user);
   return new Promise((resolve) => {
     execFile(
       file,
       args,
-      { maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs, killSignal: 'SIGKILL' },
+      { maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs, killSignal: 'SIGKILL', env },
       (error, stdout, stderr) => {
         const e = error as { code?: unknown; killed?: boolean } | null;
         const code = e === null ? 0 : typeof e.code === 'number' ? e.code : -1;

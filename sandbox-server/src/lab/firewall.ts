@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { logger } from '../logger.ts';
+import { networkOf } from '../runtime/lab-address.ts';
 
 const run = promisify(execFile);
 const CHAIN = 'DOCKYARD-INPUT';
@@ -51,7 +52,7 @@ export function jumpRepair(rules: string[], jump: string): number[] | undefined 
 export async function applySandboxFirewall(
   interfaces: string,
   labPorts: LabPort[],
-  { forward }: { forward: boolean },
+  { forward, labSubnet }: { forward: boolean; labSubnet?: string },
 ): Promise<void> {
   const iptables = (...args: string[]) => run('iptables', ['-w', ...args]);
   const chainOf = async (table: string, chain: string) => {
@@ -74,12 +75,21 @@ export async function applySandboxFirewall(
   }
   await iptables('-A', CHAIN, '-j', 'DROP');
   await jumpFirst('filter', 'INPUT', ['-i', interfaces], CHAIN);
+  // Machines on the other members of a cluster reach the lab through their member's gateway
+  // (member-gateway.ts), which sends them here from the lab subnet on another interface: the same
+  // ports only, and nothing routed on from here.
+  const members = labSubnet ? ['-s', networkOf(labSubnet), '!', '-i', interfaces] : undefined;
+  if (members) await jumpFirst('filter', 'INPUT', members, CHAIN);
 
   if (forward) {
     await chainOf('filter', FORWARD_CHAIN);
     await iptables('-A', FORWARD_CHAIN, '-j', 'DROP');
     await jumpFirst('filter', 'FORWARD', ['-i', interfaces], FORWARD_CHAIN);
     await jumpFirst('filter', 'FORWARD', ['-o', interfaces], FORWARD_CHAIN);
+    if (labSubnet) {
+      await jumpFirst('filter', 'FORWARD', ['-s', networkOf(labSubnet)], FORWARD_CHAIN);
+      await jumpFirst('filter', 'FORWARD', ['-d', networkOf(labSubnet)], FORWARD_CHAIN);
+    }
   }
 
   await chainOf('nat', CHAIN);

@@ -17,6 +17,17 @@ export interface Lab {
   stop(): void;
 }
 
+/** The ports of the lab services sandboxes may reach on the server's host. */
+export function labPorts(config: ServerConfig, runtime: SandboxRuntime['name']): LabPort[] {
+  return [
+    ...(config.hub.enabled ? [{ protocol: 'tcp' as const, port: config.hub.port, as: 443 }] : []),
+    ...(config.packageProxy.enabled ? [{ protocol: 'tcp' as const, port: config.packageProxy.port }] : []),
+    ...(config.dns.enabled ? [{ protocol: 'udp' as const, port: config.dns.port, as: 53 }] : []),
+    // Incus sandboxes take their address from the lab bridge's DHCP server.
+    ...(runtime === 'incus' ? [{ protocol: 'udp' as const, port: 67 }] : []),
+  ];
+}
+
 /**
  * Starts what sandboxes reach on the host besides the hub (the package proxy to Debian, the lab
  * DNS) and the firewall that lets them reach those ports, the hub's, and nothing else.
@@ -34,16 +45,11 @@ export async function startLab(config: ServerConfig, runtime: SandboxRuntime['na
     ?.start()
     .catch((err: Error) => logger.error({ err }, 'builds inside sandboxes cannot reach Debian'));
   const dns = config.dns.enabled ? startLabDns(config.dns.port) : undefined;
-  const ports: LabPort[] = [
-    ...(config.hub.enabled ? [{ protocol: 'tcp' as const, port: config.hub.port, as: 443 }] : []),
-    ...(config.packageProxy.enabled ? [{ protocol: 'tcp' as const, port: config.packageProxy.port }] : []),
-    ...(config.dns.enabled ? [{ protocol: 'udp' as const, port: config.dns.port, as: 53 }] : []),
-    // Incus sandboxes take their address from the lab bridge's DHCP server.
-    ...(runtime === 'incus' ? [{ protocol: 'udp' as const, port: 67 }] : []),
-  ];
+  const ports = labPorts(config, runtime);
   const firewall = config.firewall
     ? await applySandboxFirewall(sandboxInterfaces(runtime, config.incus.network, BRIDGE_PREFIX), ports, {
         forward: runtime === 'incus',
+        labSubnet: runtime === 'incus' ? config.incus.subnet : undefined,
       }).then(
         () => true,
         (err: Error) => {

@@ -133,6 +133,8 @@ export interface IncusRuntimeOptions {
   incusCli?: string;
   /** The daemon's (or cluster member's) unix socket, for the incus CLI too; the local one by default. */
   socket?: string;
+  /** Each cluster member's share of the subnet, where its machines take their addresses. */
+  memberSubnets?: Record<string, string>;
 }
 
 interface InstanceRecord {
@@ -206,9 +208,11 @@ export class IncusRuntime implements SandboxRuntime {
     // same one in the same moment; Incus then refuses the start, and the machine is made again
     // with another address.
     for (let attempt = 0; ; attempt++) {
-      const address = await this.reserveAddress();
+      // On a cluster, the member with the most free memory (Incus places it there).
+      const target = await this.cluster.placement();
+      const address = await this.reserveAddress(target);
       try {
-        await this.createInstance(name, sessionId, limits, address);
+        await this.createInstance(name, sessionId, limits, address, target);
         await this.pushLabFiles(name, address);
         await this.api.operate('PUT', `/1.0/instances/${name}/state`, { action: 'start', timeout: 30 });
         logger.info({ sessionId, image: this.options.image, address }, 'sandbox started');
@@ -225,15 +229,22 @@ export class IncusRuntime implements SandboxRuntime {
 
   /**
    * A free address of the lab subnet: not held by any instance Incus knows, nor by a machine this
-   * server is making right now (it holds it from the draw until Incus has it on record).
+   * server is making right now (it holds it from the draw until Incus has it on record). On a
+   * cluster whose members have shares of the subnet, from the share of the member it goes to.
    */
-  private async reserveAddress(): Promise<string> {
+  private async reserveAddress(target: string | undefined): Promise<string> {
+    const shares = this.options.memberSubnets ?? {};
+    const within = target ? shares[target] : undefined;
+    if (Object.keys(shares).length > 0 && !within)
+      throw new Error(
+        `DOCKYARD_INCUS_MEMBER_SUBNETS gives no share of the lab subnet to ${target ? `member ${target}` : 'the member Incus would choose'}: its machines could not reach the lab.`,
+      );
     const instances = await this.api.get<{ devices?: Record<string, Record<string, string>> | null }[]>(
       '/1.0/instances?recursion=1',
     );
     const held = addressesHeld(instances);
     for (const address of this.reserved) held.add(address);
-    const address = drawFreeAddress(this.options.gateway, this.options.prefixLength, held);
+    const address = drawFreeAddress(this.options.gateway, this.options.prefixLength, held, { within });
     this.reserved.add(address);
     return address;
   }
@@ -258,10 +269,14 @@ export class IncusRuntime implements SandboxRuntime {
       );
   }
 
-  private async createInstance(name: string, sessionId: string, limits: SandboxLimits, address: string) {
+  private async createInstance(
+    name: string,
+    sessionId: string,
+    limits: SandboxLimits,
+    address: string,
+    target: string | undefined,
+  ) {
     const cpus = limits.nanoCpus / 1e9;
-    // On a cluster, the member with the most free memory (Incus places it there).
-    const target = await this.cluster.placement();
     const query = target ? `?target=${encodeURIComponent(target)}` : '';
     await this.api.operate('POST', `/1.0/instances${query}`, {
       name,

@@ -46,6 +46,7 @@ export async function openRuntime(
       labHostNames: HUB_NAMES,
       labCaPem: fs.readFileSync(pki.caCertFile, 'utf8'),
       socket: config.incus.socket,
+      memberSubnets: config.incus.memberSubnets,
     });
     return { runtime, sandboxImage: image };
   }
