@@ -70,6 +70,23 @@ describe('terminal', () => {
     await term.close();
   });
 
+  it("takes the browser terminal's answer to tmux's query whole when it arrives in two pieces", async () => {
+    // On attach tmux asks the terminal what it is (ESC[>c); xterm.js answers ESC[>0;276;0c. Under
+    // load the answer can reach tmux in two reads. With escape-time 0 tmux waited 1 ms for the rest,
+    // then passed the pieces on as keys: "276: command not found", and the learner's first command
+    // was lost (8 of 30 learners in a burst).
+    const term = await TerminalClient.open(url(), { answerQueries: false });
+    await term.waitFor(/learner@dockyard:~\$/);
+    term.type('\x1b[>0;27');
+    await new Promise((r) => setTimeout(r, 20));
+    term.type('6;0c');
+    await new Promise((r) => setTimeout(r, 300));
+    term.type('echo da-$((1+1))\r');
+    await term.waitFor(/^da-2$/m);
+    expect(term.screen).not.toMatch(/command not found/);
+    await term.close();
+  });
+
   it('takes a 2 MB paste of 20,000 lines whole, sent in frames as the page does', async () => {
     const term = await TerminalClient.open(url());
     await term.waitFor(/learner@dockyard:~\$/);

@@ -38,17 +38,26 @@ export class TerminalClient {
     ws.on('close', () => (this.closed = true));
     // Answers to terminal queries (device attributes, colours) go back like keystrokes.
     this.term.onData((d) => {
-      if (ws.readyState === ws.OPEN) ws.send(Buffer.from(d, 'utf8'), { binary: true });
+      if (this.answerQueries && ws.readyState === ws.OPEN) ws.send(Buffer.from(d, 'utf8'), { binary: true });
     });
   }
 
+  /** Whether the client terminal answers queries, as a browser's does; a test may answer by hand. */
+  answerQueries = true;
+
   static open(
     url: string,
-    options: { autoAck?: boolean; headers?: Record<string, string>; answerPings?: boolean } = {},
+    options: {
+      autoAck?: boolean;
+      headers?: Record<string, string>;
+      answerPings?: boolean;
+      answerQueries?: boolean;
+    } = {},
   ): Promise<TerminalClient> {
     // answerPings: false plays a client that vanished without closing (its pongs never come).
     const ws = new WebSocket(url, { headers: options.headers, autoPong: options.answerPings ?? true });
     const client = new TerminalClient(ws, options.autoAck ?? true);
+    client.answerQueries = options.answerQueries ?? true;
     return new Promise((resolve, reject) => {
       ws.once('open', () => {
         client.control({ type: 'resize', cols: 100, rows: 30 });
