@@ -146,9 +146,20 @@ export class FakeRuntime implements SandboxRuntime {
     return { file: 'true', args: [], env: {} };
   }
 
+  /** Set: removal fails with it, as for a machine on a cluster member that is down. */
+  removeFailure: Error | undefined;
+
   async remove(sessionId: string): Promise<void> {
     this.calls.remove++;
+    if (this.removeFailure) throw this.removeFailure;
     this.sandboxes.delete(sessionId);
+  }
+
+  /** Sessions whose machines sit on a cluster member that is down (`stranded` answers them). */
+  strandedIds: string[] = [];
+
+  async stranded(): Promise<string[]> {
+    return this.strandedIds;
   }
 
   async list(): Promise<SandboxInfo[]> {

@@ -28,7 +28,7 @@ export function watchMembers(runtime: SandboxRuntime, sessions: SessionManager, 
         // Removal waits for the member: the session is over for its learner at once, and the
         // reaper removes the machine once the member answers again.
         sessions
-          .destroy(id, HOST_DOWN)
+          .endStranded(id, HOST_DOWN)
           .catch((err: unknown) =>
             logger.warn({ sessionId: id, err }, 'the machine could not be removed yet'),
           )

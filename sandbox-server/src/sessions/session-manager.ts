@@ -109,6 +109,8 @@ export class SessionManager {
   private readonly endNotices: ExpiringMap<string, EndNotice>;
   /** Proof machines on the host (booting, in use, or whose removal failed and is retried). */
   private readonly proofMachines = new Set<string>();
+  /** Sessions ended because their cluster member went down, whose machines are not removed yet. */
+  private readonly stranded = new Set<string>();
   /** Proof machines whose removal failed: the reaper's beat tries again. */
   private readonly proofLeftovers = new Set<string>();
 
@@ -147,9 +149,13 @@ export class SessionManager {
     return this.machinesInUse() + this.pool.held < this.policy.maxSessions;
   }
 
-  /** Machines that are someone's: sessions' (ending ones included) and proofs' (not the warm pool's). */
+  /**
+   * Machines that are someone's: sessions' (ending ones included) and proofs' (not the warm pool's).
+   * Not those on a cluster member that went down: they take no room on the members that are up.
+   */
   machinesInUse(): number {
-    return this.store.count() + this.proofMachines.size;
+    const stranded = [...this.stranded].filter((id) => this.store.get(id)).length;
+    return this.store.count() - stranded + this.proofMachines.size;
   }
 
   /**
@@ -557,6 +563,17 @@ export class SessionManager {
     return this.now() >= this.idleExpiresAt(record);
   }
 
+  /**
+   * Ends a session whose machine sits on a cluster member that is down: its learner is told why,
+   * and its machine no longer counts against `maxSessions` (else a member going down with a
+   * hundred machines would keep a hundred places from the learners starting again elsewhere).
+   * Its row stays `stopping` until the member answers and the reaper removes the machine.
+   */
+  async endStranded(id: string, notice: EndNotice): Promise<void> {
+    this.stranded.add(id);
+    await this.destroy(id, notice);
+  }
+
   /** Calls `listener` with a session's id once it has ended (its machine removed, its row gone). */
   onEnded(listener: (id: string) => void): void {
     this.endedListeners.push(listener);
@@ -575,6 +592,7 @@ export class SessionManager {
     // Should removal fail, the row stays `stopping` and the reaper tries again.
     await this.runtime.remove(id);
     this.store.delete(id);
+    this.stranded.delete(id);
     for (const listener of this.endedListeners) listener(id);
     // A freed slot may let the pool fill again.
     this.fillPool();
