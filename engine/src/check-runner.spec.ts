@@ -368,3 +368,63 @@ describe('runExercise when things go wrong', () => {
     );
   });
 });
+
+describe('an exercise of several checks', () => {
+  const exercise = exerciseSchema.parse({
+    id: 'x',
+    title: 'X',
+    solve: 'true',
+    checks: [
+      { id: 'built', kind: 'image', ref: 'ada/app', title: 'Built', message: 'Not built.', hint: 'Build.' },
+      {
+        id: 'settings',
+        kind: 'image',
+        ref: 'ada/app',
+        workdir: '/app',
+        title: 'Set',
+        message: 'Not set.',
+        hint: 'Set.',
+      },
+      { id: 'first', kind: 'command', run: 'step one', title: 'One', message: 'No one.', hint: 'One.' },
+      { id: 'second', kind: 'command', run: 'step two', title: 'Two', message: 'No two.', hint: 'Two.' },
+    ],
+  });
+  const imageId = `sha256:${'c'.repeat(64)}`;
+  const listing = `${JSON.stringify({ ID: imageId, Repository: 'ada/app', Tag: 'latest', Digest: '<none>' })}\n`;
+  const details = JSON.stringify([
+    { Id: imageId, Config: { WorkingDir: '/app', Env: [] }, RootFS: { Layers: [] } },
+  ]);
+
+  it('reads the Docker state once for all its checks, and reads while the scripts run, in their order', async () => {
+    const events: string[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const slow = (name: string, answer: Partial<ExecResult>) => async (): Promise<Partial<ExecResult>> => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      events.push(`${name} start`);
+      await new Promise((r) => setTimeout(r, 20));
+      events.push(`${name} end`);
+      inFlight--;
+      return answer;
+    };
+    const sandbox = new FakeSandbox([
+      [/^docker images/, slow('images', { stdout: listing })],
+      [/^docker image inspect/, slow('inspect', { stdout: details })],
+      [/step one/, slow('one', {})],
+      [/step two/, slow('two', {})],
+    ]);
+    const report = await runExercise(exercise, sandbox);
+    expect(report.checks.map((c) => [c.id, c.passed])).toEqual([
+      ['built', true],
+      ['settings', true],
+      ['first', true],
+      ['second', true],
+    ]);
+    // Two image checks, one listing of the images.
+    expect(sandbox.calls.filter((c) => c.script.startsWith('docker images'))).toHaveLength(1);
+    // The reads did not wait for the scripts; the scripts ran one after the other.
+    expect(most).toBeGreaterThan(1);
+    expect(events.indexOf('one end')).toBeLessThan(events.indexOf('two start'));
+  });
+});
