@@ -85,4 +85,32 @@ describe.skipIf(runtime !== 'incus')('the Incus driver', () => {
     expect((await sandboxesOf(instance)).sort()).toEqual(ids.map((id) => `dockyard-${id}`).sort());
     await Promise.all(ids.map((id) => small.remove(id)));
   }, 180_000);
+
+  it("runs commands through Incus's exec API: output, exit code, the learner's groups, and a timeout that kills every process of the command", async () => {
+    const id = crypto.randomBytes(8).toString('hex');
+    const machine = driver(new IncusApi());
+    await machine.create(id, limits);
+    try {
+      await machine.waitUntilReady(id, 60_000);
+      expect(await machine.exec(id, 'echo out; echo err >&2; pwd; exit 3')).toEqual({
+        exitCode: 3,
+        stdout: 'out\n/root\n',
+        stderr: 'err\n',
+      });
+      const learner = await machine.exec(id, 'id -un; id -Gn; pwd', { user: 'learner' });
+      expect(learner.stdout).toMatch(/^learner\n.*\bdocker\b.*\n\/home\/learner\n$/);
+      // Output past 1 MiB is cut, the command's own exit code kept.
+      const big = await machine.exec(id, 'head -c 3000000 /dev/zero | tr "\\0" a');
+      expect([big.exitCode, big.stdout.length]).toEqual([0, 1024 * 1024]);
+      // A command and the child it started, both past the timeout: both are gone after it.
+      await expect(
+        machine.exec(id, 'sleep 300 & sleep 301; echo never', { timeoutMs: 1500, user: 'learner' }),
+      ).rejects.toThrow(/did not finish|timed out|within/);
+      const left = await machine.exec(id, 'pgrep -c -f "sleep 30[01]" || true');
+      expect(left.stdout.trim()).toBe('0');
+    } finally {
+      await machine.remove(id);
+    }
+    await expect(machine.exec(id, 'true')).rejects.toThrow(/stopped|not found/i);
+  }, 120_000);
 });
