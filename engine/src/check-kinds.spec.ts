@@ -47,7 +47,7 @@ function inspectContainer(overrides: Record<string, unknown> = {}): string {
 
 function containerRules(inspect: string): Rule[] {
   return [
-    [/^docker ps -a/, { stdout: `${JSON.stringify({ ID: webId, Names: 'web' })}\n` }],
+    [/^docker ps -a/, { stdout: `${webId}\n` }],
     [/^docker container inspect/, { stdout: inspect }],
   ];
 }
@@ -322,7 +322,7 @@ describe('compose', () => {
   function composeRules(states: [string, boolean][]): Rule[] {
     const ids = states.map((_, i) => String(i + 1).repeat(12));
     return [
-      [/^docker ps -a/, { stdout: ids.map((ID) => JSON.stringify({ ID })).join('\n') }],
+      [/^docker ps -a/, { stdout: ids.join('\n') }],
       [
         /^docker container inspect/,
         {

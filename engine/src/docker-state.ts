@@ -89,10 +89,10 @@ export class DockerReader {
   ) {}
 
   async containers(): Promise<ContainerFacts[]> {
-    const listing = await this.docker("docker ps -a --no-trunc --format '{{json .}}'");
-    const ids = parseJsonLines(listing.stdout)
-      .map((line) => (isRecord(line) && typeof line.ID === 'string' ? line.ID : undefined))
-      .filter((id): id is string => id !== undefined && /^[0-9a-f]+$/.test(id));
+    // Ids only: `--format '{{json .}}'` has a Size field, and asking for it makes the daemon
+    // measure every container's files (0.7 s of lesson 7's 0.9 s check).
+    const listing = await this.docker('docker ps -aq --no-trunc');
+    const ids = lines(listing.stdout).filter((id) => /^[0-9a-f]+$/.test(id));
     if (ids.length === 0) return [];
     // A container can vanish between the two calls: inspect then fails for it but prints the others.
     const inspected = await this.docker(`docker container inspect ${ids.join(' ')}`, { allowFailure: true });
