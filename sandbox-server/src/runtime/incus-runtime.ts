@@ -153,12 +153,18 @@ export class IncusApi {
             if (isBinary) onData(data);
           });
       });
-    const [stdin, stdout, stderr, control] = await Promise.all([
+    // Incus starts the command once all four are connected; one that fails leaves none open.
+    const opening: [Promise<WebSocket>, Promise<WebSocket>, Promise<WebSocket>, Promise<WebSocket>] = [
       open('0'),
       open('1', output.stdout),
       open('2', output.stderr),
       open('control'),
-    ]);
+    ];
+    const [stdin, stdout, stderr, control] = await Promise.all(opening).catch(async (err: unknown) => {
+      for (const settled of await Promise.allSettled(opening))
+        if (settled.status === 'fulfilled') settled.value.terminate();
+      throw err;
+    });
     // Nothing to say on stdin: end it at once, as `incus exec -T < /dev/null` would.
     stdin.close();
     const closed = (ws: WebSocket) =>
@@ -524,7 +530,8 @@ export class IncusRuntime implements SandboxRuntime {
       // Incus's own refusals (the machine stopped, gone, or going down) are not the script's.
       if (
         err instanceof IncusError &&
-        (err.status === 404 || /not running|Failed to retrieve PID|not found|is stopping/i.test(err.message))
+        (err.status === 404 ||
+          /Instance is not running|Instance not found|Failed to retrieve PID|is stopping/i.test(err.message))
       )
         throw new SandboxStoppedError(err.message);
       throw err;
