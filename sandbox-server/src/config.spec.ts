@@ -18,9 +18,19 @@ describe('configuration', () => {
       network: 'dybr0',
       subnet: '10.213.0.1/22',
       socket: '/var/lib/incus/unix.socket',
+      memberSubnets: {},
     });
     expect(c.sessionIdleMs).toBe(30 * 60_000);
     expect(c.sessionIdleBusyMs).toBe(10 * 60_000);
+  });
+
+  it("reads each cluster member's share of the lab subnet, and refuses one outside it", () => {
+    expect(
+      loadConfig({ DOCKYARD_INCUS_MEMBER_SUBNETS: 'm1=10.213.0.0/24,m2=10.213.1.0/24' }).incus.memberSubnets,
+    ).toEqual({ m1: '10.213.0.0/24', m2: '10.213.1.0/24' });
+    expect(() => loadConfig({ DOCKYARD_INCUS_MEMBER_SUBNETS: 'm2=10.9.0.0/24' })).toThrow(
+      /m2's 10.9.0.0\/24 is not inside the lab subnet 10.213.0.1\/22/,
+    );
   });
 
   it('reads the shorter idle timeout that applies while people wait for a machine', () => {

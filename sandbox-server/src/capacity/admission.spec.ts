@@ -118,6 +118,15 @@ describe('getting a machine', () => {
     await expect(admission.poll(ticketOf(leaver), 'leaver')).rejects.toMatchObject({ status: 404 });
   });
 
+  it('does not give a lapsed place back to a page that calls again before the line was served', async () => {
+    const { arrive, admission, clock } = setUp({ slots: 1 });
+    await arrive();
+    const leaver = await arrive('leaver');
+    clock.now += 31_000; // silent past the 30 s grace, and nothing served the line meanwhile
+    await expect(admission.poll(ticketOf(leaver), 'leaver')).rejects.toMatchObject({ status: 404 });
+    await expect(admission.poll(ticketOf(leaver), 'leaver')).rejects.toMatchObject({ status: 404 });
+  });
+
   it('removes a machine made for someone who left before picking it up', async () => {
     const { arrive, admission, sessions, clock } = setUp({ slots: 1 });
     const first = await arrive('first');

@@ -99,7 +99,10 @@ export class Admission {
    */
   async poll(ticket: string, learner: string | null): Promise<Admitted> {
     const found = this.line.get(ticket);
-    if (!found)
+    // Lapsed, even if the line has not been served since: serving drops it (and any machine made
+    // for it), as for every silent place.
+    if (found && this.line.silent(found)) void this.serve();
+    if (!found || this.line.silent(found))
       throw notFound(
         'This place in line is unknown or has lapsed (a page that stops asking gives it up). Ask for a machine again.',
       );

@@ -99,10 +99,14 @@ export class WaitingLine {
     this.waiters.delete(waiter.ticket);
   }
 
+  /** Whether the place's holder has been silent past the grace: the place has lapsed. */
+  silent(waiter: Waiter): boolean {
+    return waiter.lastSeenAt < this.now() - this.options.graceMs;
+  }
+
   /** Removes and answers the places whose holder stopped calling (assigned ones included). */
   dropSilent(): Waiter[] {
-    const cutoff = this.now() - this.options.graceMs;
-    const silent = [...this.waiters.values()].filter((w) => w.lastSeenAt < cutoff);
+    const silent = [...this.waiters.values()].filter((w) => this.silent(w));
     for (const w of silent) this.waiters.delete(w.ticket);
     return silent;
   }
