@@ -1,5 +1,5 @@
+import { spawn } from 'node:child_process';
 import http from 'node:http';
-import WebSocket from 'ws';
 import type { ExecOptions, ExecResult } from '../../../engine/src/sandbox.ts';
 import { logger } from '../logger.ts';
 import { IncusCluster, type MemberStatus } from './incus-cluster.ts';
@@ -116,97 +116,7 @@ export class IncusApi {
   async get<T>(path: string): Promise<T> {
     return (await this.request<T>('GET', path)).metadata;
   }
-
-  /**
-   * Runs a command in an instance through the exec API, without a terminal: its output streams
-   * back over websockets on the same unix socket. No client process per command (the incus CLI
-   * cost a sixth of a core-second each, and a check makes several). On timeout the command gets
-   * SIGALRM through the control channel and this rejects with CommandTimeoutError.
-   */
-  async execute(
-    instance: string,
-    request: { command: string[]; environment: Record<string, string>; cwd: string },
-    timeoutMs: number,
-  ): Promise<ExecResult> {
-    const started = await this.request<{ metadata?: { fds?: Record<string, string> } }>(
-      'POST',
-      `/1.0/instances/${instance}/exec`,
-      { ...request, 'wait-for-websocket': true, interactive: false, user: 0, group: 0 },
-    );
-    if (!started.operation) throw new IncusError('Incus started no operation for the command.', 500);
-    const operation = new URL(started.operation, 'http://incus');
-    const fds = started.metadata.metadata?.fds ?? {};
-    const socketUrl = (secret: string) => {
-      const url = new URL(operation.href);
-      url.pathname += '/websocket';
-      url.searchParams.set('secret', secret);
-      return `ws+unix://${this.socketPath}:${url.pathname}${url.search}`;
-    };
-    const output = boundedOutput();
-    const open = (fd: string, onData?: (chunk: Buffer) => void) =>
-      new Promise<WebSocket>((resolve, reject) => {
-        const ws = new WebSocket(socketUrl(fds[fd] ?? ''));
-        ws.once('open', () => resolve(ws));
-        ws.once('error', reject);
-        if (onData)
-          ws.on('message', (data: Buffer, isBinary) => {
-            if (isBinary) onData(data);
-          });
-      });
-    // Incus starts the command once all four are connected; one that fails leaves none open.
-    const opening: [Promise<WebSocket>, Promise<WebSocket>, Promise<WebSocket>, Promise<WebSocket>] = [
-      open('0'),
-      open('1', output.stdout),
-      open('2', output.stderr),
-      open('control'),
-    ];
-    const [stdin, stdout, stderr, control] = await Promise.all(opening).catch(async (err: unknown) => {
-      for (const settled of await Promise.allSettled(opening))
-        if (settled.status === 'fulfilled') settled.value.terminate();
-      throw err;
-    });
-    // Nothing to say on stdin: end it at once, as `incus exec -T < /dev/null` would.
-    stdin.close();
-    const closed = (ws: WebSocket) =>
-      new Promise<void>((resolve) => (ws.readyState === ws.CLOSED ? resolve() : ws.once('close', resolve)));
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    });
-    try {
-      const wait = new URL(operation.href);
-      wait.pathname += '/wait';
-      wait.searchParams.set('timeout', String(Math.ceil(timeoutMs / 1000) + 5));
-      const done = this.request<{ status: string; err?: string; metadata?: { return?: number } }>(
-        'GET',
-        wait.pathname + wait.search,
-      );
-      const ended = await Promise.race([done, timedOut]);
-      if (ended === 'timeout') {
-        // Stopped before the sockets close (Incus leaves running a command whose client went):
-        // SIGALRM to the `timeout` the command runs under, which kills its whole process group.
-        if (control.readyState === control.OPEN)
-          await new Promise<void>((resolve) =>
-            control.send(JSON.stringify({ command: 'signal', signal: SIGALRM }), () => resolve()),
-          );
-        await Promise.race([done.catch(() => undefined), sleep(2000)]);
-        throw new CommandTimeoutError(timeoutMs);
-      }
-      // The streams end after the command; their last bytes may still be on the way.
-      await Promise.race([Promise.all([closed(stdout), closed(stderr)]), sleep(2000)]);
-      const { stdout: out, stderr: err } = output.text();
-      if (ended.metadata.status !== 'Success')
-        throw new IncusError(ended.metadata.err || `the command ended ${ended.metadata.status}`, 500);
-      return { exitCode: ended.metadata.metadata?.return ?? -1, stdout: out, stderr: err };
-    } finally {
-      clearTimeout(timer);
-      for (const ws of [stdin, stdout, stderr, control]) ws.terminate();
-    }
-  }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const SIGALRM = 14;
 
 export interface IncusRuntimeOptions {
   /** Alias of the sandbox image in Incus's image store. */
@@ -493,49 +403,41 @@ export class IncusRuntime implements SandboxRuntime {
     ];
   }
 
-  async exec(sessionId: string, script: string, options: ExecOptions = {}): Promise<ExecResult> {
-    const user = options.user ?? 'root';
+  exec(sessionId: string, script: string, options: ExecOptions = {}): Promise<ExecResult> {
     const timeoutMs = options.timeoutMs ?? 30_000;
-    const home = user === LEARNER ? `/home/${LEARNER}` : '/root';
-    try {
-      return await this.api.execute(
-        instanceName(sessionId),
-        {
-          // runuser sets the learner's supplementary groups from /etc/group at every call, as a
-          // login would (so `usermod -aG docker learner` takes effect on the next command).
-          // `timeout` holds the command's process group: at the deadline, or on the SIGALRM the
-          // API sends when the server gives up, it kills the whole group, children included.
-          command: [
-            'timeout',
-            '-s',
-            'KILL',
-            String(Math.ceil(timeoutMs / 1000) + 2),
-            ...(user === LEARNER ? ['runuser', '-u', LEARNER, '--'] : []),
-            'sh',
-            '-c',
-            script,
-          ],
-          environment: {
-            HOME: home,
-            USER: user,
-            LANG: 'C.UTF-8',
-            TERM: 'xterm-256color',
-            PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-          },
-          cwd: home,
-        },
-        timeoutMs,
-      );
-    } catch (err) {
-      // Incus's own refusals (the machine stopped, gone, or going down) are not the script's.
-      if (
-        err instanceof IncusError &&
-        (err.status === 404 ||
-          /Instance is not running|Instance not found|Failed to retrieve PID|is stopping/i.test(err.message))
-      )
-        throw new SandboxStoppedError(err.message);
-      throw err;
-    }
+    // `timeout` holds the command's process group: a second after the deadline it kills the whole
+    // group, children included (killing the client below ends only the client, and Incus leaves
+    // the command running). The second lets this side's timer answer first.
+    const deadline = String(Math.ceil(timeoutMs / 1000) + 1);
+    const argv = ['timeout', '-s', 'KILL', deadline, 'sh', '-c', script];
+    const args = this.execArgs(sessionId, options.user ?? 'root', argv, false);
+    return new Promise((resolve, reject) => {
+      // spawn, not execFile: execFile kills the command at its maxBuffer (a chatty check then ended
+      // with SIGPIPE's 141 instead of its own exit code).
+      const child = spawn(this.cli, args, { stdio: ['ignore', 'pipe', 'pipe'], env: this.cliEnv });
+      const output = boundedOutput();
+      child.stdout.on('data', output.stdout);
+      child.stderr.on('data', output.stderr);
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new CommandTimeoutError(timeoutMs));
+      }, timeoutMs);
+      child.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        const { stdout, stderr } = output.text();
+        // The CLI's own failures (instance stopped or gone) are not the script's.
+        if (
+          code !== 0 &&
+          /^Error: (.*: )?(Instance is not running|Failed to retrieve PID|Instance not found)/m.test(stderr)
+        )
+          return reject(new SandboxStoppedError(stderr.trim()));
+        resolve({ exitCode: code ?? -1, stdout, stderr });
+      });
+    });
   }
 
   async sandboxAddress(sessionId: string): Promise<string> {
