@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../sandbox-server/src/config.ts';
 import { currentImageManifest } from '../sandbox-server/src/runtime/image-manifest.ts';
 import { IncusApi, IncusError, IncusRuntime } from '../sandbox-server/src/runtime/incus-runtime.ts';
-import { addressesHeld } from '../sandbox-server/src/runtime/lab-address.ts';
+import { addressesHeld, toInt, toIp } from '../sandbox-server/src/runtime/lab-address.ts';
 import { removeSandboxesOf, runtime, sandboxesOf } from './helpers/sandbox-host.ts';
 
 /** The real Incus API, refusing the first `failures` machine starts as Incus does under load. */
@@ -62,8 +62,6 @@ describe.skipIf(runtime !== 'incus')('the Incus driver', () => {
   it('never gives a machine an address another one holds, and says so when none is left', async () => {
     // Eight addresses of the lab subnet that no machine holds, as if they were the whole of it:
     // five hosts (machines of earlier tests may still hold addresses anywhere else).
-    const toInt = (ip: string) => ip.split('.').reduce((n, part) => n * 256 + Number(part), 0) >>> 0;
-    const toIp = (n: number) => [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join('.');
     const held = [...addressesHeld(await new IncusApi().get('/1.0/instances?recursion=1'))].map(toInt);
     const size = 2 ** (32 - Number(prefix));
     const first = toInt(gateway!) - (toInt(gateway!) % size);

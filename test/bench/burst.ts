@@ -4,9 +4,8 @@
 // max, and the CPU the server, incusd and the whole host used meanwhile.
 // `npm run bench:burst -- 10 20 30`; `npm run bench` runs 10.
 import { execFileSync } from 'node:child_process';
-import { hostCpuTicks, percentile, processCpuSeconds } from './figures.ts';
+import { endBenchPlatform, hostCpuTicks, percentile, processCpuSeconds } from './figures.ts';
 import { Platform } from '../helpers/platform.ts';
-import { removeSandboxesOf } from '../helpers/sandbox-host.ts';
 import { TerminalClient } from '../helpers/terminal-client.ts';
 
 const SPREAD_MS = 10_000;
@@ -113,14 +112,7 @@ export async function burstFigures(learners: number): Promise<BurstFigures> {
     }
     return figures;
   } finally {
-    await Promise.all(
-      sessions.map((s) =>
-        platform.api('DELETE', `/api/sessions/${s.id}`, undefined, s.token).catch(() => undefined),
-      ),
-    );
-    await platform.stop();
-    // The pool's machines, and those of learners whose run failed, go too.
-    await removeSandboxesOf(platform.instance);
+    await endBenchPlatform(platform, sessions);
   }
 }
 

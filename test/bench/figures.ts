@@ -1,5 +1,24 @@
 // Small figure helpers shared by the benchmarks.
 import fs from 'node:fs';
+import type { Platform } from '../helpers/platform.ts';
+import { removeSandboxesOf } from '../helpers/sandbox-host.ts';
+
+/**
+ * Ends a benchmark's platform: its sessions, the server, and every machine of its instance (the
+ * pool's, and those of runs that failed half-way).
+ */
+export async function endBenchPlatform(
+  platform: Platform,
+  sessions: { id: string; token: string }[],
+): Promise<void> {
+  await Promise.all(
+    sessions.map((s) =>
+      platform.api('DELETE', `/api/sessions/${s.id}`, undefined, s.token).catch(() => undefined),
+    ),
+  );
+  await platform.stop();
+  await removeSandboxesOf(platform.instance);
+}
 
 /** The p-th percentile (nearest rank) of some values; 0 when there are none. */
 export const percentile = (values: number[], p: number): number => {

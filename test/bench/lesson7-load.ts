@@ -9,9 +9,9 @@
 // `npm run bench:lesson7 -- 2 4 6 8` (default 2 4 6); BENCH_SECONDS sets the measured window (60).
 import path from 'node:path';
 import { loadCourse, substituteVars } from '../../engine/src/index.ts';
-import { hostCpuTicks, percentile, processCpuSeconds } from './figures.ts';
+import { endBenchPlatform, hostCpuTicks, percentile, processCpuSeconds } from './figures.ts';
 import { Platform, repoRoot } from '../helpers/platform.ts';
-import { inSandbox, removeSandboxesOf } from '../helpers/sandbox-host.ts';
+import { inSandbox } from '../helpers/sandbox-host.ts';
 import { TerminalClient } from '../helpers/terminal-client.ts';
 
 const CHECK_EVERY_MS = 5000;
@@ -136,13 +136,7 @@ export async function lesson7Figures(learners: number, seconds: number): Promise
       hostBusyPercent: (100 * (host1.busy - host0.busy)) / (host1.total - host0.total),
     };
   } finally {
-    await Promise.all(
-      sessions.map((s) =>
-        platform.api('DELETE', `/api/sessions/${s.id}`, undefined, s.token).catch(() => undefined),
-      ),
-    );
-    await platform.stop();
-    await removeSandboxesOf(platform.instance);
+    await endBenchPlatform(platform, sessions);
   }
 }
 

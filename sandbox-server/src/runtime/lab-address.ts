@@ -4,8 +4,9 @@
  * never hand out one another machine holds: Incus notices only when the second machine starts
  * ("IP address … already defined on another NIC").
  */
-const toInt = (ip: string) => ip.split('.').reduce((n, part) => n * 256 + Number(part), 0) >>> 0;
-const toIp = (n: number) => [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join('.');
+/** `10.213.0.1` as a number, and back. */
+export const toInt = (ip: string) => ip.split('.').reduce((n, part) => n * 256 + Number(part), 0) >>> 0;
+export const toIp = (n: number) => [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join('.');
 
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
@@ -85,7 +86,7 @@ export function drawFreeAddress(
   const free = freeAddresses(gateway, prefixLength, taken, within);
   if (free.length === 0)
     throw new Error(
-      `The lab network (${within ?? `${gateway}/${prefixLength}`}) has no free address: every one is held by a machine.`,
+      `The lab network (${within ?? `${gateway}/${prefixLength}`}) has no free address: every one is held by a machine. Give it a larger subnet (DOCKYARD_INCUS_SUBNET, or the member's share in DOCKYARD_INCUS_MEMBER_SUBNETS), or allow fewer machines (DOCKYARD_MAX_SESSIONS).`,
     );
   return free[Math.floor(random() * free.length)]!;
 }
