@@ -3,8 +3,8 @@
 // by test/course.test.ts.
 import { randomBytes } from 'node:crypto';
 import { Platform } from '../test/helpers/platform.ts';
-import { inSandbox, removeSandboxesOf } from '../test/helpers/sandbox-host.ts';
-import { exerciseWithVars, runExercise, substituteVars } from '../engine/src/index.ts';
+import { inSandbox, machineOf, removeSandboxesOf } from '../test/helpers/sandbox-host.ts';
+import { exerciseWithVars, onMachine, runExercise, substituteVars } from '../engine/src/index.ts';
 import type {
   Exercise,
   ExerciseReport,
@@ -102,25 +102,29 @@ export class CourseProver {
     };
 
     const logFrom = this.platform.log.length;
-    const session = await time('sandbox', () => this.platform.session());
+    // A lesson with several machines gets them for its session (the server reads its frontmatter).
+    const session = await time('sandbox', () =>
+      this.platform.session(lesson.machines > 1 ? lesson.slug : undefined),
+    );
     try {
       const hub = await this.varsFor(session);
       if (typeof hub === 'string' && needsHub(lesson, exercise))
         return { ...proof, status: 'skipped', problems: [hub] };
       const vars = typeof hub === 'string' ? fallbackVars : hub;
-      const sandbox: Sandbox = {
+      const on = (machine: string): Sandbox => ({
         exec: (script: string, options?: ExecOptions): Promise<ExecResult> =>
-          execInSandbox(session.id, script, options),
-      };
+          execInSandbox(machineOf(session.id, machine), script, options),
+      });
+      const sandbox: Sandbox = { ...on('node1'), ...(lesson.machines > 1 ? { machine: on } : {}) };
       const subject = exerciseWithVars(exercise, vars);
 
       const setupFailed = await time('setup', async () => {
-        for (const [name, script] of [
-          ['lesson setup', lesson.setup],
-          ['exercise setup', subject.setup],
+        for (const [name, script, machine] of [
+          ['lesson setup', lesson.setup, undefined],
+          ['exercise setup', subject.setup, subject.machine],
         ] as const) {
           if (script === undefined) continue;
-          const result = await sandbox.exec(substituteVars(script, vars), {
+          const result = await onMachine(sandbox, machine).exec(substituteVars(script, vars), {
             user: 'root',
             timeoutMs: setupTimeoutMs,
           });
@@ -135,7 +139,10 @@ export class CourseProver {
         proof.problems.push(`check ${check.id} passes on a fresh sandbox: defect in the check`);
 
       const solved = await time('solve', () =>
-        sandbox.exec(subject.solve, { user: 'learner', timeoutMs: solveTimeoutMs }),
+        onMachine(sandbox, subject.machine).exec(subject.solve, {
+          user: 'learner',
+          timeoutMs: solveTimeoutMs,
+        }),
       );
       if (solved.exitCode !== 0) proof.problems.push(`solve exited with ${solved.exitCode}: ${tail(solved)}`);
 

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { docker } from './helpers/docker-cli.ts';
-import { incus, incusSandboxes } from './helpers/sandbox-host.ts';
+import { incus, incusNetworks, incusSandboxes } from './helpers/sandbox-host.ts';
 
 /**
  * Removes sandboxes, networks and volumes of test servers (instance "test-<run>-…"): at the end,
@@ -32,6 +32,11 @@ async function removeTestLeftovers(matches: (instance: string, createdAt: Date) 
   for (const sandbox of await incusSandboxes()) {
     const instance = sandbox.config['user.dockyard.instance'] ?? '';
     if (matches(instance, new Date(sandbox.created_at))) await incus('delete', '--force', sandbox.name);
+  }
+  // Networks of sessions with several machines (no creation time: one still in use refuses removal).
+  for (const network of await incusNetworks()) {
+    const instance = network.config?.['user.dockyard.instance'] ?? '';
+    if (instance && matches(instance, new Date(0))) await incus('network', 'delete', network.name);
   }
 }
 

@@ -408,3 +408,53 @@ describe('an exercise of several checks', () => {
     expect(events.indexOf('one end')).toBeLessThan(events.indexOf('two start'));
   });
 });
+
+describe('checks on a lesson with several machines', () => {
+  /** node1 and node2, each a fake of its own: node2 holds ~/inventory.json, node1 does not. */
+  function twoMachines() {
+    const node1 = new FakeSandbox([
+      [/cat|test|stat|ls/, { exitCode: 1, stderr: 'No such file or directory' }],
+    ]);
+    const node2 = new FakeSandbox([[/./, { stdout: '{"kept_on": "node1"}' }]]);
+    const sandbox = Object.assign(node1, { machine: (name: string) => (name === 'node2' ? node2 : node1) });
+    return { node1, node2, sandbox };
+  }
+
+  it("runs a check on the exercise's machine, and a check that names another on that one", async () => {
+    const exercise = exerciseSchema.parse({
+      id: 'x',
+      title: 'X',
+      solve: 'true',
+      machine: 'node2',
+      checks: [
+        { id: 'on-node2', kind: 'command', run: 'hostname', title: 'T', message: 'M', hint: 'H' },
+        {
+          id: 'on-node1',
+          kind: 'command',
+          machine: 'node1',
+          run: 'cat ~/x',
+          title: 'T',
+          message: 'M',
+          hint: 'H',
+        },
+      ],
+    });
+    const { node1, node2, sandbox } = twoMachines();
+    const report = await runExercise(exercise, sandbox);
+    expect(node2.calls.map((c) => c.script)).toEqual([expect.stringContaining('hostname')]);
+    expect(node1.calls.map((c) => c.script)).toEqual([expect.stringContaining('cat ~/x')]);
+    expect(report.checks.map((c) => c.passed)).toEqual([true, false]);
+  });
+
+  it('fails a check that names a machine the sandbox does not have, saying so', async () => {
+    const single = new FakeSandbox([]);
+    const report = await runExercise(
+      exerciseWith({ kind: 'command', run: 'true', machine: 'node2' }),
+      single,
+    );
+    expect(report.checks[0]).toMatchObject({
+      passed: false,
+      message: 'It is missing. The check could not run: This lesson has one machine: there is no node2.',
+    });
+  });
+});

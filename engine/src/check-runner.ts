@@ -3,7 +3,7 @@ import { describeError, formatSeconds } from './checks/wording.ts';
 import type { CheckReport, ExerciseReport } from './contract.ts';
 import { DockerDaemonDownError, DockerReader } from './docker-state.ts';
 import type { Exercise } from './lesson-schema.ts';
-import type { Sandbox } from './sandbox.ts';
+import { onMachine, type Sandbox } from './sandbox.ts';
 import { withVars } from './substitution.ts';
 
 export type { CheckReport, ExerciseReport } from './contract.ts';
@@ -34,8 +34,27 @@ export async function runExercise(
 ): Promise<ExerciseReport> {
   const timeoutMs = options.checkTimeoutMs ?? defaultCheckTimeoutMs;
   const vars = options.vars ?? {};
-  const docker = new DockerReader(sandbox, timeoutMs, true);
-  const run = (check: Check) => runCheck(withVars(check, vars), sandbox, timeoutMs, docker);
+  // One reading of the Docker state per machine the checks look at (node1 unless they name another).
+  const readers = new Map<string, { on: Sandbox; docker: DockerReader }>();
+  const machineOf = (check: Check) => {
+    const name = check.machine ?? exercise.machine ?? 'node1';
+    let reader = readers.get(name);
+    if (!reader) {
+      const on = onMachine(sandbox, name);
+      reader = { on, docker: new DockerReader(on, timeoutMs, true) };
+      readers.set(name, reader);
+    }
+    return reader;
+  };
+  const run = async (check: Check) => {
+    let reader;
+    try {
+      reader = machineOf(check);
+    } catch (error) {
+      return failed(check, `The check could not run: ${describeError(error)}.`);
+    }
+    return runCheck(withVars(check, vars), reader.on, timeoutMs, reader.docker);
+  };
   const reports = new Map<Check, Promise<CheckReport>>();
   const scripted = exercise.checks.filter((check) => SCRIPTED.has(check.kind));
   const inTurn = (async () => {
@@ -77,7 +96,12 @@ export async function runCheck(
     outcome = { passed: false, found };
   }
   if (outcome.passed) return { id: check.id, passed: true, message: check.title };
-  return { id: check.id, passed: false, message: `${check.message} ${outcome.found}`, hint: check.hint };
+  return failed(check, outcome.found);
+}
+
+/** A failed check's report: its message, what was found, and its hint. */
+function failed(check: Check, found: string): CheckReport {
+  return { id: check.id, passed: false, message: `${check.message} ${found}`, hint: check.hint };
 }
 
 class CheckTimeoutError extends Error {}

@@ -1,6 +1,7 @@
 // The public API of the exercise engine: the lesson schema, the course catalogue, the check runner and
 // the renderer of instructors' pages and the Killercoda importer.
 export type { ExecOptions, ExecResult, Sandbox } from './sandbox.ts';
+export { onMachine } from './sandbox.ts';
 export * from './lesson-schema.ts';
 export { gradeQuiz, publicQuiz } from './quiz-grading.ts';
 export { runCheck, runExercise } from './check-runner.ts';

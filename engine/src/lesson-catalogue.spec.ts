@@ -96,6 +96,29 @@ describe('loadCourse', () => {
     );
   });
 
+  it('reads how many machines a lesson asks for, and refuses a machine beyond them, at its line', async () => {
+    const two = goodMdx.replace('minutes: 10', 'minutes: 10\nmachines: 2');
+    const yaml = goodYaml.replace('    solve:', '    machine: node2\n    solve:');
+    await writeLesson('01-first-container', { 'lesson.mdx': two, 'exercises.yaml': yaml });
+    expect((await loadCourse(lessonsDir)).lessons[0]).toMatchObject({ machines: 2 });
+    await writeLesson('01-first-container', {
+      'lesson.mdx': goodMdx,
+      'exercises.yaml': yaml.replace(
+        '        hint: Run it.',
+        '        hint: Run it.\n        machine: node3',
+      ),
+    });
+    expect((await loadError()).message.split('\n')).toEqual([
+      'lessons/01-first-container/exercises.yaml:4: exercises[0].machine: There is no node2: the lesson has one machine, node1 (`machines` in its frontmatter).',
+      'lessons/01-first-container/exercises.yaml:13: exercises[0].checks[0].machine: There is no node3: the lesson has one machine, node1 (`machines` in its frontmatter).',
+    ]);
+    await writeLesson('01-first-container', {
+      'lesson.mdx': goodMdx.replace('minutes: 10', 'minutes: 10\nmachines: 6'),
+      'exercises.yaml': goodYaml,
+    });
+    expect((await loadError()).message).toMatch(/machines: A lesson has at most 5 machines/);
+  });
+
   it('collects every problem of every file', async () => {
     // goodYaml with its hint misspelt (line 11), then a second check (lines 12-17) that reuses the
     // first one's id and asks for a state that does not exist.

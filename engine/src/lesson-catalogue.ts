@@ -15,6 +15,8 @@ export interface Lesson {
   title: string;
   summary: string;
   minutes?: number;
+  /** How many machines the learner gets (node1…nodeN on a private network of theirs); 1 by default. */
+  machines: number;
   /** Absolute path of the lesson's `lesson.mdx`. */
   file: string;
   exercises: Exercise[];
@@ -175,6 +177,8 @@ async function readLesson(
       }
     }
   }
+  if (contents !== undefined && frontmatter !== undefined)
+    issues.push(...machinesBeyond(contents, frontmatter.machines ?? 1, display(yamlPath), yamlText ?? ''));
 
   if (issues.length > before || frontmatter === undefined || contents === undefined) return undefined;
   return {
@@ -183,11 +187,45 @@ async function readLesson(
     title: frontmatter.title,
     summary: frontmatter.summary,
     ...(frontmatter.minutes === undefined ? {} : { minutes: frontmatter.minutes }),
+    machines: frontmatter.machines ?? 1,
     file: mdxPath,
     exercises: contents.exercises,
     quizzes: contents.quizzes,
     ...(contents.setup === undefined ? {} : { setup: contents.setup }),
   };
+}
+
+/** Exercises and checks that name a machine the lesson does not have (its frontmatter's `machines`). */
+function machinesBeyond(
+  contents: ExercisesFile,
+  machines: number,
+  file: string,
+  yaml: string,
+): LessonIssue[] {
+  const issues: LessonIssue[] = [];
+  const have = `the lesson has ${machines === 1 ? 'one machine, node1' : `node1 to node${machines}`} (\`machines\` in its frontmatter)`;
+  const beyond = (name: string | undefined) => name !== undefined && Number(name.slice(4)) > machines;
+  contents.exercises.forEach((exercise, e) => {
+    const at = (field: string, name: string) =>
+      issues.push({
+        file,
+        line: lineOf(yaml, name),
+        field,
+        message: `There is no ${name}: ${have}.`,
+      });
+    if (beyond(exercise.machine)) at(`exercises[${e}].machine`, exercise.machine!);
+    exercise.checks.forEach((check, c) => {
+      if (beyond(check.machine)) at(`exercises[${e}].checks[${c}].machine`, check.machine!);
+      if (check.kind === 'http' && beyond(check.host)) at(`exercises[${e}].checks[${c}].host`, check.host!);
+    });
+  });
+  return issues;
+}
+
+/** The first line of the file that names a machine (1 when none does). */
+function lineOf(yaml: string, name: string): number {
+  const index = yaml.search(new RegExp(`(machine|host):\\s*['"]?${name}\\b`));
+  return index < 0 ? 1 : yaml.slice(0, index).split('\n').length;
 }
 
 function parseFrontmatter(

@@ -3,7 +3,7 @@ import { formatSeconds } from './checks/wording.ts';
 import type { ExerciseReport } from './contract.ts';
 import type { LessonContent } from './lesson-catalogue.ts';
 import type { Exercise } from './lesson-schema.ts';
-import type { ExecResult, Sandbox } from './sandbox.ts';
+import { onMachine, type ExecResult, type Sandbox } from './sandbox.ts';
 import { exerciseWithVars, substituteVars } from './substitution.ts';
 
 // The proof of a lesson's exercises, as the course proof (lessons/course-proof.ts) does it for the
@@ -136,9 +136,10 @@ export async function proveLesson(
     text: string,
     user: 'root' | 'learner',
     timeoutMs: number,
+    machine?: string,
   ): Promise<ExecResult> => {
     try {
-      return await runWithin(sandbox, substituteVars(text, vars), user, timeoutMs);
+      return await runWithin(onMachine(sandbox, machine), substituteVars(text, vars), user, timeoutMs);
     } catch (error) {
       if (error instanceof ScriptTimeout)
         throw new Error(
@@ -149,8 +150,8 @@ export async function proveLesson(
     }
   };
 
-  const setup = async (label: string, text: string) => {
-    const result = await script(label, text, 'root', setupTimeoutMs);
+  const setup = async (label: string, text: string, machine?: string) => {
+    const result = await script(label, text, 'root', setupTimeoutMs, machine);
     // Checks on a machine whose setup failed prove nothing: the proof stops.
     if (result.exitCode !== 0)
       throw new Error(`The ${label} exited with ${result.exitCode}: ${tail(result)}`);
@@ -165,7 +166,7 @@ export async function proveLesson(
     for (const exercise of exercises)
       if (exercise.setup !== undefined)
         await step(`setup ${exercise.id}`, () =>
-          setup(`setup of exercise "${exercise.id}"`, exercise.setup!),
+          setup(`setup of exercise "${exercise.id}"`, exercise.setup!, exercise.machine),
         );
 
     await step('checks before', async () => {
@@ -194,6 +195,7 @@ export async function proveLesson(
           exercise.solve,
           'learner',
           solveTimeoutMs,
+          exercise.machine,
         );
         // Its checks still run: they show what the solve left undone.
         return result.exitCode === 0

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { checkSchema } from './checks/index.ts';
-import { idSchema, scriptSchema } from './schema-fields.ts';
+import { MAX_MACHINES, idSchema, machineSchema, scriptSchema } from './schema-fields.ts';
 
 // The one content schema of the course. The site build, the sandbox-server and the lesson CLI all
 // import it, so a lesson that validates here renders and checks everywhere. Each kind of check has
@@ -58,6 +58,14 @@ export const lessonFrontmatterSchema = z
       .positive()
       .optional()
       .describe('Roughly how many minutes the lesson takes, reading and doing.'),
+    machines: z
+      .int()
+      .min(1)
+      .max(MAX_MACHINES, { error: `A lesson has at most ${MAX_MACHINES} machines.` })
+      .optional()
+      .describe(
+        `How many machines the learner gets (1 to ${MAX_MACHINES}, default 1), named node1, node2…: one private network of the learner's joins them, and each reaches the others by name.`,
+      ),
   })
   .describe('Frontmatter of a lesson.mdx file.');
 
@@ -74,6 +82,11 @@ export const exerciseSchema = z
       .optional()
       .describe('A shell script run as root before the learner starts, to prepare the sandbox.'),
     solve: scriptSchema.describe('A shell script, run as the learner, that makes every check pass.'),
+    machine: machineSchema
+      .optional()
+      .describe(
+        'In a lesson with several machines: where its setup and solve run, and its checks unless a check names another. Default `node1`.',
+      ),
     auto: z
       .boolean()
       .optional()

@@ -17,6 +17,17 @@ export const scriptSchema = z.string().trim().min(1, { error: 'The script is emp
 
 export const nameSchema = z.string().trim().min(1);
 
+/** Most machines a lesson may ask for (`machines` in its frontmatter). */
+export const MAX_MACHINES = 5;
+
+/** The name of one machine of a lesson's, `node1` to `node5`: where a script or a check runs. */
+export const machineSchema = z
+  .string()
+  .regex(/^node[1-5]$/, { error: `Name a machine node1 to node${MAX_MACHINES}.` })
+  .describe(
+    'The machine it runs on, in a lesson with several (`machines` in the frontmatter): `node1` to `node5`. Default `node1`.',
+  );
+
 export const regexSchema = z.string().refine(isValidRegex, { error: 'Not a valid regular expression.' });
 
 /** A size in bytes, written as a number of bytes or as Docker writes sizes: `512m`, `1g`, `20MB` (powers of 1024). */

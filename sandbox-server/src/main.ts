@@ -96,6 +96,9 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     readyTimeoutMs: 90_000,
     poolSize: config.poolSize,
   });
+  // A course lesson may ask for several machines (its frontmatter's `machines`); class lessons have one.
+  const machinesOf = new Map(course.lessons.map((lesson) => [lesson.slug, lesson.machines]));
+  sessions.setMachinesFor((lesson) => (lesson === null ? 1 : (machinesOf.get(lesson) ?? 1)));
 
   const classes = new Classes(db);
   const instructorSessions = new InstructorSessions(db);

@@ -1,5 +1,6 @@
 import { defineCollection } from 'astro:content';
 import { z } from 'astro/zod';
+import { maxMachines } from './lib/lesson-machines.ts';
 import { courseLoader, lessonProblemsLoader, type LessonPage } from './lib/course-loader.ts';
 import type { LessonProblem } from './lib/course-watch.ts';
 
@@ -11,7 +12,21 @@ import type { LessonProblem } from './lib/course-watch.ts';
 const lessons = defineCollection({
   // A relative folder is resolved against the site root (`--root site`), whatever the working directory.
   loader: courseLoader({ lessonsDir: '../lessons/' }),
-  schema: z.custom<LessonPage>(),
+  // The engine's page data as is, but `machines`, which the lesson page puts on <main data-machines>
+  // for the session (site/src/lib/session.ts), is checked here too: a whole number 1–5.
+  schema: z.custom<Omit<LessonPage, 'machines'>>().and(
+    z.object({
+      machines: z
+        .number()
+        .int()
+        .min(1)
+        .max(maxMachines)
+        .optional()
+        .describe(
+          'How many machines (node1…nodeN, one private network) the lesson’s session has; 1 when unset.',
+        ),
+    }),
+  ),
 });
 
 /**

@@ -18,6 +18,18 @@ export async function incus(...args: string[]): Promise<{ code: number; stdout: 
   }
 }
 
+/** Incus's managed networks with their config ([] when Incus does not answer). */
+export async function incusNetworks(): Promise<{ name: string; config: Record<string, string> | null }[]> {
+  try {
+    return JSON.parse((await incus('query', '/1.0/networks?recursion=1')).stdout) as {
+      name: string;
+      config: Record<string, string> | null;
+    }[];
+  } catch {
+    return [];
+  }
+}
+
 interface IncusInstance {
   name: string;
   status: string;
@@ -96,6 +108,14 @@ function execArgv(sessionId: string, script: string, user: string): [string, str
  * Runs a script inside a session's sandbox as the learner (or root), from the host. Never throws:
  * a timeout kills it and says so in stderr, with exit code -1.
  */
+/**
+ * What names a session's machine for these helpers (`nameOf` and those that use it): the session's
+ * id for node1, `<id>-node2`… for the others of a lesson with several (their instances' and
+ * containers' names end so).
+ */
+export const machineOf = (sessionId: string, machine = 'node1'): string =>
+  machine === 'node1' ? sessionId : `${sessionId}-${machine}`;
+
 export function inSandbox(
   sessionId: string,
   script: string,
@@ -129,6 +149,10 @@ export async function removeSandboxesOf(instance: string): Promise<void> {
     for (const sandbox of await incusSandboxes())
       if (sandbox.config['user.dockyard.instance'] === instance)
         await incus('delete', '--force', sandbox.name);
+    // The networks of sessions with several machines go once their machines have.
+    for (const network of await incusNetworks())
+      if (network.config?.['user.dockyard.instance'] === instance)
+        await incus('network', 'delete', network.name);
     return;
   }
   const filter = `label=dockyard.instance=${instance}`;
@@ -155,9 +179,15 @@ export async function removeSandboxesOf(instance: string): Promise<void> {
 /** What the host still holds of a session: its sandbox, and on Docker its volume and network. */
 export async function leftovers(sessionId: string): Promise<string[]> {
   if (runtime === 'incus')
-    return (await incusSandboxes())
-      .filter((i) => i.config['user.dockyard.session'] === sessionId)
-      .map((i) => i.name);
+    return [
+      ...(await incusSandboxes())
+        .filter((i) => i.config['user.dockyard.session'] === sessionId)
+        .map((i) => i.name),
+      // A session with several machines has a network of its own.
+      ...(await incusNetworks())
+        .filter((n) => n.config?.['user.dockyard.session'] === sessionId)
+        .map((n) => `network ${n.name}`),
+    ];
   const filter = `label=dockyard.session=${sessionId}`;
   const out = await Promise.all([
     docker('ps', '-aq', '--filter', filter),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { DockerReader } from '../docker-state.ts';
 import type { Sandbox } from '../sandbox.ts';
-import { idSchema } from '../schema-fields.ts';
+import { idSchema, machineSchema } from '../schema-fields.ts';
 
 /** What a judge concludes: a pass, or a failure with what it found, in the learner's words. */
 export type Outcome = { passed: true } | { passed: false; found: string };
@@ -41,4 +41,9 @@ export const checkBaseShape = {
       "Shown when the check fails: what is missing, in the learner's words. The runner appends what it found.",
     ),
   hint: z.string().trim().min(1).describe('Shown when the check fails: what the learner can do next.'),
+  machine: machineSchema
+    .optional()
+    .describe(
+      "In a lesson with several machines: the one the check runs on (`node1`…). Default: its exercise's.",
+    ),
 };

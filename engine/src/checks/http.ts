@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { shellQuote } from '../docker-state.ts';
-import { regexSchema } from '../schema-fields.ts';
+import { machineSchema, regexSchema } from '../schema-fields.ts';
 import { checkBaseShape, type CheckKind } from './check-kind.ts';
 import { describeText, quoteOutput } from './wording.ts';
 
@@ -11,6 +11,11 @@ export const httpCheckSchema = z
     kind: z.literal('http').describe("GET a URL on the learner's machine with curl."),
     port: z.int().min(1).max(65535).describe('The port on the machine, e.g. 5000.'),
     path: z.string().startsWith('/').default('/').describe('The path to fetch.'),
+    host: machineSchema
+      .optional()
+      .describe(
+        'In a lesson with several machines: fetch from another one, by its name (`node1`…), instead of `localhost`. The check runs on its `machine`.',
+      ),
     expect: z
       .strictObject({
         status: z.int().min(100).max(599).default(200).describe('The HTTP status.'),
@@ -19,14 +24,16 @@ export const httpCheckSchema = z
       .default({ status: 200 })
       .describe('What the response must be.'),
   })
-  .describe('Passes when `http://localhost:<port><path>` answers as expected.');
+  .describe(
+    'Passes when `http://localhost:<port><path>` (or `http://<host>:<port><path>`) answers as expected.',
+  );
 
 export type HttpCheck = z.infer<typeof httpCheckSchema>;
 
 export const httpKind: CheckKind<typeof httpCheckSchema> = {
   schema: httpCheckSchema,
   async judge(check, { sandbox, timeoutMs }) {
-    const url = `http://localhost:${check.port}${check.path}`;
+    const url = `http://${check.host ?? 'localhost'}:${check.port}${check.path}`;
     const seconds = Math.max(1, Math.floor(timeoutMs / 2000));
     const result = await sandbox.exec(
       `curl -sS --max-time ${seconds} -w '\\n%{http_code}' ${shellQuote(url)}`,

@@ -20,7 +20,7 @@ export interface AdmissionPolicy {
 
 /** What `POST /api/sessions` answers: a machine (200 again, 201 new), or a place in line (202). */
 export type Admitted =
-  | { status: 200 | 201; record: { id: string; expiresAt: number }; token: string }
+  | { status: 200 | 201; record: { id: string; expiresAt: number; machines: number }; token: string }
   | { status: 202; ticket: string; position: number; estimatedWaitSeconds: number };
 
 /** How many recent frees the wait estimate averages over. */

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 
 /** A machine handed to a waiting learner, kept until their next call picks it up. */
 export interface Assigned {
-  record: { id: string; expiresAt: number };
+  record: { id: string; expiresAt: number; machines: number };
   token: string;
 }
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PlaceholderValues } from '../../../engine/src/contract.ts';
 import type { Course, LessonContent } from '../../../engine/src/index.ts';
-import { gradeQuiz, substituteVars } from '../../../engine/src/index.ts';
+import { gradeQuiz, onMachine, substituteVars } from '../../../engine/src/index.ts';
 import { ApiError, badRequest, notFound } from '../http/api-error.ts';
 import { SEGMENT, bearerToken, json, readJson, type Route } from '../http/http-routing.ts';
 import { ensureLearner, learnerOf } from '../http/learner-cookie.ts';
@@ -60,15 +60,20 @@ export async function runLessonSetup(
   lesson: LessonContent,
 ): Promise<boolean> {
   const vars = ctx.varsFor?.(sessionId) ?? {};
-  const scripts = [lesson.setup, ...lesson.exercises.map((e) => e.setup)]
-    .filter((s): s is string => s !== undefined)
-    .map((script) => substituteVars(script, vars));
+  // The lesson's on node1; each exercise's on its machine (a lesson with several).
+  const scripts = [
+    { script: lesson.setup, machine: undefined },
+    ...lesson.exercises.map((e) => ({ script: e.setup, machine: e.machine })),
+  ]
+    .filter((s): s is { script: string; machine: string | undefined } => s.script !== undefined)
+    .map(({ script, machine }) => ({ script: substituteVars(script, vars), machine }));
   if (scripts.length === 0) return false;
   await ctx.sessions.requireReady(sessionId);
-  for (const script of scripts) {
-    const result = await ctx.sessions
-      .sandbox(sessionId)
-      .exec(script, { user: 'root', timeoutMs: SETUP_TIMEOUT_MS });
+  for (const { script, machine } of scripts) {
+    const result = await onMachine(ctx.sessions.sandbox(sessionId), machine).exec(script, {
+      user: 'root',
+      timeoutMs: SETUP_TIMEOUT_MS,
+    });
     if (result.exitCode !== 0) {
       logger.error(
         {

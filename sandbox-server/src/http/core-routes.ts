@@ -5,7 +5,7 @@ import { runExercise } from '../../../engine/src/index.ts';
 import { badRequest, notFound } from './api-error.ts';
 import { SEGMENT, bearerToken, json, readJson, type Route } from './http-routing.ts';
 import { ensureLearner, learnerOf } from './learner-cookie.ts';
-import type { SandboxRuntime } from '../runtime/sandbox-runtime.ts';
+import { machineNames, type SandboxRuntime } from '../runtime/sandbox-runtime.ts';
 import type { Admission } from '../capacity/admission.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
 
@@ -48,6 +48,7 @@ export function coreRoutes(ctx: ApiContext): Route[] {
       id,
       lesson: record.lesson,
       state: sessions.state(id),
+      machines: machineNames(record.machines),
       ...(sessions.failure(id) ? { failure: sessions.failure(id) } : {}),
       expiresAt: new Date(record.expiresAt).toISOString(),
       idleExpiresAt: new Date(sessions.idleExpiresAt(record)).toISOString(),
@@ -118,6 +119,7 @@ export function coreRoutes(ctx: ApiContext): Route[] {
           id: admitted.record.id,
           token: admitted.token,
           expiresAt: new Date(admitted.record.expiresAt).toISOString(),
+          machines: machineNames(admitted.record.machines),
         });
       },
     },

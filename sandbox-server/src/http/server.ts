@@ -15,7 +15,7 @@ import { helperNotice } from '../terminal/terminal-protocol.ts';
 import { bridgeTerminal } from '../terminal/terminal-session.ts';
 import { TerminalTickets } from '../terminal/terminal-tickets.ts';
 import { DEFAULT_TERMINAL_TABS, parseTab } from '../terminal/terminal-tabs.ts';
-import { detachClientScript } from '../runtime/sandbox-runtime.ts';
+import { detachClientScript, FIRST_MACHINE } from '../runtime/sandbox-runtime.ts';
 
 export interface ServerOptions extends ApiContext {
   siteDir: string;
@@ -97,6 +97,8 @@ export function createServer(options: ServerOptions): http.Server {
       const sessionId = match[1]!;
       // Checked before the ticket is spent: a bad tab costs the page no ticket.
       const tab = parseTab(url.searchParams.get('tab'), maxTabs);
+      // node1 unless the page names another machine of the session (a lesson with several).
+      const machine = options.sessions.requireMachine(sessionId, url.searchParams.get('machine'));
       // The page sends a one-use ticket (POST …/terminal-ticket); API clients may send the token.
       const ticket = url.searchParams.get('ticket');
       let record: SessionRecord;
@@ -116,7 +118,7 @@ export function createServer(options: ServerOptions): http.Server {
         .then(() => {
           wss.handleUpgrade(req, socket, head, (ws) => {
             const client = crypto.randomBytes(12).toString('hex');
-            bridgeTerminal(ws, options.runtime.attachCommand(sessionId, { tab, client }), {
+            bridgeTerminal(ws, options.runtime.attachCommand(sessionId, { tab, client, machine }), {
               sessionId,
               onActivity: () => options.sessions.touch(record),
               pingIntervalMs: options.terminalPingMs,
@@ -124,12 +126,16 @@ export function createServer(options: ServerOptions): http.Server {
               // would stay attached, a process of the learner's, until the machine goes.
               onClose: () => {
                 options.runtime
-                  .exec(sessionId, detachClientScript(client), { user: 'learner', timeoutMs: 10_000 })
+                  .exec(sessionId, detachClientScript(client), {
+                    user: 'learner',
+                    timeoutMs: 10_000,
+                    machine,
+                  })
                   .catch(() => undefined);
               },
             });
             // Instructors help in tab 1 (the tmux session `main`): only its sockets hear of them.
-            if (tab !== 1) return;
+            if (tab !== 1 || machine !== FIRST_MACHINE) return;
             const stopListening = helpers.listen(sessionId, (typing) => {
               if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(helperNotice(typing)));
             });

@@ -6,6 +6,9 @@ import { networkOf } from '../runtime/lab-address.ts';
 const run = promisify(execFile);
 const CHAIN = 'DOCKYARD-INPUT';
 const FORWARD_CHAIN = 'DOCKYARD-FORWARD';
+const LAN_CHAIN = 'DOCKYARD-LAN';
+/** The bridges of sessions with several machines (incus-runtime.ts `lanName`), as iptables matches them. */
+const LANS = 'dkn+';
 
 /** A lab service port sandboxes may reach on the host, and the port they call it by, if different. */
 export interface LabPort {
@@ -90,6 +93,17 @@ export async function applySandboxFirewall(
       await jumpFirst('filter', 'FORWARD', ['-s', networkOf(labSubnet)], FORWARD_CHAIN);
       await jumpFirst('filter', 'FORWARD', ['-d', networkOf(labSubnet)], FORWARD_CHAIN);
     }
+    // A session's own network (several machines): its machines talk to each other across the
+    // bridge (br_netfilter shows those frames to FORWARD, whose policy Docker sets to drop), and
+    // nothing else. The host has no address there; what is sent to it anyway, or to be routed
+    // on, is dropped.
+    await chainOf('filter', LAN_CHAIN);
+    await iptables('-A', LAN_CHAIN, '-m', 'physdev', '--physdev-is-bridged', '-j', 'ACCEPT');
+    await iptables('-A', LAN_CHAIN, '-j', 'DROP');
+    // (physdev's "bridged" means not routed, in FORWARD only: INPUT drops all.)
+    await jumpFirst('filter', 'INPUT', ['-i', LANS], 'DROP');
+    await jumpFirst('filter', 'FORWARD', ['-i', LANS], LAN_CHAIN);
+    await jumpFirst('filter', 'FORWARD', ['-o', LANS], LAN_CHAIN);
   }
 
   await chainOf('nat', CHAIN);

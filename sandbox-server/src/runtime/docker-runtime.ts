@@ -1,15 +1,18 @@
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
-import type { ExecOptions, ExecResult } from '../../../engine/src/sandbox.ts';
+import type { ExecResult } from '../../../engine/src/sandbox.ts';
 import { logger } from '../logger.ts';
 import {
   boundedOutput,
   CommandTimeoutError,
+  FIRST_MACHINE,
+  machineNames,
   SandboxStoppedError,
   tmuxAttach,
   waitForSandboxReady,
   type AttachCommand,
   type AttachOptions,
+  type RuntimeExecOptions,
   type SandboxInfo,
   type SandboxLimits,
   type SandboxRuntime,
@@ -18,16 +21,24 @@ import {
 export const LABEL_MANAGED = 'dockyard.managed';
 export const LABEL_SESSION = 'dockyard.session';
 export const LABEL_INSTANCE = 'dockyard.instance';
+/** Which machine of its session a container is (node1…), and how many the session has. */
+const LABEL_MACHINE = 'dockyard.machine';
+const LABEL_MACHINES = 'dockyard.machines';
 /** Every sandbox bridge is named with this prefix, so the firewall can match them all at once. */
 export const BRIDGE_PREFIX = 'dy';
 const LEARNER = 'learner';
 
-const names = (sessionId: string) => ({
-  container: `dockyard-${sessionId}`,
-  network: `dockyard-${sessionId}`,
-  volume: `dockyard-${sessionId}-docker`,
-  bridge: `${BRIDGE_PREFIX}${sessionId.slice(0, 13)}`,
-});
+/** A session's Docker objects; a lesson's further machines have `-node2`… in their names. */
+const names = (sessionId: string, machine: string = FIRST_MACHINE) => {
+  if (!/^node[1-5]$/.test(machine)) throw new Error(`There is no machine "${machine}".`);
+  const own = machine === FIRST_MACHINE ? '' : `-${machine}`;
+  return {
+    container: `dockyard-${sessionId}${own}`,
+    network: `dockyard-${sessionId}`,
+    volume: `dockyard-${sessionId}${own}-docker`,
+    bridge: `${BRIDGE_PREFIX}${sessionId.slice(0, 13)}`,
+  };
+};
 
 const isNotFound = (err: unknown) => (err as { statusCode?: number }).statusCode === 404;
 
@@ -66,7 +77,11 @@ export class DockerRuntime implements SandboxRuntime {
     return { label: [`${LABEL_MANAGED}=true`, `${LABEL_INSTANCE}=${this.instance}`] };
   }
 
-  async create(sessionId: string, limits: SandboxLimits): Promise<void> {
+  /**
+   * A session's machines share its internal network, where each is known by its name (node1…)
+   * to the others through Docker's own DNS.
+   */
+  async create(sessionId: string, limits: SandboxLimits, machines = 1): Promise<void> {
     const n = names(sessionId);
     const labels = { [LABEL_MANAGED]: 'true', [LABEL_INSTANCE]: this.instance, [LABEL_SESSION]: sessionId };
     const network = await this.docker.createNetwork({
@@ -78,12 +93,31 @@ export class DockerRuntime implements SandboxRuntime {
     });
     const gateway = ((await network.inspect()) as { IPAM: { Config: { Gateway?: string }[] } }).IPAM.Config[0]
       ?.Gateway;
+    await Promise.all(
+      machineNames(machines).map((machine) =>
+        this.createMachine(sessionId, machine, machines, limits, labels, gateway),
+      ),
+    );
+  }
+
+  private async createMachine(
+    sessionId: string,
+    machine: string,
+    machines: number,
+    limits: SandboxLimits,
+    sessionLabels: Record<string, string>,
+    gateway: string | undefined,
+  ): Promise<void> {
+    const n = names(sessionId, machine);
+    const labels = { ...sessionLabels, [LABEL_MACHINE]: machine, [LABEL_MACHINES]: String(machines) };
     await this.docker.createVolume({ Name: n.volume, Labels: labels });
     const container = await this.docker.createContainer({
       name: n.container,
       Image: this.image,
-      Hostname: 'dockyard',
+      // One machine is `dockyard`; several are called by their names.
+      Hostname: machines > 1 ? machine : 'dockyard',
       Labels: labels,
+      NetworkingConfig: { EndpointsConfig: { [n.network]: { Aliases: [machine] } } },
       Env: ['container=docker'],
       StopSignal: 'SIGRTMIN+3',
       HostConfig: {
@@ -117,48 +151,70 @@ export class DockerRuntime implements SandboxRuntime {
       } as Docker.HostConfig,
     });
     await container.start();
-    logger.info({ sessionId, image: this.image }, 'sandbox started');
+    logger.info({ sessionId, machine, image: this.image }, 'sandbox started');
+  }
+
+  /** The containers of a session's machines, running or not. */
+  private containersOf(sessionId: string): Promise<Docker.ContainerInfo[]> {
+    return this.docker.listContainers({
+      all: true,
+      filters: { label: [...this.filters.label, `${LABEL_SESSION}=${sessionId}`] },
+    });
   }
 
   async isRunning(sessionId: string): Promise<boolean> {
-    const info = await this.docker
-      .getContainer(names(sessionId).container)
-      .inspect()
-      .catch((err: unknown) => {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      });
-    return info?.State.Running === true;
+    const containers = await this.containersOf(sessionId);
+    const machines = Number(containers[0]?.Labels[LABEL_MACHINES] ?? 1);
+    return containers.length === machines && containers.every((c) => c.State === 'running');
   }
 
   async stop(sessionId: string): Promise<void> {
-    await this.docker
-      .getContainer(names(sessionId).container)
-      .stop({ t: 30 })
-      .catch((err: unknown) => {
-        // 304: it was stopped already.
-        if ((err as { statusCode?: number }).statusCode !== 304) throw err;
-      });
+    const containers = await this.containersOf(sessionId);
+    await Promise.all(
+      containers.map((c) =>
+        this.docker
+          .getContainer(c.Id)
+          .stop({ t: 30 })
+          .catch((err: unknown) => {
+            // 304: it was stopped already.
+            if ((err as { statusCode?: number }).statusCode !== 304) throw err;
+          }),
+      ),
+    );
     logger.info({ sessionId }, 'sandbox stopped');
   }
 
   async start(sessionId: string): Promise<void> {
-    await this.docker
-      .getContainer(names(sessionId).container)
-      .start()
-      .catch((err: unknown) => {
-        // 304: it was running already.
-        if ((err as { statusCode?: number }).statusCode !== 304) throw err;
-      });
+    const containers = await this.containersOf(sessionId);
+    await Promise.all(
+      containers.map((c) =>
+        this.docker
+          .getContainer(c.Id)
+          .start()
+          .catch((err: unknown) => {
+            // 304: it was running already.
+            if ((err as { statusCode?: number }).statusCode !== 304) throw err;
+          }),
+      ),
+    );
     logger.info({ sessionId }, 'sandbox started again');
   }
 
-  waitUntilReady(sessionId: string, timeoutMs: number): Promise<void> {
-    return waitForSandboxReady((script, options) => this.exec(sessionId, script, options), timeoutMs);
+  async waitUntilReady(sessionId: string, timeoutMs: number): Promise<void> {
+    const containers = await this.containersOf(sessionId);
+    const machines = machineNames(Number(containers[0]?.Labels[LABEL_MACHINES] ?? 1));
+    await Promise.all(
+      machines.map((machine) =>
+        waitForSandboxReady(
+          (script, options) => this.exec(sessionId, script, { ...options, machine }),
+          timeoutMs,
+        ),
+      ),
+    );
   }
 
-  async exec(sessionId: string, script: string, options: ExecOptions = {}): Promise<ExecResult> {
-    const container = this.docker.getContainer(names(sessionId).container);
+  async exec(sessionId: string, script: string, options: RuntimeExecOptions = {}): Promise<ExecResult> {
+    const container = this.docker.getContainer(names(sessionId, options.machine).container);
     const user = options.user ?? 'root';
     const exec = await container
       .exec({
@@ -226,7 +282,7 @@ export class DockerRuntime implements SandboxRuntime {
         `HOME=/home/${LEARNER}`,
         '-e',
         `USER=${LEARNER}`,
-        names(sessionId).container,
+        names(sessionId, options.machine).container,
         ...tmuxAttach(options),
       ],
       env: { ...(process.env as Record<string, string>), TERM: 'xterm-256color' },
@@ -235,33 +291,42 @@ export class DockerRuntime implements SandboxRuntime {
 
   async remove(sessionId: string): Promise<void> {
     const n = names(sessionId);
-    await this.docker
-      .getContainer(n.container)
-      .remove({ force: true, v: true })
-      .catch((err: unknown) => {
-        if (!isNotFound(err)) throw err;
-      });
+    const containers = [n.container, ...(await this.containersOf(sessionId)).map((c) => c.Id)];
+    for (const container of new Set(containers))
+      await this.docker
+        .getContainer(container)
+        .remove({ force: true, v: true })
+        .catch((err: unknown) => {
+          if (!isNotFound(err)) throw err;
+        });
     await this.docker
       .getNetwork(n.network)
       .remove()
       .catch((err: unknown) => {
         if (!isNotFound(err)) throw err;
       });
-    await this.docker
-      .getVolume(n.volume)
-      .remove({ force: true })
-      .catch((err: unknown) => {
-        if (!isNotFound(err)) throw err;
-      });
+    const { Volumes } = await this.docker.listVolumes({
+      filters: { label: [...this.filters.label, `${LABEL_SESSION}=${sessionId}`] },
+    });
+    for (const volume of new Set([n.volume, ...(Volumes ?? []).map((v) => v.Name)]))
+      await this.docker
+        .getVolume(volume)
+        .remove({ force: true })
+        .catch((err: unknown) => {
+          if (!isNotFound(err)) throw err;
+        });
     logger.info({ sessionId }, 'sandbox removed');
   }
 
   async list(): Promise<SandboxInfo[]> {
     const containers = await this.docker.listContainers({ all: true, filters: this.filters });
-    return containers.map((c) => ({
-      sessionId: c.Labels[LABEL_SESSION] ?? '',
-      running: c.State === 'running',
-    }));
+    // A session with several machines runs when every one of them does.
+    const sessions = new Map<string, boolean>();
+    for (const c of containers) {
+      const id = c.Labels[LABEL_SESSION] ?? '';
+      sessions.set(id, (sessions.get(id) ?? true) && c.State === 'running');
+    }
+    return [...sessions].map(([sessionId, running]) => ({ sessionId, running }));
   }
 
   async removeOrphans(keep: Set<string>): Promise<number> {

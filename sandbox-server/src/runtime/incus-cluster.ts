@@ -148,8 +148,12 @@ export class IncusCluster {
       this.api.get<InstanceLocation[]>('/1.0/instances?recursion=1'),
     ]);
     const down = new Set(records.filter((m) => m.status !== 'Online').map((m) => m.server_name));
-    return instances
-      .filter((i) => down.has(i.location) && i.name.startsWith(NAME_PREFIX))
-      .map((i) => i.name.slice(NAME_PREFIX.length));
+    return (
+      instances
+        .filter((i) => down.has(i.location) && i.name.startsWith(NAME_PREFIX))
+        // A lesson's further machines (`…-node2`) belong to the same session as its first.
+        .map((i) => i.name.slice(NAME_PREFIX.length).replace(/-node[2-9]$/, ''))
+        .filter((id, index, ids) => ids.indexOf(id) === index)
+    );
   }
 }

@@ -1,17 +1,21 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import http from 'node:http';
-import type { ExecOptions, ExecResult } from '../../../engine/src/sandbox.ts';
+import type { ExecResult } from '../../../engine/src/sandbox.ts';
 import { logger } from '../logger.ts';
 import { IncusCluster, type MemberStatus } from './incus-cluster.ts';
 import { addressesHeld, drawFreeAddress } from './lab-address.ts';
 import {
   boundedOutput,
   CommandTimeoutError,
+  FIRST_MACHINE,
+  machineNames,
   SandboxStoppedError,
   tmuxAttach,
   waitForSandboxReady,
   type AttachCommand,
   type AttachOptions,
+  type RuntimeExecOptions,
   type SandboxInfo,
   type SandboxLimits,
   type SandboxRuntime,
@@ -22,11 +26,29 @@ export const INCUS_SOCKET = '/var/lib/incus/unix.socket';
 const KEY_MANAGED = 'user.dockyard.managed';
 const KEY_INSTANCE = 'user.dockyard.instance';
 const KEY_SESSION = 'user.dockyard.session';
+/** On a session's first machine: how many machines the session has (absent: one). */
+const KEY_MACHINES = 'user.dockyard.machines';
 
 /** Incus's refusal of an address another NIC has (at creation or, for a static one, at start). */
 const ADDRESS_TAKEN = /already (in use|used|allocated|defined on another NIC)/i;
 
-const instanceName = (sessionId: string) => `dockyard-${sessionId}`;
+/** The instance of a session's machine: `dockyard-<id>` for node1, `dockyard-<id>-node2`… */
+const instanceName = (sessionId: string, machine: string = FIRST_MACHINE) => {
+  if (!/^node[1-5]$/.test(machine)) throw new Error(`There is no machine "${machine}".`);
+  return machine === FIRST_MACHINE ? `dockyard-${sessionId}` : `dockyard-${sessionId}-${machine}`;
+};
+
+/**
+ * The network of a session with several machines: a bridge of Incus's with no address on the host
+ * (`dkn…`: the host firewall drops whatever it sends the host, and routes none of it; see
+ * firewall.ts). Its machines reach each other there, and nothing else.
+ */
+export const LAN_PREFIX = 'dkn';
+export const lanName = (sessionId: string): string =>
+  LAN_PREFIX + createHash('sha256').update(sessionId).digest('hex').slice(0, 12);
+/** A machine's address on its session's network (node1 is 10.77.0.11, node2 .12…). */
+export const lanAddress = (machine: string): string => `10.77.0.${10 + Number(machine.slice(4))}`;
+const LAN_PREFIX_LENGTH = 24;
 const mib = (bytes: number) => `${Math.max(1, Math.floor(bytes / 1024 ** 2))}MiB`;
 
 /** An answer of Incus's REST API that is an error, with Incus's own status code. */
@@ -187,14 +209,14 @@ export class IncusRuntime implements SandboxRuntime {
    * sometimes refuses mid-change (two machines unpacking a newly imported image at once, a start
    * timing out under load), and the learner should not see that as "try again in a minute".
    */
-  async create(sessionId: string, limits: SandboxLimits): Promise<void> {
+  async create(sessionId: string, limits: SandboxLimits, machines = 1): Promise<void> {
     try {
-      await this.createOnce(sessionId, limits);
+      await this.createOnce(sessionId, limits, machines);
     } catch (err) {
       logger.warn({ sessionId, err }, 'a machine could not be made; removing it and trying once more');
       await this.remove(sessionId).catch(() => undefined);
       try {
-        await this.createOnce(sessionId, limits);
+        await this.createOnce(sessionId, limits, machines);
       } catch (again) {
         await this.remove(sessionId).catch(() => undefined);
         throw again;
@@ -202,29 +224,72 @@ export class IncusRuntime implements SandboxRuntime {
     }
   }
 
-  private async createOnce(sessionId: string, limits: SandboxLimits): Promise<void> {
-    const name = instanceName(sessionId);
+  private async createOnce(sessionId: string, limits: SandboxLimits, machines: number): Promise<void> {
+    // On a cluster, the member with the most free memory (Incus places it there). A session's
+    // machines sit on one member: their network is a bridge of that member's.
+    const target = await this.cluster.placement();
+    if (machines > 1) await this.createLan(sessionId);
+    await Promise.all(
+      machineNames(machines).map((machine) =>
+        this.createMachine({ sessionId, machine, machines, limits, target }),
+      ),
+    );
+  }
+
+  /** Makes and starts one machine of a session. */
+  private async createMachine(made: MachineToMake): Promise<void> {
+    const name = instanceName(made.sessionId, made.machine);
     // A static address no other machine holds. Another server on the same bridge may draw the
     // same one in the same moment; Incus then refuses the start, and the machine is made again
     // with another address.
     for (let attempt = 0; ; attempt++) {
-      // On a cluster, the member with the most free memory (Incus places it there).
-      const target = await this.cluster.placement();
-      const address = await this.reserveAddress(target);
+      const address = await this.reserveAddress(made.target);
       try {
-        await this.createInstance(name, sessionId, limits, address, target);
-        await this.pushLabFiles(name, address);
+        await this.createInstance(name, made, address);
+        await this.pushLabFiles(name, address, made);
         await this.api.operate('PUT', `/1.0/instances/${name}/state`, { action: 'start', timeout: 30 });
-        logger.info({ sessionId, image: this.options.image, address }, 'sandbox started');
+        logger.info(
+          { sessionId: made.sessionId, machine: made.machine, image: this.options.image, address },
+          'sandbox started',
+        );
         return;
       } catch (err) {
         if (attempt >= 8 || !(err instanceof IncusError && ADDRESS_TAKEN.test(err.message))) throw err;
-        logger.warn({ sessionId, address }, 'another machine holds this address; drawing another');
-        await this.remove(sessionId).catch(() => undefined);
+        logger.warn(
+          { sessionId: made.sessionId, address },
+          'another machine holds this address; drawing another',
+        );
+        await this.removeInstance(name).catch(() => undefined);
       } finally {
         this.reserved.delete(address);
       }
     }
+  }
+
+  /**
+   * The session's own network, for a lesson with several machines: a bridge with no address on
+   * the host, so nothing there is routed or answered by the host. On a cluster, Incus makes a
+   * network on every member first (one pending definition each), then as a whole.
+   */
+  private async createLan(sessionId: string): Promise<void> {
+    const name = lanName(sessionId);
+    const config = {
+      'ipv4.address': 'none',
+      'ipv6.address': 'none',
+      [KEY_MANAGED]: 'true',
+      [KEY_INSTANCE]: this.options.instance,
+      [KEY_SESSION]: sessionId,
+    };
+    if (await this.cluster.clustered()) {
+      const members = await this.api.get<{ server_name: string }[]>('/1.0/cluster/members?recursion=1');
+      for (const member of members)
+        await this.api.request('POST', `/1.0/networks?target=${encodeURIComponent(member.server_name)}`, {
+          name,
+          type: 'bridge',
+          config: {},
+        });
+    }
+    await this.api.request('POST', '/1.0/networks', { name, type: 'bridge', config });
   }
 
   /**
@@ -249,18 +314,33 @@ export class IncusRuntime implements SandboxRuntime {
     return address;
   }
 
-  private async pushLabFiles(name: string, address: string): Promise<void> {
+  private async pushLabFiles(name: string, address: string, made: MachineToMake): Promise<void> {
+    // One machine is `dockyard`, as on Docker; several are called by their names.
+    const several = made.machines > 1;
+    const hostname = several ? made.machine : 'dockyard';
+    const peers = several
+      ? machineNames(made.machines)
+          .filter((machine) => machine !== made.machine)
+          .map((machine) => `${lanAddress(machine)} ${machine}`)
+      : [];
     const hosts = [
       '127.0.0.1 localhost',
-      '127.0.1.1 dockyard',
+      `127.0.1.1 ${hostname}`,
+      ...peers,
       ...this.options.labHostNames.map((host) => `${this.options.gateway} ${host}`),
       '',
     ].join('\n');
     await this.pushFile(name, '/etc/hosts', hosts);
-    await this.pushFile(name, '/etc/hostname', 'dockyard\n');
+    await this.pushFile(name, '/etc/hostname', `${hostname}\n`);
     await this.pushFile(name, '/etc/resolv.conf', `nameserver ${this.options.gateway}\n`);
     await this.pushFile(name, '/etc/dockyard', undefined);
     await this.pushFile(name, '/etc/dockyard/address', `${address}/${this.options.prefixLength}\n`);
+    if (several)
+      await this.pushFile(
+        name,
+        '/etc/dockyard/lan-address',
+        `${lanAddress(made.machine)}/${LAN_PREFIX_LENGTH}\n`,
+      );
     if (this.options.labCaPem)
       await this.pushFile(
         name,
@@ -269,13 +349,8 @@ export class IncusRuntime implements SandboxRuntime {
       );
   }
 
-  private async createInstance(
-    name: string,
-    sessionId: string,
-    limits: SandboxLimits,
-    address: string,
-    target: string | undefined,
-  ) {
+  private async createInstance(name: string, made: MachineToMake, address: string) {
+    const { sessionId, limits, target } = made;
     const cpus = limits.nanoCpus / 1e9;
     const query = target ? `?target=${encodeURIComponent(target)}` : '';
     await this.api.operate('POST', `/1.0/instances${query}`, {
@@ -287,6 +362,9 @@ export class IncusRuntime implements SandboxRuntime {
         [KEY_MANAGED]: 'true',
         [KEY_INSTANCE]: this.options.instance,
         [KEY_SESSION]: sessionId,
+        ...(made.machines > 1 && made.machine === FIRST_MACHINE
+          ? { [KEY_MACHINES]: String(made.machines) }
+          : {}),
         'security.nesting': 'true',
         'security.idmap.isolated': 'true',
         'security.privileged': 'false',
@@ -307,6 +385,7 @@ export class IncusRuntime implements SandboxRuntime {
           'security.ipv4_filtering': 'true',
           'ipv4.address': address,
         },
+        ...(made.machines > 1 ? { eth1: { type: 'nic', name: 'eth1', network: lanName(sessionId) } } : {}),
       },
     });
   }
@@ -328,62 +407,94 @@ export class IncusRuntime implements SandboxRuntime {
     );
   }
 
-  private async status(sessionId: string): Promise<string | undefined> {
+  /** A machine's instance record, or undefined when Incus has none. */
+  private async record(sessionId: string, machine = FIRST_MACHINE): Promise<InstanceRecord | undefined> {
     try {
-      return (await this.api.get<InstanceRecord>(`/1.0/instances/${instanceName(sessionId)}`)).status;
+      return await this.api.get<InstanceRecord>(`/1.0/instances/${instanceName(sessionId, machine)}`);
     } catch (err) {
       if (err instanceof IncusError && err.status === 404) return undefined;
       throw err;
     }
   }
 
+  /** The session's machines (node1…nodeN), as its first machine records them. */
+  private async machinesOf(sessionId: string): Promise<string[]> {
+    const first = await this.record(sessionId);
+    return machineNames(Number(first?.config?.[KEY_MACHINES] ?? 1));
+  }
+
   async isRunning(sessionId: string): Promise<boolean> {
-    return (await this.status(sessionId)) === 'Running';
+    const first = await this.record(sessionId);
+    if (first?.status !== 'Running') return false;
+    const others = machineNames(Number(first.config?.[KEY_MACHINES] ?? 1)).slice(1);
+    const records = await Promise.all(others.map((machine) => this.record(sessionId, machine)));
+    return records.every((r) => r?.status === 'Running');
   }
 
   async stop(sessionId: string): Promise<void> {
-    const name = instanceName(sessionId);
     const notRunning = (err: unknown) => {
       if (!(err instanceof IncusError && /not running/i.test(err.message))) throw err;
     };
-    // A clean shutdown first (systemd stops the engine and its containers), then a forced one.
-    await this.api
-      .operate('PUT', `/1.0/instances/${name}/state`, { action: 'stop', timeout: 30 })
-      .catch(notRunning)
-      .catch(() =>
-        this.api
-          .operate('PUT', `/1.0/instances/${name}/state`, { action: 'stop', force: true, timeout: 30 })
-          .catch(notRunning),
-      );
+    const stop = (name: string) =>
+      // A clean shutdown first (systemd stops the engine and its containers), then a forced one.
+      this.api
+        .operate('PUT', `/1.0/instances/${name}/state`, { action: 'stop', timeout: 30 })
+        .catch(notRunning)
+        .catch(() =>
+          this.api
+            .operate('PUT', `/1.0/instances/${name}/state`, { action: 'stop', force: true, timeout: 30 })
+            .catch(notRunning),
+        );
+    const machines = await this.machinesOf(sessionId);
+    await Promise.all(machines.map((machine) => stop(instanceName(sessionId, machine))));
     logger.info({ sessionId }, 'sandbox stopped');
   }
 
   async start(sessionId: string): Promise<void> {
+    const machines = await this.machinesOf(sessionId);
+    await Promise.all(machines.map((machine) => this.startMachine(sessionId, machine)));
+  }
+
+  private async startMachine(sessionId: string, machine: string): Promise<void> {
     // A machine that is still shutting down (the learner's poweroff) must finish before it starts.
     const deadline = Date.now() + 30_000;
-    let status = await this.status(sessionId);
+    let status = (await this.record(sessionId, machine))?.status;
     while (status !== 'Running' && status !== 'Stopped' && status !== undefined && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 200));
-      status = await this.status(sessionId);
+      status = (await this.record(sessionId, machine))?.status;
     }
     if (status === 'Running') return;
-    await this.api.operate('PUT', `/1.0/instances/${instanceName(sessionId)}/state`, {
+    await this.api.operate('PUT', `/1.0/instances/${instanceName(sessionId, machine)}/state`, {
       action: 'start',
       timeout: 30,
     });
-    logger.info({ sessionId }, 'sandbox started again');
+    logger.info({ sessionId, machine }, 'sandbox started again');
   }
 
-  waitUntilReady(sessionId: string, timeoutMs: number): Promise<void> {
-    return waitForSandboxReady((script, options) => this.exec(sessionId, script, options), timeoutMs);
+  async waitUntilReady(sessionId: string, timeoutMs: number): Promise<void> {
+    const machines = await this.machinesOf(sessionId);
+    await Promise.all(
+      machines.map((machine) =>
+        waitForSandboxReady(
+          (script, options) => this.exec(sessionId, script, { ...options, machine }),
+          timeoutMs,
+        ),
+      ),
+    );
   }
 
   /** `incus exec` arguments that run argv as the learner (with their groups) or as root. */
-  private execArgs(sessionId: string, user: 'root' | 'learner', argv: string[], tty: boolean): string[] {
+  private execArgs(
+    sessionId: string,
+    machine: string | undefined,
+    user: 'root' | 'learner',
+    argv: string[],
+    tty: boolean,
+  ): string[] {
     const home = user === LEARNER ? `/home/${LEARNER}` : '/root';
     return [
       'exec',
-      instanceName(sessionId),
+      instanceName(sessionId, machine),
       tty ? '-t' : '-T',
       '--cwd',
       home,
@@ -403,14 +514,14 @@ export class IncusRuntime implements SandboxRuntime {
     ];
   }
 
-  exec(sessionId: string, script: string, options: ExecOptions = {}): Promise<ExecResult> {
+  exec(sessionId: string, script: string, options: RuntimeExecOptions = {}): Promise<ExecResult> {
     const timeoutMs = options.timeoutMs ?? 30_000;
     // `timeout` holds the command's process group: a second after the deadline it kills the whole
     // group, children included (killing the client below ends only the client, and Incus leaves
     // the command running). The second lets this side's timer answer first.
     const deadline = String(Math.ceil(timeoutMs / 1000) + 1);
     const argv = ['timeout', '-s', 'KILL', deadline, 'sh', '-c', script];
-    const args = this.execArgs(sessionId, options.user ?? 'root', argv, false);
+    const args = this.execArgs(sessionId, options.machine, options.user ?? 'root', argv, false);
     return new Promise((resolve, reject) => {
       // spawn, not execFile: execFile kills the command at its maxBuffer (a chatty check then ended
       // with SIGPIPE's 141 instead of its own exit code).
@@ -455,36 +566,87 @@ export class IncusRuntime implements SandboxRuntime {
   attachCommand(sessionId: string, options: AttachOptions = {}): AttachCommand {
     return {
       file: this.cli,
-      args: this.execArgs(sessionId, LEARNER, tmuxAttach(options), true),
+      args: this.execArgs(sessionId, options.machine, LEARNER, tmuxAttach(options), true),
       env: { ...(this.cliEnv as Record<string, string>), TERM: 'xterm-256color' },
     };
   }
 
+  /**
+   * Removes every machine of the session (found by name, so those of a half-made session too)
+   * and its network.
+   */
   async remove(sessionId: string): Promise<void> {
-    const name = instanceName(sessionId);
-    const gone = (err: unknown) => {
-      if (!(err instanceof IncusError && err.status === 404)) throw err;
-    };
-    if ((await this.status(sessionId)) === 'Running')
+    const first = instanceName(sessionId);
+    const names = (await this.api.get<string[]>('/1.0/instances'))
+      .map((url) => decodeURIComponent(url.slice(url.lastIndexOf('/') + 1)))
+      .filter(
+        (name) => name === first || (name.startsWith(first) && /^-node[2-5]$/.test(name.slice(first.length))),
+      );
+    await Promise.all(names.map((name) => this.removeInstance(name)));
+    await this.api.operate('DELETE', `/1.0/networks/${lanName(sessionId)}`).catch(gone);
+    logger.info({ sessionId }, 'sandbox removed');
+  }
+
+  /** Stops (forced) and deletes one instance; one already gone is fine. */
+  private async removeInstance(name: string): Promise<void> {
+    const status = await this.api
+      .get<InstanceRecord>(`/1.0/instances/${name}`)
+      .then((r) => r.status)
+      .catch((err: unknown) => gone(err));
+    if (status === undefined) return;
+    if (status === 'Running')
       await this.api
         .operate('PUT', `/1.0/instances/${name}/state`, { action: 'stop', force: true, timeout: 30 })
         .catch((err: unknown) => {
           if (!(err instanceof IncusError && /not running/i.test(err.message))) gone(err);
         });
     await this.api.operate('DELETE', `/1.0/instances/${name}`).catch(gone);
-    logger.info({ sessionId }, 'sandbox removed');
   }
 
   async list(): Promise<SandboxInfo[]> {
     const all = await this.api.get<InstanceRecord[]>('/1.0/instances?recursion=1');
-    return all
-      .flatMap((i) => (i.config ? [{ ...i, config: i.config }] : []))
-      .filter((i) => i.config[KEY_MANAGED] === 'true' && i.config[KEY_INSTANCE] === this.options.instance)
-      .map((i) => ({ sessionId: i.config[KEY_SESSION] ?? '', running: i.status === 'Running' }));
+    const sessions = new Map<string, boolean>();
+    for (const i of all) {
+      if (!i.config || i.config[KEY_MANAGED] !== 'true' || i.config[KEY_INSTANCE] !== this.options.instance)
+        continue;
+      // A session with several machines runs when every one of them does.
+      const id = i.config[KEY_SESSION] ?? '';
+      sessions.set(id, (sessions.get(id) ?? true) && i.status === 'Running');
+    }
+    return [...sessions].map(([sessionId, running]) => ({ sessionId, running }));
   }
 
-  /** An Incus sandbox owns nothing outside its instance: removing it removes everything. */
-  async removeOrphans(): Promise<number> {
-    return 0;
+  /** Networks of sessions with several machines whose session is not in `keep` (its machines are gone). */
+  async removeOrphans(keep: Set<string>): Promise<number> {
+    const networks =
+      await this.api.get<{ name: string; config: Record<string, string> | null }[]>(
+        '/1.0/networks?recursion=1',
+      );
+    const orphans = networks.filter(
+      (n) =>
+        n.name.startsWith(LAN_PREFIX) &&
+        n.config?.[KEY_MANAGED] === 'true' &&
+        n.config[KEY_INSTANCE] === this.options.instance &&
+        !keep.has(n.config[KEY_SESSION] ?? ''),
+    );
+    for (const n of orphans) await this.api.operate('DELETE', `/1.0/networks/${n.name}`).catch(gone);
+    return orphans.length;
   }
+}
+
+/** What one machine of a session is made with. */
+interface MachineToMake {
+  sessionId: string;
+  machine: string;
+  /** How many machines the session has. */
+  machines: number;
+  limits: SandboxLimits;
+  /** The cluster member it goes to, if on a cluster. */
+  target: string | undefined;
+}
+
+/** Lets an Incus "not found" pass (the thing is gone already), and throws anything else. */
+function gone(err: unknown): undefined {
+  if (!(err instanceof IncusError && err.status === 404)) throw err;
+  return undefined;
 }

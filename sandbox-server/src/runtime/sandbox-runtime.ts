@@ -32,8 +32,23 @@ export interface AttachCommand {
   env: Record<string, string>;
 }
 
+/** The first machine of every session; a lesson with several adds node2…nodeN. */
+export const FIRST_MACHINE = 'node1';
+
+/** The names of a session's machines: node1…nodeN. */
+export const machineNames = (machines: number): string[] =>
+  Array.from({ length: Math.max(1, machines) }, (_, i) => `node${i + 1}`);
+
+/** How to run one command in a session's sandbox: the engine's options, and on which machine. */
+export interface RuntimeExecOptions extends ExecOptions {
+  /** `node2`… in a session with several machines; node1 when unset. */
+  machine?: string;
+}
+
 /** Who attaches a terminal, and how (see `tmuxAttach`). */
 export interface AttachOptions {
+  /** The machine, in a session with several (`node2`…); node1 when unset. */
+  machine?: string;
   /** An instructor beside the learner: detaches no one, and leaves the window at the learner's size. */
   guest?: boolean;
   /** Keystrokes are ignored by tmux (`-r`): an instructor watching. Implies `guest`. */
@@ -110,25 +125,29 @@ export interface SandboxLimits {
 export interface SandboxRuntime {
   /** The driver's name, as `GET /api/health` reports it. */
   readonly name: 'incus' | 'docker';
-  /** Creates and starts the sandbox of a session (its machine, network and storage). */
-  create(sessionId: string, limits: SandboxLimits): Promise<void>;
+  /**
+   * Creates and starts the sandbox of a session (its machines, network and storage): `machines`
+   * machines (1 by default) named node1…nodeN, which reach each other by name on a private
+   * network of the session's own when there are several. Each has `limits`.
+   */
+  create(sessionId: string, limits: SandboxLimits, machines?: number): Promise<void>;
   /** On an Incus cluster: its members, for health; [] on one host. */
   members?(): Promise<MemberStatus[]>;
   /** On an Incus cluster: sessions whose machine sits on a member that went down. */
   stranded?(): Promise<string[]>;
-  /** Whether the sandbox is running (false when it stopped or is gone). */
+  /** Whether every machine of the sandbox is running (false when one stopped or is gone). */
   isRunning(sessionId: string): Promise<boolean>;
   /** Stops the sandbox (a clean shutdown, forced after a while); its files are kept. */
   stop(sessionId: string): Promise<void>;
   /** Starts a stopped sandbox again (after a poweroff or a crash); its files are kept. */
   start(sessionId: string): Promise<void>;
-  /** Resolves once the sandbox's own Docker engine answers; rejects after timeoutMs. */
+  /** Resolves once every machine of the sandbox passes the ready probe; rejects after timeoutMs. */
   waitUntilReady(sessionId: string, timeoutMs: number): Promise<void>;
   /**
    * Runs a script in the sandbox with `sh -c`. Never throws for a non-zero exit; throws a
    * SandboxStoppedError when the machine is stopped or going down.
    */
-  exec(sessionId: string, script: string, options?: ExecOptions): Promise<ExecResult>;
+  exec(sessionId: string, script: string, options?: RuntimeExecOptions): Promise<ExecResult>;
   /** The sandbox's IP address on its own bridge, which the host reaches directly (port preview). */
   sandboxAddress(sessionId: string): Promise<string>;
   /** How to attach a terminal to the session's persistent shell (the learner's, or a guest's). */

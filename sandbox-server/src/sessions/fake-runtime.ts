@@ -1,9 +1,11 @@
-import type { ExecOptions, ExecResult } from '../../../engine/src/sandbox.ts';
+import type { ExecResult } from '../../../engine/src/sandbox.ts';
 import {
   SandboxStoppedError,
   type AttachCommand,
   type AttachOptions,
+  type RuntimeExecOptions,
   type SandboxInfo,
+  type SandboxLimits,
   type SandboxRuntime,
 } from '../runtime/sandbox-runtime.ts';
 
@@ -74,7 +76,11 @@ export class FakeRuntime implements SandboxRuntime {
     });
   }
 
-  create(sessionId: string): Promise<void> {
+  /** How many machines each sandbox was made with. */
+  readonly machines = new Map<string, number>();
+
+  create(sessionId: string, _limits?: SandboxLimits, machines = 1): Promise<void> {
+    this.machines.set(sessionId, machines);
     return this.gate('create', () => this.sandboxes.set(sessionId, { running: true }));
   }
 
@@ -108,7 +114,7 @@ export class FakeRuntime implements SandboxRuntime {
   }
 
   /** Commands that ran, by sandbox. */
-  readonly ran: { sessionId: string; script: string }[] = [];
+  readonly ran: { sessionId: string; script: string; machine?: string }[] = [];
 
   /** Set: every command fails with it, as when the runtime itself cannot run one. */
   execFailure: Error | undefined;
@@ -121,15 +127,17 @@ export class FakeRuntime implements SandboxRuntime {
   answer:
     | ((
         script: string,
-        options: ExecOptions | undefined,
+        options: RuntimeExecOptions | undefined,
         sessionId: string,
       ) => Partial<ExecResult> | undefined | Promise<Partial<ExecResult> | undefined>)
     | undefined;
 
-  async exec(sessionId: string, script: string, options?: ExecOptions): Promise<ExecResult> {
+  async exec(sessionId: string, script: string, options?: RuntimeExecOptions): Promise<ExecResult> {
     if (!this.sandboxes.get(sessionId)?.running) throw new SandboxStoppedError('Instance is not running');
     if (this.execFailure) throw this.execFailure;
-    this.ran.push({ sessionId, script });
+    // node1 (every session's first machine) goes unnamed: most specs know no other.
+    const machine = options?.machine && options.machine !== 'node1' ? { machine: options.machine } : {};
+    this.ran.push({ sessionId, script, ...machine });
     const answered = await this.answer?.(script, options, sessionId);
     return { exitCode: 0, stdout: 'ok', stderr: '', ...answered };
   }

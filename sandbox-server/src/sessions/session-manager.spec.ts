@@ -621,3 +621,53 @@ describe('a restart of the server', () => {
     expect(again.authorize(kept.record.id, kept.token).id).toBe(kept.record.id);
   });
 });
+
+describe('a lesson with several machines', () => {
+  const twoMachines = (lesson: string | null) => (lesson === 'two-machines' ? 2 : 1);
+
+  it('makes all its machines for one session, never from the warm pool, and runs commands on the one named', async () => {
+    const { runtime, manager } = setUp({ poolSize: 1 });
+    manager.setMachinesFor(twoMachines);
+    manager.fillPool();
+    await settle();
+    const { record } = await manager.create('two-machines');
+    expect(record.machines).toBe(2);
+    expect(runtime.machines.get(record.id)).toBe(2);
+    // The warm machine (a single one) is still waiting for a lesson with one.
+    expect(manager.poolStatus().ready + manager.poolStatus().starting).toBe(1);
+    await manager.whenReady(record.id);
+    await manager.sandbox(record.id).machine!('node2').exec('hostname');
+    await manager.sandbox(record.id).exec('hostname');
+    expect(runtime.ran.filter((r) => r.sessionId === record.id).map((r) => r.machine ?? 'node1')).toEqual([
+      'node2',
+      'node1',
+    ]);
+  });
+
+  it('refuses a machine the session does not have, naming those it has', async () => {
+    const { manager } = setUp();
+    manager.setMachinesFor(twoMachines);
+    const { record } = await manager.create('two-machines');
+    expect(manager.requireMachine(record.id, null)).toBe('node1');
+    expect(manager.requireMachine(record.id, 'node2')).toBe('node2');
+    expect(() => manager.requireMachine(record.id, 'node3')).toThrow(
+      'There is no machine "node3" in this session: it has node1 to node2.',
+    );
+    expect(() => manager.requireMachine(record.id, '../x')).toThrow(/no machine/);
+    const single = await manager.create('other');
+    expect(() => manager.requireMachine(single.record.id, 'node2')).toThrow(/it has node1 only/);
+  });
+
+  it('counts every machine against maxSessions', async () => {
+    const { manager } = setUp({ maxSessions: 3 });
+    manager.setMachinesFor(twoMachines);
+    await manager.create('two-machines');
+    expect(manager.machinesInUse()).toBe(2);
+    // Two more would make four: refused, saying why.
+    await expect(manager.create('two-machines')).rejects.toThrow(/needs 2 machines/);
+    // One more fits.
+    await manager.create('other');
+    expect(manager.machinesInUse()).toBe(3);
+    await expect(manager.create('other')).rejects.toThrow(/in use/);
+  });
+});

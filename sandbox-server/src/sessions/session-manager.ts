@@ -6,6 +6,7 @@ import { logger, logReference } from '../logger.ts';
 import type { ExecOptions, ExecResult, Sandbox } from '../../../engine/src/sandbox.ts';
 import {
   CommandTimeoutError,
+  FIRST_MACHINE,
   SandboxStoppedError,
   type SandboxLimits,
   type SandboxRuntime,
@@ -102,6 +103,8 @@ export class SessionManager {
   private readonly endedListeners: ((id: string) => void)[] = [];
   /** Whether people are waiting for a machine: idle sessions are then reaped sooner. */
   private underPressure: () => boolean = () => false;
+  /** How many machines a lesson asks for (its frontmatter's `machines`); 1 for any other. */
+  private machinesFor: (lesson: string | null) => number = () => 1;
   /** Warm sandboxes wanted on top of `poolSize` now (classes about to start or running). */
   private poolExtra: () => number = () => 0;
   private lastPoolExtra = 0;
@@ -133,6 +136,11 @@ export class SessionManager {
     this.underPressure = underPressure;
   }
 
+  /** Tells the manager how many machines a lesson asks for, so its sessions get them all. */
+  setMachinesFor(machinesFor: (lesson: string | null) => number): void {
+    this.machinesFor = machinesFor;
+  }
+
   /**
    * Tells the manager how many warm sandboxes to keep on top of `poolSize`, asked each time the pool
    * is filled (a session starts or ends, the reaper's beat): the classes' pre-warm.
@@ -145,8 +153,8 @@ export class SessionManager {
    * The one capacity rule, for sessions and the pool alike: every sandbox on the host (a session's,
    * or a warm one waiting) counts, and there are at most `maxSessions`.
    */
-  private hasRoom(): boolean {
-    return this.machinesInUse() + this.pool.held < this.policy.maxSessions;
+  private hasRoom(machines = 1): boolean {
+    return this.machinesInUse() + this.pool.held + machines <= this.policy.maxSessions;
   }
 
   /**
@@ -154,8 +162,8 @@ export class SessionManager {
    * Not those on a cluster member that went down: they take no room on the members that are up.
    */
   machinesInUse(): number {
-    const stranded = [...this.stranded].filter((id) => this.store.get(id)).length;
-    return this.store.count() - stranded + this.proofMachines.size;
+    const stranded = [...this.stranded].reduce((sum, id) => sum + (this.store.get(id)?.machines ?? 0), 0);
+    return this.store.machineCount() - stranded + this.proofMachines.size;
   }
 
   /**
@@ -240,11 +248,18 @@ export class SessionManager {
     const existing = learner ? this.store.liveFor(learner, lesson) : undefined;
     if (existing && !this.isExpired(existing)) return this.rejoin(existing);
     const token = newToken();
-
-    const warm = this.pool.take();
-    const claimed = warm || this.hasRoom() ? undefined : this.pool.claimBooting();
-    if (!warm && !claimed && !this.hasRoom())
-      throw unavailable('Every sandbox slot is in use right now. Try again in a few minutes.');
+    // A lesson with several machines boots them for its session (the warm pool holds single
+    // machines), and each counts against `maxSessions`.
+    const machines = Math.max(1, this.machinesFor(lesson));
+    const several = machines > 1;
+    const warm = several ? undefined : this.pool.take();
+    const claimed = several || warm || this.hasRoom() ? undefined : this.pool.claimBooting();
+    if (!warm && !claimed && !this.hasRoom(machines))
+      throw unavailable(
+        several
+          ? `This lesson needs ${machines} machines, and there are not that many free right now. Try again in a few minutes.`
+          : 'Every sandbox slot is in use right now. Try again in a few minutes.',
+      );
     const id = warm ?? claimed?.id ?? crypto.randomBytes(8).toString('hex');
     const at = this.now();
     const record: SessionRecord = {
@@ -258,6 +273,7 @@ export class SessionManager {
       lastSeenAt: at,
       state: warm ? 'ready' : 'starting',
       failure: null,
+      machines,
     };
     this.store.insert(record);
 
@@ -268,22 +284,39 @@ export class SessionManager {
       this.track(id, claimed.done);
       logger.info({ sessionId: id }, 'session took a warm sandbox still booting');
     } else {
-      try {
-        await this.runtime.create(id, this.policy.limits);
-      } catch (err) {
-        logger.error({ sessionId: id, err }, 'sandbox could not be created');
-        await this.destroy(id).catch(() => undefined);
-        throw unavailable(`Your sandbox could not be started ${logReference(id)}. Try again in a minute.`);
-      }
-      if (this.state(id) !== 'starting') {
-        // Ended (DELETE, reaper) while the machine was being made: it must not outlive the session.
-        await this.runtime.remove(id).catch(() => undefined);
-        throw unavailable(`${ENDED} Start a new one (reload the page).`);
-      }
-      this.track(id, this.runtime.waitUntilReady(id, this.policy.readyTimeoutMs));
+      await this.boot(id, machines);
     }
     this.fillPool();
     return { record, token, rejoined: false };
+  }
+
+  /** Makes a starting session's machines, and follows their boot; a 503 when they cannot be made. */
+  private async boot(id: string, machines: number): Promise<void> {
+    try {
+      await this.runtime.create(id, this.policy.limits, machines);
+    } catch (err) {
+      logger.error({ sessionId: id, err }, 'sandbox could not be created');
+      await this.destroy(id).catch(() => undefined);
+      throw unavailable(`Your sandbox could not be started ${logReference(id)}. Try again in a minute.`);
+    }
+    if (this.state(id) !== 'starting') {
+      // Ended (DELETE, reaper) while the machine was being made: it must not outlive the session.
+      await this.runtime.remove(id).catch(() => undefined);
+      throw unavailable(`${ENDED} Start a new one (reload the page).`);
+    }
+    this.track(id, this.runtime.waitUntilReady(id, this.policy.readyTimeoutMs));
+  }
+
+  /** The names of a live session's machines (node1…); a 400 naming them for any other name. */
+  requireMachine(id: string, machine: string | null | undefined): string {
+    const count = this.requireLive(id).machines;
+    if (machine === null || machine === undefined || machine === '') return FIRST_MACHINE;
+    if (!/^node[1-9]$/.test(machine) || Number(machine.slice(4)) > count)
+      throw badRequest(
+        `There is no machine "${machine.slice(0, 40)}" in this session: it has ${count === 1 ? 'node1 only' : `node1 to node${count}`}.`,
+        'machine',
+      );
+    return machine;
   }
 
   /** Gives a learner their live session again, with a token of its own (another tab, a reload). */
@@ -458,11 +491,11 @@ export class SessionManager {
    * The session's machine as the engine sees it: a command that finds the machine stopped (a
    * `sudo poweroff`, a crash) has it started again, files kept, and runs once more.
    */
-  sandbox(id: string): Sandbox {
+  sandbox(id: string, machine: string = FIRST_MACHINE): Sandbox {
     // What the runtime says when it cannot run a command at all goes to the log; the check that
     // asked gets a sentence with the reference.
     const run = (script: string, options?: ExecOptions): Promise<ExecResult> =>
-      this.runtime.exec(id, script, options).catch((err: unknown) => {
+      this.runtime.exec(id, script, { ...options, machine }).catch((err: unknown) => {
         if (err instanceof SandboxStoppedError || err instanceof CommandTimeoutError) throw err;
         logger.error({ sessionId: id, err }, 'a command could not be run in the machine');
         throw new MachineError(`Your machine could not run the command ${logReference(id)}.`);
@@ -478,7 +511,8 @@ export class SessionManager {
         return run(script, options);
       }
     };
-    return { exec };
+    // Another machine of the session (a lesson with several), for checks and scripts that name it.
+    return { exec, machine: (name: string) => this.sandbox(id, this.requireMachine(id, name)) };
   }
 
   /** Resolves when the sandbox is running and ready; a 503 ApiError saying why when it will not be. */

@@ -17,6 +17,8 @@ export interface SessionRecord {
   state: SessionState;
   /** Why it failed, in a sentence a learner can read (state "failed" only). */
   failure: string | null;
+  /** How many machines it has (node1…nodeN): more than one for a lesson that asks for them. */
+  machines: number;
 }
 
 interface Row {
@@ -30,6 +32,7 @@ interface Row {
   last_seen_at: number;
   state: SessionState;
   failure: string | null;
+  machines: number;
 }
 
 const fromRow = (r: Row): SessionRecord => ({
@@ -43,6 +46,7 @@ const fromRow = (r: Row): SessionRecord => ({
   lastSeenAt: r.last_seen_at,
   state: r.state,
   failure: r.failure,
+  machines: r.machines,
 });
 
 /** Sessions in an embedded SQLite file, so they outlive a restart of the server. */
@@ -66,6 +70,8 @@ export class SessionStore {
       db.exec("ALTER TABLE sessions ADD COLUMN state TEXT NOT NULL DEFAULT 'starting'");
     if (!hasColumn(db, 'sessions', 'failure')) db.exec('ALTER TABLE sessions ADD COLUMN failure TEXT');
     if (!hasColumn(db, 'sessions', 'address')) db.exec('ALTER TABLE sessions ADD COLUMN address TEXT');
+    if (!hasColumn(db, 'sessions', 'machines'))
+      db.exec('ALTER TABLE sessions ADD COLUMN machines INTEGER NOT NULL DEFAULT 1');
     // More tokens of one session: a second tab of the same learner on the same lesson.
     db.exec(`CREATE TABLE IF NOT EXISTS session_tokens (
       session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
@@ -77,7 +83,7 @@ export class SessionStore {
   insert(s: SessionRecord): void {
     this.db
       .prepare(
-        'INSERT INTO sessions (id, token_hash, lesson, learner, address, created_at, expires_at, last_seen_at, state, failure) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO sessions (id, token_hash, lesson, learner, address, created_at, expires_at, last_seen_at, state, failure, machines) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
       .run(
         s.id,
@@ -90,6 +96,7 @@ export class SessionStore {
         s.lastSeenAt,
         s.state,
         s.failure,
+        s.machines,
       );
   }
 
@@ -146,6 +153,11 @@ export class SessionStore {
 
   count(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n;
+  }
+
+  /** The machines of every session (one each, more for a lesson with several). */
+  machineCount(): number {
+    return (this.db.prepare('SELECT COALESCE(SUM(machines), 0) AS n FROM sessions').get() as { n: number }).n;
   }
 
   all(): SessionRecord[] {

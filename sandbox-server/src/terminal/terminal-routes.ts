@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { SEGMENT, bearerToken, json, type Route } from '../http/http-routing.ts';
 import { badRequest } from '../http/api-error.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
@@ -36,12 +37,17 @@ export function terminalRoutes({ sessions, tickets, maxTabs }: TerminalRoutesOpt
     });
     return result;
   };
-  const runAsLearner = async (id: string, script: string) => {
+  const runAsLearner = async (id: string, machine: string, script: string) => {
     await sessions.requireReady(id);
-    return sessions.sandbox(id).exec(script, { user: 'learner', timeoutMs: 10_000 });
+    return sessions.sandbox(id, machine).exec(script, { user: 'learner', timeoutMs: 10_000 });
   };
-  const openTabs = async (id: string) =>
-    parseTabList((await runAsLearner(id, LIST_TABS_SCRIPT)).stdout, maxTabs);
+  const openTabs = async (id: string, machine: string) =>
+    parseTabList((await runAsLearner(id, machine, LIST_TABS_SCRIPT)).stdout, maxTabs);
+  /** The machine a call names (`?machine=node2`), node1 when it names none; a 400 for one it lacks. */
+  const machineOf = (req: IncomingMessage, id: string) =>
+    sessions.requireMachine(id, new URL(req.url ?? '/', 'http://x').searchParams.get('machine'));
+  /** Each machine's tabs change one at a time. */
+  const turn = (id: string, machine: string) => `${id}/${machine}`;
 
   return [
     {
@@ -58,7 +64,8 @@ export function terminalRoutes({ sessions, tickets, maxTabs }: TerminalRoutesOpt
       pattern: new RegExp(`^/api/sessions/${SEGMENT}/terminals$`),
       handler: async (req, res, [id]) => {
         sessions.authorize(id!, bearerToken(req));
-        const tabs = await inTurn(id!, () => openTabs(id!));
+        const machine = machineOf(req, id!);
+        const tabs = await inTurn(turn(id!, machine), () => openTabs(id!, machine));
         json(res, 200, { tabs, max: maxTabs });
       },
     },
@@ -67,10 +74,11 @@ export function terminalRoutes({ sessions, tickets, maxTabs }: TerminalRoutesOpt
       pattern: new RegExp(`^/api/sessions/${SEGMENT}/terminals$`),
       handler: async (req, res, [id]) => {
         sessions.authorize(id!, bearerToken(req));
-        const tab = await inTurn(id!, async () => {
-          const tab = nextFreeTab(await openTabs(id!), maxTabs);
+        const machine = machineOf(req, id!);
+        const tab = await inTurn(turn(id!, machine), async () => {
+          const tab = nextFreeTab(await openTabs(id!, machine), maxTabs);
           if (tab === undefined) throw tooManyTabs(maxTabs);
-          await runAsLearner(id!, newTabScript(tab));
+          await runAsLearner(id!, machine, newTabScript(tab));
           return tab;
         });
         json(res, 201, { tab });
@@ -81,10 +89,11 @@ export function terminalRoutes({ sessions, tickets, maxTabs }: TerminalRoutesOpt
       pattern: new RegExp(`^/api/sessions/${SEGMENT}/terminals/${SEGMENT}$`),
       handler: async (req, res, [id, raw]) => {
         sessions.authorize(id!, bearerToken(req));
+        const machine = machineOf(req, id!);
         const tab = parseTab(raw, maxTabs);
         if (tab === 1)
           throw badRequest('Terminal 1 stays open: it is the first shell of the machine.', 'tab');
-        await inTurn(id!, () => runAsLearner(id!, closeTabScript(tab)));
+        await inTurn(turn(id!, machine), () => runAsLearner(id!, machine, closeTabScript(tab)));
         json(res, 204);
       },
     },

@@ -17,6 +17,7 @@ import {
   type ConnectionStatus,
 } from '../lib/terminal-connection.ts';
 import { lastNonEmptyLines } from '../lib/reports.ts';
+import { machineNamesFor } from '../lib/lesson-machines.ts';
 import {
   registerTerminal,
   registerTerminalLines,
@@ -31,11 +32,14 @@ import {
   fetchTabs,
   firstTabs,
   fromServer,
+  machinesOf,
   openTab,
   readTabs,
   storeTabs,
+  tabKey,
   tabLabel,
   type TabList,
+  type TerminalTab,
 } from '../lib/terminal-tabs.ts';
 import { openXtermView } from '../lib/xterm-view.ts';
 import FileEditor from './FileEditor.tsx';
@@ -55,6 +59,11 @@ export interface WorkbenchPanel {
 export interface TerminalProps {
   /** The lesson the page shows; a new session is created for it if the learner has none. */
   lesson: string;
+  /**
+   * How many machines the lesson wants (its frontmatter's `machines`, 1 when unset): with more than
+   * one, the lesson has a session of its own and each machine its own tabs.
+   */
+  machines?: number;
   /** The "Editor" tab, for the files of the learner's home folder (on unless turned off). */
   editor?: boolean;
   /** More panels in the tab strip, after the terminal tabs (and the editor). */
@@ -62,58 +71,75 @@ export interface TerminalProps {
 }
 
 /**
- * The learner's workbench: terminal tabs on their machine (each a shell of its own, kept over
- * reloads in tmux), "+" for another, and any extra panels. Only the tab in front is shown, so the
- * page has one visible region named "Terminal".
+ * The learner's workbench: terminal tabs on each of the session's machines (each a shell of its own,
+ * kept over reloads in tmux), "+" for another on the machine in front, and any extra panels. Only the
+ * tab in front is shown, so the page has one visible region named "Terminal".
  */
-export default function Terminal({ lesson, editor = true, panels: extraPanels = [] }: TerminalProps) {
+export default function Terminal({
+  lesson,
+  machines: machineCount = 1,
+  editor = true,
+  panels: extraPanels = [],
+}: TerminalProps) {
   const baseId = useId();
   const [session, setSession] = useState<Session | undefined>();
+  // The names the server will give until it has (the page renders the tabs before the session is known).
+  const machines = session?.machines ?? machineNamesFor(machineCount);
+  const several = machines.length > 1;
+  const machineList = machines.join(', ');
   const panels: WorkbenchPanel[] = [
     ...(editor && session
       ? [
           {
             id: 'editor',
             label: 'Editor',
+            // The editor shows the first machine's files (its routes take `?machine=`, not used yet).
             render: () => <FileEditor key={session.id} sessionId={session.id} token={session.token} />,
           },
         ]
       : []),
     ...extraPanels,
   ];
-  const [list, setList] = useState<TabList>(firstTabs);
+  const [list, setList] = useState<TabList>(() => firstTabs(machineNamesFor(machineCount)));
   /** An extra panel in front, instead of a terminal. */
   const [panelInFront, setPanelInFront] = useState<string | undefined>();
   const [tabError, setTabError] = useState<string | undefined>();
-  /** Bumped by Fresh machine: every terminal mounts anew, tab 1 throwing the old machine away first. */
-  const [machine, setMachine] = useState(0);
+  /** Bumped by Fresh machine: every terminal mounts anew, the first one throwing the old machines away first. */
+  const [generation, setGeneration] = useState(0);
   const discardPending = useRef(false);
   const tabId = useCallback((key: string) => `${baseId}-tab-${key}`, [baseId]);
   const panelId = (key: string) => `${baseId}-panel-${key}`;
 
   const resolveSession = useCallback(() => {
-    getSession(lesson).then(
+    getSession(lesson, machineCount).then(
       (resolved) => {
         setSession(resolved);
-        const remembered = readTabs(resolved.id);
-        if (remembered) setList(remembered);
-        fetchTabs(resolved).then(
-          // Against the tabs shown now, which the learner may have switched while the list came.
-          (tabs) => setList((shown) => fromServer(shown, tabs)),
+        // The machines the server named, each with its first tab at least, the tab in front kept.
+        setList(
+          (shown) => readTabs(resolved.id, resolved.machines) ?? fromServer(shown, resolved.machines, {}),
+        );
+        Promise.all(resolved.machines.map((machine) => fetchTabs(resolved, machine))).then(
+          (tabs) => {
+            const serverTabs = Object.fromEntries(
+              resolved.machines.map((machine, at) => [machine, tabs[at]!]),
+            );
+            // Against the tabs shown now, which the learner may have switched while the list came.
+            setList((shown) => fromServer(shown, resolved.machines, serverTabs));
+          },
           () => undefined, // the terminal itself says what is wrong with the machine
         );
       },
       () => undefined,
     );
-  }, [lesson]);
+  }, [lesson, machineCount]);
   useEffect(resolveSession, [resolveSession]);
 
   useEffect(() => {
     if (session) storeTabs(session.id, list);
-    setActiveTerminal(list.active);
+    setActiveTerminal(tabKey(list.active));
   }, [session, list]);
 
-  const show = useCallback((tab: number) => {
+  const show = useCallback((tab: TerminalTab) => {
     setPanelInFront(undefined);
     setList((shown) => activateTab(shown, tab));
   }, []);
@@ -121,24 +147,25 @@ export default function Terminal({ lesson, editor = true, panels: extraPanels = 
   const newTerminal = useCallback(() => {
     setTabError(undefined);
     if (!session) return;
-    openTab(session).then(
+    // On the machine of the terminal in front (the last one shown, while a panel is in front).
+    openTab(session, list.active.machine).then(
       (tab) => {
         setPanelInFront(undefined);
         setList((shown) => addTab(shown, tab));
       },
       (error: unknown) => setTabError(describeError(error)),
     );
-  }, [session]);
+  }, [session, list.active.machine]);
 
   const closeTerminal = useCallback(
-    (tab: number) => {
+    (tab: TerminalTab) => {
       setTabError(undefined);
       // Its socket goes first (the tab unmounts), so it does not reconnect to the ending shell.
       const next = closeTab(list, tab);
       setList(next);
       // The close button is gone with its tab: the keyboard goes to the tab now in front.
       if (panelInFront === undefined)
-        requestAnimationFrame(() => document.getElementById(tabId(`t${next.active}`))?.focus());
+        requestAnimationFrame(() => document.getElementById(tabId(`t${tabKey(next.active)}`))?.focus());
       if (session) endTab(session, tab).catch((error: unknown) => setTabError(describeError(error)));
     },
     [session, list, panelInFront, tabId],
@@ -146,26 +173,34 @@ export default function Terminal({ lesson, editor = true, panels: extraPanels = 
 
   const freshMachine = useCallback(() => {
     const sure = window.confirm(
-      'Start over on a fresh machine? Everything in this one (files, images, containers, every terminal) is thrown away. Your lesson progress is kept.',
+      several
+        ? `Start over on fresh machines? Everything in ${machineList} (files, images, containers, every terminal) is thrown away. Your lesson progress is kept.`
+        : 'Start over on a fresh machine? Everything in this one (files, images, containers, every terminal) is thrown away. Your lesson progress is kept.',
     );
     if (!sure) return;
     discardPending.current = true;
     setTabError(undefined);
     setPanelInFront(undefined);
-    setList(firstTabs);
-    setMachine((n) => n + 1);
-  }, []);
+    setList((shown) => firstTabs(machinesOf(shown)));
+    setGeneration((n) => n + 1);
+  }, [several, machineList]);
   const discard = useCallback(async () => {
-    await discardSession();
+    // Every machine of the session goes; the other machines' terminals wait for the fresh session.
+    await discardSession(lesson, machineCount);
     resolveSession();
-  }, [resolveSession]);
+  }, [lesson, machineCount, resolveSession]);
 
+  const terminalEntries = list.tabs.map((tab) => ({
+    key: `t${tabKey(tab)}`,
+    label: tabLabel(tab, machines),
+    tab,
+  }));
   const entries = [
-    ...list.tabs.map((tab) => ({ key: `t${tab}`, label: tabLabel(tab) })),
-    ...panels.map((panel) => ({ key: `p${panel.id}`, label: panel.label })),
+    ...terminalEntries,
+    ...panels.map((panel) => ({ key: `p${panel.id}`, label: panel.label, tab: undefined })),
   ];
   const keys = entries.map((entry) => entry.key);
-  const inFront = panelInFront !== undefined ? `p${panelInFront}` : `t${list.active}`;
+  const inFront = panelInFront !== undefined ? `p${panelInFront}` : `t${tabKey(list.active)}`;
   // A panel mounts the first time it comes to the front (the editor then lists the files), and stays.
   const [opened, setOpened] = useState<ReadonlySet<string>>(() => new Set());
   useEffect(() => {
@@ -173,7 +208,8 @@ export default function Terminal({ lesson, editor = true, panels: extraPanels = 
       setOpened(new Set([...opened, panelInFront]));
   }, [panelInFront, opened]);
   const select = (key: string) => {
-    if (key.startsWith('t')) show(Number(key.slice(1)));
+    const entry = entries.find((candidate) => candidate.key === key);
+    if (entry?.tab) show(entry.tab);
     else setPanelInFront(key.slice(1));
   };
   // Arrow keys, Home and End move between tabs (the ARIA tabs pattern, automatic activation).
@@ -208,13 +244,13 @@ export default function Terminal({ lesson, editor = true, panels: extraPanels = 
             </button>
           ))}
         </div>
-        {/* Outside the tablist (which holds only tabs): closes the terminal in front, never Terminal 1. */}
-        {panelInFront === undefined && list.active !== 1 && (
+        {/* Outside the tablist (which holds only tabs): closes the terminal in front, never a machine's first. */}
+        {panelInFront === undefined && list.active.tab !== 1 && (
           <button
             type="button"
             className="terminal-tab-close"
-            aria-label={`Close ${tabLabel(list.active)}`}
-            title={`Close ${tabLabel(list.active)} (ends its shell)`}
+            aria-label={`Close ${tabLabel(list.active, machines)}`}
+            title={`Close ${tabLabel(list.active, machines)} (ends its shell)`}
             onClick={() => closeTerminal(list.active)}
           >
             ×
@@ -224,7 +260,9 @@ export default function Terminal({ lesson, editor = true, panels: extraPanels = 
           type="button"
           className="terminal-tab-new"
           aria-label="New terminal"
-          title="Open another shell on this machine"
+          title={
+            several ? `Open another shell on ${list.active.machine}` : 'Open another shell on this machine'
+          }
           onClick={newTerminal}
           disabled={!session}
         >
@@ -234,11 +272,10 @@ export default function Terminal({ lesson, editor = true, panels: extraPanels = 
           {tabError}
         </p>
       </div>
-      {list.tabs.map((tab) => {
-        const key = `t${tab}`;
+      {terminalEntries.map(({ key, tab }, index) => {
         return (
           <div
-            key={`${machine}-${key}`}
+            key={`${generation}-${key}`}
             role="tabpanel"
             id={panelId(key)}
             aria-labelledby={tabId(key)}
@@ -247,9 +284,11 @@ export default function Terminal({ lesson, editor = true, panels: extraPanels = 
           >
             <TerminalTab
               lesson={lesson}
-              tab={tab}
+              machineCount={machineCount}
+              machine={tab.machine}
+              tab={tab.tab}
               visible={inFront === key}
-              discardFirst={tab === 1 ? discardPending : undefined}
+              discardFirst={index === 0 ? discardPending : undefined}
               discard={discard}
               onFreshMachine={freshMachine}
             />
@@ -277,6 +316,10 @@ export default function Terminal({ lesson, editor = true, panels: extraPanels = 
 
 interface TerminalTabProps {
   lesson: string;
+  /** The lesson's machine count, which picks its session (getSession). */
+  machineCount: number;
+  /** The session's machine this shell runs on. */
+  machine: string;
   tab: number;
   visible: boolean;
   /** Set by Fresh machine: this tab throws the machine away (`discard`) before it connects. */
@@ -286,7 +329,16 @@ interface TerminalTabProps {
 }
 
 /** A live shell on the learner's sandbox (one terminal tab), filling its container. */
-function TerminalTab({ lesson, tab, visible, discardFirst, discard, onFreshMachine }: TerminalTabProps) {
+function TerminalTab({
+  lesson,
+  machineCount,
+  machine,
+  tab,
+  visible,
+  discardFirst,
+  discard,
+  onFreshMachine,
+}: TerminalTabProps) {
   const hostRef = useRef<HTMLDivElement>(null);
   const connectionRef = useRef<TerminalConnection | null>(null);
   const termRef = useRef<XTerm | null>(null);
@@ -305,16 +357,21 @@ function TerminalTab({ lesson, tab, visible, discardFirst, discard, onFreshMachi
     const view = openXtermView(host);
     const term = view.term;
 
+    const key = tabKey({ machine, tab });
     const connection = new TerminalConnection({
-      socketPath: learnerTerminalPath(({ revalidate }) => {
-        if (revalidate) revalidateSession();
-        return getSession(lesson);
-      }, tab),
+      socketPath: learnerTerminalPath(
+        ({ revalidate }) => {
+          if (revalidate) revalidateSession();
+          return getSession(lesson, machineCount);
+        },
+        tab,
+        machine,
+      ),
       write: (bytes, rendered) => term.write(bytes, rendered),
       size: () => ({ cols: term.cols, rows: term.rows }),
       onStatus: (next) => {
         setStatus(next);
-        setTerminalReady(next.kind === 'ready', tab);
+        setTerminalReady(next.kind === 'ready', key);
         // A new socket is told afresh if the instructor still types.
         if (next.kind !== 'ready') setHelperTyping(false);
         if (next.kind === 'exited')
@@ -339,9 +396,9 @@ function TerminalTab({ lesson, tab, visible, discardFirst, discard, onFreshMachi
 
     const unregister = registerTerminal((text) => {
       connection.sendInput(text);
-    }, tab);
+    }, key);
     // "Report a problem" may attach what the learner sees: the active buffer (tmux uses the alternate one).
-    const unregisterLines = registerTerminalLines(() => lastNonEmptyLines(term.buffer.active), tab);
+    const unregisterLines = registerTerminalLines(() => lastNonEmptyLines(term.buffer.active), key);
     // Not written into the terminal: tmux redraws the whole screen when it attaches, so a line
     // written before the new machine connects would be gone before anyone read it.
     const stopNotices = onSessionNotice(({ message }) => setNotice(message));
@@ -366,7 +423,7 @@ function TerminalTab({ lesson, tab, visible, discardFirst, discard, onFreshMachi
     };
     // Mounted once per tab and machine: `discard` and `discardFirst` are read at mount only.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [lesson, tab]);
+  }, [lesson, machineCount, machine, tab]);
 
   // A tab brought to front takes the keyboard, as a terminal the learner clicked would (not the
   // first one as the page loads: the learner may be reading the lesson).

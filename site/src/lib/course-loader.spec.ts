@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -64,6 +64,16 @@ describe('lessonPages', () => {
       quizzes: [{ id: 'pick-one', question: 'Which one?', options: ['this', 'that'], multiple: false }],
       hasSetup: true,
     });
+  });
+
+  it('tells the page how many machines a lesson wants, saying nothing for one', async () => {
+    await writeLesson('01-first-container', 'run-hello-world');
+    await writeLesson('02-two-nodes', 'ping-node2');
+    const mdx = path.join(lessonsDir, '02-two-nodes', 'lesson.mdx');
+    await writeFile(mdx, (await readFile(mdx, 'utf8')).replace('summary:', 'machines: 2\nsummary:'));
+
+    const pages = await lessonPages(lessonsDir);
+    expect(pages.map((page) => page.machines)).toEqual([undefined, 2]);
   });
 
   it('shows no answer, explanation, check or solve script to the page', async () => {

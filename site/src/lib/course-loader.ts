@@ -30,6 +30,8 @@ export interface LessonPage {
   quizzes: PublicQuiz[];
   /** True when the lesson or one of its exercises has a setup script ("Reset this lesson" re-runs it). */
   hasSetup: boolean;
+  /** How many machines (node1…nodeN) the lesson's session has, from its frontmatter; 1 when unset. */
+  machines?: number;
 }
 
 /** The page's view of a lesson the engine loaded: no checks, solve scripts or answers. */
@@ -44,6 +46,7 @@ export function lessonPage(lesson: Lesson): LessonPage {
     exercises: lesson.exercises.map(({ id, title, auto }) => ({ id, title, ...(auto ? { auto } : {}) })),
     quizzes: lesson.quizzes.map(publicQuiz),
     hasSetup: lesson.setup !== undefined || lesson.exercises.some((e) => e.setup !== undefined),
+    ...(lesson.machines > 1 ? { machines: lesson.machines } : {}),
   };
 }
 

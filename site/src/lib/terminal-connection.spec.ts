@@ -52,6 +52,7 @@ async function openConnection(
       id: 'abc',
       token: 't',
       expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      machines: ['node1'],
     })),
     write: (_bytes, rendered) => rendered(),
     size: () => ({ cols: 80, rows: 24 }),
@@ -100,6 +101,26 @@ describe('the terminal connection', () => {
     expect(socket.url).toBe('ws://localhost:8080/api/sessions/abc/terminal?ticket=one-use-ticket');
     expect(socket.url).not.toContain('token');
     expect(JSON.parse(socket.sent[0] as string)).toEqual({ type: 'resize', cols: 80, rows: 24 });
+  });
+});
+
+describe('the learner’s terminal path', () => {
+  const session = async () => ({
+    id: 'abc',
+    token: 't',
+    expiresAt: new Date(Date.now() + 60_000).toISOString(),
+    machines: ['node1', 'node2'],
+  });
+  const pathFor = (...where: [tab?: number, machine?: string]) => {
+    vi.stubGlobal('fetch', async () => new Response(JSON.stringify({ ticket: 'x' }), { status: 201 }));
+    return learnerTerminalPath(session, ...where)({ revalidate: false });
+  };
+
+  it('names the machine and tab, and neither for node1’s first tab', async () => {
+    expect(await pathFor()).toBe('/api/sessions/abc/terminal?ticket=x');
+    expect(await pathFor(2)).toBe('/api/sessions/abc/terminal?ticket=x&tab=2');
+    expect(await pathFor(1, 'node2')).toBe('/api/sessions/abc/terminal?ticket=x&machine=node2');
+    expect(await pathFor(3, 'node2')).toBe('/api/sessions/abc/terminal?ticket=x&machine=node2&tab=3');
   });
 });
 

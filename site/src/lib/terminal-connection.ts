@@ -1,5 +1,6 @@
 import type { ClientControl, ServerControl } from '../../../engine/src/contract.ts';
 import { apiRequest } from './api.ts';
+import { firstMachine } from './lesson-machines.ts';
 import type { Session } from './session.ts';
 
 /** What the terminal should tell the learner about its connection. */
@@ -39,6 +40,8 @@ export function learnerTerminalPath(
   getSession: (options: { revalidate: boolean }) => Promise<Session>,
   /** The terminal tab (its own shell); tab 1 when unset. */
   tab = 1,
+  /** The session's machine the shell runs on; the first (`node1`) when unset. */
+  machine = firstMachine,
 ): TerminalConnectionOptions['socketPath'] {
   return async (options) => {
     const session = await getSession(options);
@@ -47,7 +50,9 @@ export function learnerTerminalPath(
       method: 'POST',
       token: session.token,
     });
-    const query = tab === 1 ? '' : `&tab=${tab}`;
+    const query =
+      (machine === firstMachine ? '' : `&machine=${encodeURIComponent(machine)}`) +
+      (tab === 1 ? '' : `&tab=${tab}`);
     return `/api/sessions/${id}/terminal?ticket=${encodeURIComponent(ticket)}${query}`;
   };
 }
