@@ -10,7 +10,12 @@ import { SetupError, has, info, run, step } from './setup/shell.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const runtime = (process.env.DOCKYARD_RUNTIME ?? 'incus').trim().toLowerCase();
-const DOCKER_RUNTIME_FILES = ['test/sandbox-lifecycle.test.ts', 'test/api.test.ts', 'test/attacks.test.ts'];
+const DOCKER_RUNTIME_FILES = [
+  'test/sandbox-lifecycle.test.ts',
+  'test/api.test.ts',
+  'test/attacks.test.ts',
+  'test/machines.test.ts',
+];
 
 async function main() {
   step(1, 5, 'Set-up (npm start --setup-only)');

@@ -11,7 +11,7 @@ import { inSandbox } from './helpers/sandbox-host.ts';
 
 // The lesson page's workbench in Chromium: a second terminal tab runs its own shell beside the
 // first, both come back after a reload, Run types into the tab in front, and the editor opens a file
-// written in the terminal, saves an edit that `cat` then shows.
+// written in the terminal, saves an edit that `cat` then shows, and follows the machine's files.
 describe('the workbench in the browser', () => {
   const env = usePlatformAndBrowser();
 
@@ -64,6 +64,17 @@ describe('the workbench in the browser', () => {
       expect(sessionId).toBeTruthy();
       await eventually(async () =>
         expect((await inSandbox(sessionId!, 'cat ~/greeting.txt')).stdout).toContain('edited in the browser'),
+      );
+      // A file made in the machine meanwhile shows in the tree by itself (no Refresh), and the
+      // open file, deleted there, is said to be gone.
+      await inSandbox(sessionId!, 'touch ~/made-meanwhile.txt && rm ~/greeting.txt');
+      await eventually(
+        async () => expect(await tree.getByRole('treeitem', { name: 'made-meanwhile.txt' }).count()).toBe(1),
+        15_000,
+      );
+      await eventually(
+        async () => expect(await page.getByText('(deleted in the terminal)').count()).toBeGreaterThan(0),
+        15_000,
       );
       await context.close();
     },

@@ -36,7 +36,7 @@ import { startHub } from './hub/start-hub.ts';
 import { startLab } from './lab/start-lab.ts';
 import { logger } from './logger.ts';
 import { previewFeature } from './preview/preview-feature.ts';
-import { reportRoutes } from './reports/report-routes.ts';
+import { reportFeature } from './reports/report-routes.ts';
 import { Reports } from './reports/reports.ts';
 import { currentImageManifest } from './runtime/image-manifest.ts';
 import { DOCKER_RUNTIME_WARNING, openRuntime } from './runtime/open-runtime.ts';
@@ -226,6 +226,18 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
     return members?.length ? { members } : {};
   };
   const stopWatchingMembers = watchMembers(runtime, sessions, config.memberWatchMs);
+  // "Report a problem" from a lesson's sections; the class's instructor reads them, live.
+  const reports = reportFeature({
+    reports: new Reports(db),
+    classes,
+    instructorSessions,
+    adminToken,
+    course,
+    classLessonFor: learnerLessons.lessonFor.bind(learnerLessons),
+    nameOf: (learner) => learnerNames.get(learner),
+    allowedOrigins: config.allowedOrigins,
+    addressOf,
+  });
   const server = createServer({
     sessions,
     admission,
@@ -255,9 +267,10 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
         adminToken,
         allowedOrigins: config.allowedOrigins,
         addressOf,
-        // Signing out closes that sign-in's roster streams and terminals at once.
+        // Signing out closes that sign-in's roster and report streams and terminals at once.
         onSignedOut: (signIn) => {
           classLive.feed.signedOut(signIn);
+          reports.feed.signedOut(signIn);
           learnerHelp.closeSignIn(signIn);
         },
       }),
@@ -293,18 +306,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
         onPublished: (classId) => classLive.feed.changed(classId),
       }),
       ...learnerHelp.routes,
-      // "Report a problem" from a lesson's sections; the class's instructor reads them.
-      ...reportRoutes({
-        reports: new Reports(db),
-        classes,
-        instructorSessions,
-        adminToken,
-        course,
-        classLessonFor: learnerLessons.lessonFor.bind(learnerLessons),
-        nameOf: (learner) => learnerNames.get(learner),
-        allowedOrigins: config.allowedOrigins,
-        addressOf,
-      }),
+      ...reports.routes,
       ...preview.routes,
     ],
     hostHandlers: [preview.handleRequest],
@@ -353,6 +355,7 @@ export async function startDockyard(env: NodeJS.ProcessEnv = process.env): Promi
       stopWatchingMembers();
       clearInterval(lineKeeper);
       classLive.feed.close();
+      reports.feed.close();
       // Proofs cut short read as failed at the next start; their machines go now.
       proofs.stop();
       await sessions.removeProofMachines();

@@ -265,7 +265,7 @@ export async function buildImages(root, workDir) {
         await run('docker', ['tag', tags.debian, local], { quiet: true });
       } else {
         info(`${counter}: building ${local}`);
-        state = `built in ${await dockerBuild(image.dir, local, { BASE: tags.debian })}s`;
+        state = `built in ${await dockerBuild(image.dir, local, { BASE: tags.debian, DEBIAN_MIRROR: MIRROR })}s`;
       }
       removeOlderBuilds(local);
     }

@@ -10,6 +10,7 @@ import { createRouter } from '../http/http-routing.ts';
 import { reportRoutes, reportsCsv } from './report-routes.ts';
 import { Reports } from './reports.ts';
 import { callServer } from '../http/http-calls.ts';
+import { EventStreamClient } from '../../../test/helpers/event-stream-client.ts';
 
 const ADMIN = 'admin-token-0123456789';
 const clock = { now: Date.parse('2025-05-01T09:00:00Z') };
@@ -25,12 +26,13 @@ let teacherB = '';
 let classA = '';
 let classB = '';
 let reports: Reports;
+let instructorSessions: InstructorSessions;
 
 beforeAll(async () => {
   const db = openDatabase(':memory:');
   const now = () => clock.now;
   const classes = new Classes(db, now);
-  const instructorSessions = new InstructorSessions(db, now);
+  instructorSessions = new InstructorSessions(db, now);
   reports = new Reports(db, now);
   teacherA = `dockyard_instructor=${instructorSessions.start('teacher-a')}`;
   teacherB = `dockyard_instructor=${instructorSessions.start('teacher-b')}`;
@@ -56,6 +58,7 @@ beforeAll(async () => {
       allowedOrigins: [],
       addressOf: (req) => String(req.headers['x-test-address'] ?? 'one'),
       now,
+      feed: { perSignIn: 3 },
     }),
   );
   server = http.createServer((req, res) => void router(req, res));
@@ -277,5 +280,127 @@ describe('the CSV export', () => {
     expect(csv.split('\r\n')[1]).toBe(
       `1970-01-01T00:00:00.000Z,volumes,,${learnerHandle(LIN)},,,,'@bad,"$ ls\n-rw file"`,
     );
+  });
+});
+
+describe('the live stream', () => {
+  const open = (headers: Record<string, string>) =>
+    EventStreamClient.open(`${base}/api/reports/events`, headers);
+  const texts = (stream: EventStreamClient, event = 'report') =>
+    stream.events.filter((e) => e.event === event).map((e) => e.data.text as string);
+
+  it("sends a filed report to its class's instructor and the token's holder, and to no one else", async () => {
+    const a = await open({ cookie: teacherA });
+    const b = await open({ cookie: teacherB });
+    const all = await open(admin);
+    expect([a.status, b.status, all.status]).toEqual([200, 200, 200]);
+
+    const { id } = (await file(ADA, { text: 'live from Ada', terminal: '$ docker ps' })).body as {
+      id: string;
+    };
+    const got = await a.waitFor((e) => e.event === 'report');
+    expect(got.data).toEqual({
+      id,
+      lesson: 'volumes',
+      section: 'Mount a volume',
+      learner: learnerHandle(ADA),
+      name: 'Ada',
+      classId: classA,
+      text: 'live from Ada',
+      terminal: '$ docker ps',
+      createdAt: new Date(clock.now).toISOString(),
+      doneAt: null,
+    });
+    expect(JSON.stringify(a.events)).not.toContain(ADA);
+    await file(LIN, { text: 'live from Lin' });
+    await file(GRACE, { text: 'live from Grace' });
+    // Events of one stream arrive in order: once Grace's is in, the earlier ones would be too.
+    await b.waitFor((e) => e.data.text === 'live from Grace');
+    await all.waitFor((e) => e.data.text === 'live from Grace');
+    await file(ADA, { text: 'Ada again' });
+    await a.waitFor((e) => e.data.text === 'Ada again');
+
+    expect(texts(a)).toEqual(['live from Ada', 'Ada again']);
+    expect(texts(b)).toEqual(['live from Grace']);
+    // Every report, those of a learner in no class included.
+    await all.waitFor((e) => e.data.text === 'Ada again');
+    expect(texts(all)).toEqual(['live from Ada', 'live from Lin', 'live from Grace', 'Ada again']);
+    for (const s of [a, b, all]) s.close();
+  });
+
+  it('is refused as GET /api/reports is: learners, strangers and a wrong token', async () => {
+    expect((await open({ cookie: `dockyard_learner=${ADA}` })).status).toBe(403);
+    expect((await open({})).status).toBe(401);
+    expect((await open({ authorization: 'Bearer wrong' })).status).toBe(403);
+    expect((await open({ cookie: 'dockyard_instructor=' + 'x'.repeat(43) })).status).toBe(401);
+  });
+
+  it('sends done and open again to the open lists that show the report, and only those', async () => {
+    const { id } = (await file(ADA, { text: 'mark me' })).body as { id: string };
+    const a = await open({ cookie: teacherA });
+    const b = await open({ cookie: teacherB });
+    const all = await open(admin);
+    const path = `/api/reports/${id}/done`;
+    expect((await call('POST', path, undefined, { cookie: teacherA })).status).toBe(200);
+    const done = await all.waitFor((e) => e.event === 'report-state');
+    expect(done.data).toMatchObject({ id, text: 'mark me', doneAt: new Date(clock.now).toISOString() });
+    await a.waitFor((e) => e.event === 'report-state' && e.data.doneAt !== null);
+    // The token's holder opens it again: the instructor's pages follow.
+    expect((await call('DELETE', path, undefined, admin)).status).toBe(200);
+    await a.waitFor((e) => e.event === 'report-state' && e.data.doneAt === null);
+    // A refused change (another instructor's 404) sends nothing.
+    expect((await call('POST', path, undefined, { cookie: teacherB })).status).toBe(404);
+    const { id: graceId } = (await file(GRACE, { text: 'Grace marks' })).body as { id: string };
+    expect((await call('POST', `/api/reports/${graceId}/done`, undefined, { cookie: teacherB })).status).toBe(
+      200,
+    );
+    await b.waitFor((e) => e.event === 'report-state');
+    await all.waitFor((e) => e.event === 'report-state' && e.data.id === graceId);
+    expect(b.events.map((e) => [e.event, e.data.id])).toEqual([
+      ['report', graceId],
+      ['report-state', graceId],
+    ]);
+    expect(all.events.filter((e) => e.event === 'report-state').map((e) => e.data.doneAt === null)).toEqual([
+      false,
+      true,
+      false,
+    ]);
+    for (const s of [a, b, all]) s.close();
+  });
+
+  it('sends nothing to a sign-in that ended, and closes its stream', async () => {
+    const token = instructorSessions.start('teacher-a');
+    const laptop = await open({ cookie: `dockyard_instructor=${token}` });
+    const kept = await open({ cookie: teacherA });
+    instructorSessions.end(token);
+    await file(ADA, { text: 'after sign-out' });
+    await kept.waitFor((e) => e.data.text === 'after sign-out');
+    await laptop.waitClosed();
+    expect(laptop.events.map((e) => e.event)).toEqual(['signed-out']);
+    kept.close();
+  });
+
+  it('holds at most 3 streams per sign-in (429), and gives a place back when one closes', async () => {
+    const token = instructorSessions.start('teacher-b');
+    const cookie = `dockyard_instructor=${token}`;
+    const streams = [await open({ cookie }), await open({ cookie }), await open({ cookie })];
+    expect(streams.map((s) => s.status)).toEqual([200, 200, 200]);
+    const refused = await call('GET', '/api/reports/events', undefined, { cookie });
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.message).toBe(
+      'You have 3 live report lists open already: close one (another tab) and try again.',
+    );
+    // Another sign-in is not held back.
+    const other = await open({ cookie: teacherB });
+    expect(other.status).toBe(200);
+    streams[0]!.close();
+    await expect
+      .poll(async () => {
+        const again = await open({ cookie });
+        again.close();
+        return again.status;
+      })
+      .toBe(200);
+    for (const s of [...streams, other]) s.close();
   });
 });

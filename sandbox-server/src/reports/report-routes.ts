@@ -4,16 +4,19 @@ import { RateLimiter } from '../capacity/rate-limiter.ts';
 import { requireAdminToken } from '../classroom/admin-token.ts';
 import type { Classes } from '../classroom/classes.ts';
 import {
+  INSTRUCTOR_COOKIE,
   instructorGuard,
   requireOwnOrigin,
+  signInKey,
   type InstructorSessions,
 } from '../classroom/instructor-sessions.ts';
 import { csvCell } from '../classroom/results-csv.ts';
 import { learnerHandle } from '../classroom/roster.ts';
 import { ApiError, TooManyRequests, badRequest } from '../http/api-error.ts';
 import { bearerToken, json, readJson, SEGMENT, type Route } from '../http/http-routing.ts';
-import { ensureLearner } from '../http/learner-cookie.ts';
+import { ensureLearner, readCookie } from '../http/learner-cookie.ts';
 import { logger } from '../logger.ts';
+import { ReportFeed, type ReportFeedOptions, type ReportViewer } from './report-feed.ts';
 import type { ReportRecord, Reports, ReportState } from './reports.ts';
 
 /** A report's body, terminal lines included, may be at most this many bytes. */
@@ -41,6 +44,8 @@ export interface ReportRoutesContext {
   allowedOrigins: string[];
   addressOf: (req: IncomingMessage) => string;
   now?: () => number;
+  /** Bounds and heartbeat of the live streams (`GET /api/reports/events`). */
+  feed?: Partial<ReportFeedOptions>;
 }
 
 const iso = (at: number | null) => (at === null ? null : new Date(at).toISOString());
@@ -119,9 +124,16 @@ const STATES: ReportState[] = ['open', 'done', 'all'];
 /**
  * "Report a problem": a learner files a report on a lesson's section (`POST /api/reports`); the
  * admin token's holder reads every report, a signed-in instructor those of their own classes'
- * learners, newest first, marks them done (or open again), and downloads them as CSV.
+ * learners, newest first, marks them done (or open again), and downloads them as CSV. Both may
+ * keep a stream open (`GET /api/reports/events`) on which the reports they see arrive as filed,
+ * and as marked done or open again.
  */
 export function reportRoutes(ctx: ReportRoutesContext): Route[] {
+  return reportFeature(ctx).routes;
+}
+
+/** The report routes, and their live feed (whose sign-in streams close on signing out). */
+export function reportFeature(ctx: ReportRoutesContext): { routes: Route[]; feed: ReportFeed } {
   const now = ctx.now ?? Date.now;
   const instructorOf = instructorGuard(ctx.instructorSessions, ctx.allowedOrigins);
   const rate = { burst: REPORT_LIMITS.perMinute, perMinute: REPORT_LIMITS.perMinute };
@@ -129,18 +141,33 @@ export function reportRoutes(ctx: ReportRoutesContext): Route[] {
   const byAddress = new RateLimiter(rate, now);
   const courseLessons = new Set(ctx.course.lessons.map((l) => l.slug));
 
+  /** The classes whose reports an instructor sees: their own. */
+  const classesOf = (instructor: string) => ctx.classes.listFor(instructor).map((c) => c.id);
+
   /**
-   * The classes whose reports the caller sees: undefined for the admin token (all of them), the
-   * signed-in instructor's own classes otherwise. The token is no cookie a browser sends by itself,
-   * so it needs no Origin check; the instructor's cookie does, for a change.
+   * Who calls: the admin token's holder, or the signed-in instructor (else 401/403). The token is
+   * no cookie a browser sends by itself, so it needs no Origin check; the instructor's cookie does,
+   * for a change.
    */
-  const visibleClasses = (req: IncomingMessage, changes: boolean): string[] | undefined => {
+  const viewerOf = (req: IncomingMessage, changes: boolean): ReportViewer => {
     if (bearerToken(req) !== undefined) {
       requireAdminToken(req, ctx.adminToken, 'Reading reports');
-      return undefined;
+      return { kind: 'admin' };
     }
-    return ctx.classes.listFor(instructorOf(req, { changes })).map((c) => c.id);
+    const instructor = instructorOf(req, { changes });
+    return { kind: 'instructor', instructor, signIn: signInKey(readCookie(req, INSTRUCTOR_COOKIE)) };
   };
+
+  /** The classes whose reports the caller sees: undefined for the admin token (all of them). */
+  const visibleClasses = (req: IncomingMessage, changes: boolean): string[] | undefined => {
+    const viewer = viewerOf(req, changes);
+    return viewer.kind === 'admin' ? undefined : classesOf(viewer.instructor);
+  };
+
+  const feed = new ReportFeed(
+    { classesOf, signedIn: (signIn) => ctx.instructorSessions.holds(signIn) },
+    ctx.feed,
+  );
 
   const stateOf = (req: IncomingMessage): ReportState => {
     const raw = new URL(req.url ?? '/', 'http://x').searchParams.get('state') ?? 'open';
@@ -153,10 +180,13 @@ export function reportRoutes(ctx: ReportRoutesContext): Route[] {
     (done: boolean): Route['handler'] =>
     async (req, res, [id]) => {
       const report = ctx.reports.setDone(id!, done, visibleClasses(req, true));
-      json(res, 200, describeReport(report));
+      const described = describeReport(report);
+      json(res, 200, described);
+      // Every open list that shows it (this instructor's other pages, the admin's) follows.
+      feed.publish('report-state', report, described);
     };
 
-  return [
+  const routes: Route[] = [
     {
       method: 'POST',
       pattern: /^\/api\/reports$/,
@@ -187,6 +217,7 @@ export function reportRoutes(ctx: ReportRoutesContext): Route[] {
         });
         logger.info({ report: report.id, lesson: report.lesson, classId }, 'problem reported');
         json(res, 201, { id: report.id });
+        feed.publish('report', report, describeReport(report));
       },
     },
     {
@@ -196,6 +227,14 @@ export function reportRoutes(ctx: ReportRoutesContext): Route[] {
         const visible = visibleClasses(req, false);
         const reports = ctx.reports.list(stateOf(req), visible);
         json(res, 200, { reports: reports.map(describeReport) });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/reports\/events$/,
+      handler: async (req, res) => {
+        // Checked as `GET /api/reports` is; bounded per sign-in (the admin token: all its pages).
+        feed.watch(viewerOf(req, false), req, res);
       },
     },
     {
@@ -216,4 +255,5 @@ export function reportRoutes(ctx: ReportRoutesContext): Route[] {
     { method: 'POST', pattern: new RegExp(`^/api/reports/${SEGMENT}/done$`), handler: setDone(true) },
     { method: 'DELETE', pattern: new RegExp(`^/api/reports/${SEGMENT}/done$`), handler: setDone(false) },
   ];
+  return { routes, feed };
 }

@@ -49,6 +49,13 @@ const fromRow = (r: Row): ReportRecord => ({
   doneAt: r.done_at,
 });
 
+/**
+ * Whether a caller sees the report: every one for the admin token (`classIds` undefined), else only
+ * one filed to these classes (an instructor's own). `list`, `setDone` and the live stream keep to it.
+ */
+export const mayRead = (report: Pick<ReportRecord, 'classId'>, classIds: string[] | undefined): boolean =>
+  !classIds || (report.classId !== null && classIds.includes(report.classId));
+
 const STATE_WHERE: Record<ReportState, string> = {
   open: 'done_at IS NULL',
   done: 'done_at IS NOT NULL',
@@ -120,8 +127,7 @@ export class Reports {
    */
   setDone(id: string, done: boolean, classIds?: string[]): ReportRecord {
     const row = this.db.prepare('SELECT * FROM reports WHERE id = ?').get(id) as Row | undefined;
-    if (!row || (classIds && !classIds.includes(row.class_id ?? '')))
-      throw notFound(`There is no report "${id}".`);
+    if (!row || !mayRead({ classId: row.class_id }, classIds)) throw notFound(`There is no report "${id}".`);
     const doneAt = done ? (row.done_at ?? this.now()) : null;
     this.db.prepare('UPDATE reports SET done_at = ? WHERE id = ?').run(doneAt, id);
     return fromRow({ ...row, done_at: doneAt });

@@ -1,21 +1,27 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import {
   fileProblem,
+  foldersToRelist,
+  isMissing,
   languageFor,
   listFolder,
   onEditorRequest,
   openFile,
   saveFile,
+  sameEntries,
   type EditorRequest,
   type FileEntry,
   type SessionAccess,
 } from '../lib/file-editor.ts';
+import { pollWhileVisible } from '../lib/visible-poll.ts';
 import type { CodeViewHandle } from './FileCodeView.tsx';
 
 // CodeMirror comes only with the editor's panel, as its own chunk.
 const FileCodeView = lazy(() => import('./FileCodeView.tsx'));
 
 const HOME = '/home/learner';
+/** How often the tree is listed again while the editor is in front and the page visible. */
+const REFRESH_MS = 5000;
 
 interface Folder {
   entries?: FileEntry[];
@@ -37,8 +43,16 @@ interface Opened {
  * Save (and Ctrl/Cmd+S) and Reload. Everything goes through the session's file routes, so it is
  * the machine's own files, as the learner user. Other components open a file in it, or put a
  * snippet in one, with `openInEditor` / `insertSnippet` (site/src/lib/file-editor.ts).
+ *
+ * While `active` (its tab in front) and the page visible, the open folders are listed again as it
+ * comes to the front and every few seconds, so files made in the terminal show up by themselves;
+ * an open file deleted in the terminal is said so in the status line.
  */
-export default function FileEditor({ sessionId, token }: SessionAccess) {
+export default function FileEditor({
+  sessionId,
+  token,
+  active = true,
+}: SessionAccess & { active?: boolean }) {
   const access = useRef<SessionAccess>({ sessionId, token });
   const [folders, setFolders] = useState<Record<string, Folder>>({});
   const [expanded, setExpanded] = useState<Set<string>>(() => new Set([HOME]));
@@ -50,6 +64,8 @@ export default function FileEditor({ sessionId, token }: SessionAccess) {
   const [problem, setProblem] = useState<{ message: string; changed?: boolean } | undefined>(undefined);
   const [status, setStatus] = useState('');
   const [busy, setBusy] = useState(false);
+  /** The open file, found deleted (in the terminal) by a refresh. */
+  const [gone, setGone] = useState<string | undefined>(undefined);
   const text = useRef('');
   const view = useRef<CodeViewHandle | undefined>(undefined);
   const pendingInsert = useRef<{ path: string; text: string } | undefined>(undefined);
@@ -59,18 +75,87 @@ export default function FileEditor({ sessionId, token }: SessionAccess) {
     access.current = { sessionId, token };
   }, [sessionId, token]);
 
-  const loadFolder = useCallback(async (path: string) => {
-    try {
-      const listing = await listFolder(access.current, path);
-      setFolders((all) => ({ ...all, [path]: { entries: listing.entries, truncated: listing.truncated } }));
-    } catch (error) {
-      setFolders((all) => ({ ...all, [path]: { error: fileProblem(error).message } }));
+  /** Numbers the listings, so an answer older than the one shown for its folder is dropped. */
+  const listingCount = useRef(0);
+  const shownListing = useRef(new Map<string, number>());
+  /** What a refresh needs from the latest render (the poll's callback stays the same). */
+  const latest = useRef<{ expanded: ReadonlySet<string>; opened?: string; gone?: string }>({
+    expanded,
+  });
+  useEffect(() => {
+    latest.current = { expanded, opened: opened?.path, gone };
+  }, [expanded, opened?.path, gone]);
+
+  /**
+   * Lists `paths` afresh, all at once, and shows them in one update; a folder whose entries did not
+   * change keeps its object, so nothing re-renders. `quiet` (the periodic refresh): a failed listing
+   * keeps the entries already shown, unless the folder is gone.
+   */
+  const loadFolders = useCallback(async (paths: string[], quiet: boolean) => {
+    const answers = await Promise.all(
+      paths.map(async (path) => {
+        const count = ++listingCount.current;
+        try {
+          return { path, count, listing: await listFolder(access.current, path) };
+        } catch (error) {
+          return { path, count, error };
+        }
+      }),
+    );
+    const fresh = answers.filter(({ path, count }) => count > (shownListing.current.get(path) ?? 0));
+    for (const { path, count } of fresh) shownListing.current.set(path, count);
+    setFolders((all) => {
+      let next = all;
+      const put = (path: string, folder: Folder) => {
+        if (next === all) next = { ...all };
+        next[path] = folder;
+      };
+      for (const answer of fresh) {
+        const before = all[answer.path];
+        if (answer.listing) {
+          const { entries, truncated } = answer.listing;
+          if (!before?.error && sameEntries(before?.entries, entries) && before?.truncated === truncated)
+            continue;
+          put(answer.path, { entries, truncated });
+        } else if (!(quiet && before?.entries && !isMissing(answer.error))) {
+          put(answer.path, { error: fileProblem(answer.error).message });
+        }
+      }
+      return next;
+    });
+    // The open file: still in its folder's listing, or deleted in the terminal?
+    const file = latest.current.opened;
+    if (!file) return;
+    const folder = file.slice(0, file.lastIndexOf('/'));
+    const answer = fresh.find(({ path }) => path === folder);
+    if (!answer) return;
+    const name = file.slice(folder.length + 1);
+    // (A cut-short listing may just not reach it.)
+    const deleted = answer.listing
+      ? !answer.listing.truncated && !answer.listing.entries.some((entry) => entry.name === name)
+      : isMissing(answer.error);
+    if (deleted && latest.current.gone !== file) {
+      latest.current.gone = file;
+      setGone(file);
+      setStatus(`${file} was deleted in the terminal.`);
+    } else if (!deleted && latest.current.gone === file) {
+      latest.current.gone = undefined;
+      setGone(undefined);
     }
   }, []);
 
+  /** Lists the folders shown (and the open file's) afresh. */
+  const refresh = useCallback(
+    (quiet: boolean) =>
+      loadFolders(foldersToRelist(HOME, latest.current.expanded, latest.current.opened), quiet),
+    [loadFolders],
+  );
+
+  // In front: listed now, then every few seconds while the page is visible (one listing at a time).
   useEffect(() => {
-    void loadFolder(HOME);
-  }, [loadFolder, sessionId]);
+    if (!active) return;
+    return pollWhileVisible(() => refresh(true), REFRESH_MS);
+  }, [active, refresh]);
 
   const open = useCallback(
     async (path: string, options: { force?: boolean } = {}) => {
@@ -90,6 +175,7 @@ export default function FileEditor({ sessionId, token }: SessionAccess) {
         });
         setDirty(false);
         setOverwrite(false);
+        setGone(undefined);
         setStatus(`Opened ${file.path}.`);
       } catch (error) {
         setProblem(fileProblem(error));
@@ -114,6 +200,7 @@ export default function FileEditor({ sessionId, token }: SessionAccess) {
       setOpened((o) => (o && o.path === saved.path ? { ...o, mtime: saved.mtime } : o));
       setDirty(false);
       setOverwrite(false);
+      setGone(undefined);
       setStatus(`Saved ${saved.path} (${saved.size} bytes).`);
     } catch (error) {
       const found = fileProblem(error);
@@ -155,7 +242,7 @@ export default function FileEditor({ sessionId, token }: SessionAccess) {
     const closing = expanded.has(path);
     // The keyboard's place moves out of a folder that closes; a folder that opens is listed afresh.
     if (closing) setFocused((at) => (at?.startsWith(`${path}/`) ? path : at));
-    else void loadFolder(path);
+    else void loadFolders([path], false);
     setExpanded((all) => {
       const next = new Set(all);
       if (closing) next.delete(path);
@@ -196,9 +283,16 @@ export default function FileEditor({ sessionId, token }: SessionAccess) {
     event.stopPropagation();
   };
 
-  // The one item Tab reaches (the others by arrow keys): the last one used, else the first.
+  // The one item Tab reaches (the others by arrow keys): the last one used while it is shown (a
+  // refresh may take it away), else the first.
+  const itemsIn = (path: string): string[] =>
+    (folders[path]?.entries ?? []).flatMap((entry) => {
+      const child = `${path}/${entry.name}`;
+      return [child, ...(entry.type === 'dir' && expanded.has(child) ? itemsIn(child) : [])];
+    });
   const first = folders[HOME]?.entries?.[0];
-  const tabStop = focused ?? (first && `${HOME}/${first.name}`);
+  const tabStop =
+    focused !== undefined && itemsIn(HOME).includes(focused) ? focused : first && `${HOME}/${first.name}`;
 
   const renderFolder = (path: string, level: number) => {
     const folder = folders[path];
@@ -262,13 +356,7 @@ export default function FileEditor({ sessionId, token }: SessionAccess) {
       <div className="file-editor-tree">
         <div className="file-editor-tree-head">
           <span>{HOME}</span>
-          <button
-            type="button"
-            className="button"
-            onClick={() => {
-              for (const path of expanded) void loadFolder(path);
-            }}
-          >
+          <button type="button" className="button" onClick={() => void refresh(false)}>
             Refresh files
           </button>
         </div>
@@ -279,7 +367,9 @@ export default function FileEditor({ sessionId, token }: SessionAccess) {
       <div className="file-editor-main">
         <div className="file-editor-toolbar">
           <span className="file-editor-path">
-            {opened ? `${opened.path}${dirty ? ' (unsaved)' : ''}` : 'Open a file from the list.'}
+            {opened
+              ? `${opened.path}${gone === opened.path ? ' (deleted in the terminal)' : ''}${dirty ? ' (unsaved)' : ''}`
+              : 'Open a file from the list.'}
           </span>
           <button
             type="button"

@@ -3,12 +3,17 @@ import { describeError } from '../lib/api.ts';
 import { getClass, type ClassView } from '../lib/classroom.ts';
 import { formatAge } from '../lib/hub.ts';
 import { useHydrated } from '../lib/use-hydrated.ts';
+import InstructorReports from './InstructorReports.tsx';
+import type { CourseLesson } from '../lib/roster-view.ts';
 
 const TOKEN_KEY = 'dockyard.instructor';
 const REFRESH_MS = 5000;
 
-/** The instructor's view of the class: every active learner's progress per lesson and their machines. */
-export default function InstructorDashboard() {
+/**
+ * The instructor's view of the class: every active learner's progress per lesson and their
+ * machines, and every learner's reports (live), all with the admin token.
+ */
+export default function InstructorDashboard({ lessons }: { lessons: CourseLesson[] }) {
   const [token, setToken] = useState<string | null>(null);
   const [draft, setDraft] = useState('');
   const [view, setView] = useState<ClassView | undefined>();
@@ -132,6 +137,7 @@ export default function InstructorDashboard() {
           </tbody>
         </table>
       )}
+      <InstructorReports lessons={lessons} hydrated={hydrated} token={token} />
     </div>
   );
 }

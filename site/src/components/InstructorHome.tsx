@@ -117,7 +117,7 @@ export default function InstructorHome({ lessons }: { lessons: CourseLesson[] })
         <p>
           <a href="/instructor/">Back to instructor sign-in</a>
         </p>
-        <InstructorDashboard />
+        <InstructorDashboard lessons={lessons} />
       </>
     );
 

@@ -53,7 +53,8 @@ export interface WorkbenchPanel {
   id: string;
   /** The tab's name, e.g. "Editor". */
   label: string;
-  render: () => ReactNode;
+  /** The panel's content; `inFront` says whether its tab is the one shown (it stays mounted when not). */
+  render: (inFront: boolean) => ReactNode;
 }
 
 export interface TerminalProps {
@@ -94,7 +95,9 @@ export default function Terminal({
             id: 'editor',
             label: 'Editor',
             // The editor shows the first machine's files (its routes take `?machine=`, not used yet).
-            render: () => <FileEditor key={session.id} sessionId={session.id} token={session.token} />,
+            render: (inFront: boolean) => (
+              <FileEditor key={session.id} sessionId={session.id} token={session.token} active={inFront} />
+            ),
           },
         ]
       : []),
@@ -306,7 +309,7 @@ export default function Terminal({
             hidden={inFront !== key}
             className="terminal-tabpanel"
           >
-            {opened.has(panel.id) ? panel.render() : null}
+            {opened.has(panel.id) ? panel.render(inFront === key) : null}
           </div>
         );
       })}

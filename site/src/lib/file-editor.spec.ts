@@ -2,6 +2,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from './api.ts';
 import {
   fileProblem,
+  foldersToRelist,
+  isMissing,
+  sameEntries,
   insertSnippet,
   languageFor,
   onEditorRequest,
@@ -23,6 +26,36 @@ describe('languageFor', () => {
     expect(languageFor('/home/learner/.bashrc')).toBe('shell');
     expect(languageFor('notes.txt')).toBe('text');
     expect(languageFor('Makefile')).toBe('text');
+  });
+});
+
+describe('foldersToRelist', () => {
+  const home = '/home/learner';
+  it("lists home, the open folders that are shown, and the open file's folder", () => {
+    const expanded = new Set([home, `${home}/app`, `${home}/app/src`, `${home}/old`, `${home}/old/inner`]);
+    // ~/old was closed after ~/old/inner was opened: ~/old/inner is not shown, so not listed.
+    expanded.delete(`${home}/old`);
+    expect(foldersToRelist(home, expanded)).toEqual([home, `${home}/app`, `${home}/app/src`]);
+    expect(foldersToRelist(home, expanded, `${home}/web/Dockerfile`)).toEqual([
+      home,
+      `${home}/app`,
+      `${home}/app/src`,
+      `${home}/web`,
+    ]);
+    expect(foldersToRelist(home, new Set([home]), `${home}/notes.txt`)).toEqual([home]);
+    expect(foldersToRelist(home, new Set([home]), '/etc/hosts')).toEqual([home]);
+  });
+});
+
+describe('sameEntries and isMissing', () => {
+  it('compare listings by name, type and size, and know a missing file', () => {
+    const a = [{ name: 'a.txt', type: 'file' as const, size: 1 }];
+    expect(sameEntries(a, [{ name: 'a.txt', type: 'file', size: 1 }])).toBe(true);
+    expect(sameEntries(a, [{ name: 'a.txt', type: 'file', size: 2 }])).toBe(false);
+    expect(sameEntries(a, [])).toBe(false);
+    expect(sameEntries(undefined, [])).toBe(false);
+    expect(isMissing(new ApiError('No such folder.', 404, 'file_not_found'))).toBe(true);
+    expect(isMissing(new ApiError('Gone.', 404, 'session_idle'))).toBe(false);
   });
 });
 

@@ -62,6 +62,40 @@ export function saveFile(
   });
 }
 
+/**
+ * The folders a refresh lists again: the home folder, each open folder whose parents are all open
+ * (one inside a closed folder is not shown), and the open file's folder, to notice it was deleted.
+ */
+export function foldersToRelist(home: string, expanded: ReadonlySet<string>, openedFile?: string): string[] {
+  const shown = (path: string): boolean => {
+    if (path === home) return true;
+    if (!path.startsWith(`${home}/`) || !expanded.has(path)) return false;
+    return shown(path.slice(0, path.lastIndexOf('/')));
+  };
+  const folders = [home, ...[...expanded].filter((path) => path !== home && shown(path))];
+  const parent = openedFile?.slice(0, openedFile.lastIndexOf('/'));
+  if (parent && (parent === home || parent.startsWith(`${home}/`)) && !folders.includes(parent))
+    folders.push(parent);
+  return folders;
+}
+
+/** Two listings of a folder show the same thing (a refresh that changes nothing re-renders nothing). */
+export function sameEntries(a: readonly FileEntry[] | undefined, b: readonly FileEntry[]): boolean {
+  return (
+    a !== undefined &&
+    a.length === b.length &&
+    a.every((entry, at) => {
+      const other = b[at]!;
+      return entry.name === other.name && entry.type === other.type && entry.size === other.size;
+    })
+  );
+}
+
+/** The folder (or file) asked for is not there (any more). */
+export function isMissing(error: unknown): boolean {
+  return error instanceof ApiError && error.code === 'file_not_found';
+}
+
 /** What a refused save or open means for the editor: the sentence, and what it may offer. */
 export interface FileProblem {
   message: string;
