@@ -124,7 +124,7 @@ describe.skipIf(runtime !== 'incus')('an Incus cluster of two members', () => {
     }
   }, 300_000);
 
-  it('keeps machines on different members apart, while the server reaches each (as previews do)', async () => {
+  it('keeps machines on different members apart, while the server reaches each and previews its app', async () => {
     const [a, b] = sessions as [Session, Session];
     const listen = `nohup perl -MIO::Socket::INET -e '$s=IO::Socket::INET->new(LocalPort=>7070,Listen=>5,ReuseAddr=>1) or die; while($c=$s->accept){print $c "secret\\n"; close $c}' >/dev/null 2>&1 &`;
     const fromServer = (ip: string) =>
@@ -146,6 +146,21 @@ describe.skipIf(runtime !== 'incus')('an Incus cluster of two members', () => {
         if (!answer.includes('secret')) await new Promise((r) => setTimeout(r, 100));
       }
       expect(answer, `the server reaches ${ip} on ${await locationOf(s)}`).toMatch(/secret/);
+      // The learner's own preview of a web app on that machine, through the server's API.
+      const member = await locationOf(s);
+      await inMachine(
+        s,
+        `nohup perl -MIO::Socket::INET -e '$s=IO::Socket::INET->new(LocalPort=>7071,Listen=>5,ReuseAddr=>1) or die; while($c=$s->accept){<$c>; print $c "HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\npreview on ${member}\\n"; close $c}' >/dev/null 2>&1 &`,
+      );
+      await expect
+        .poll(
+          async () =>
+            (await platform.api('GET', `/api/sessions/${s.id}/preview/7071/`, undefined, s.token)).body,
+          {
+            timeout: 10_000,
+          },
+        )
+        .toBe(`preview on ${member}\n`);
       const tried = await inMachine(other, `timeout 3 bash -c 'echo > /dev/tcp/${ip}/7070' && echo OPEN`);
       expect(tried.stdout, `${await locationOf(other)} reaching ${ip}`).not.toContain('OPEN');
     }
