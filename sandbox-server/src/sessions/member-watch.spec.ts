@@ -50,4 +50,37 @@ describe('the cluster member watch', () => {
       stop();
     }
   });
+
+  it("removes a machine left on a member that was down once the member is back, if it is nobody's", async () => {
+    const runtime = new FakeRuntime();
+    const store = new SessionStore(openDatabase(':memory:'));
+    const manager = new SessionManager(store, runtime, {
+      ttlMs: 3_600_000,
+      idleMs: 3_600_000,
+      maxSessions: 4,
+      limits,
+      readyTimeoutMs: 1000,
+    });
+    const kept = await manager.create('lesson-1');
+    // A machine whose session ended while the server was stopped (its row dropped at start, the
+    // member down), and one of another server's on that member (never listed as ours).
+    runtime.sandboxes.set('left-behind', { running: true });
+    runtime.strandedIds = ['left-behind', 'not-ours'];
+    const stop = watchMembers(runtime, manager, 5);
+    try {
+      await new Promise((r) => setTimeout(r, 30));
+      // Down: nothing can be removed yet, and nothing is tried.
+      expect(runtime.sandboxes.has('left-behind')).toBe(true);
+      expect(runtime.calls.remove).toBe(0);
+      // The member is back.
+      runtime.strandedIds = [];
+      for (let i = 0; i < 100 && runtime.sandboxes.has('left-behind'); i++)
+        await new Promise((r) => setTimeout(r, 5));
+      expect(runtime.sandboxes.has('left-behind')).toBe(false);
+      expect(runtime.calls.remove).toBe(1);
+      expect(manager.state(kept.record.id)).toBe('ready');
+    } finally {
+      stop();
+    }
+  });
 });

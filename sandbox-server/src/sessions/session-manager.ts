@@ -166,6 +166,11 @@ export class SessionManager {
     return this.store.machineCount() - stranded + this.proofMachines.size;
   }
 
+  /** Whether a sandbox is someone's: a session's (ending ones included), a proof's, or the pool's. */
+  owns(id: string): boolean {
+    return this.store.get(id) !== undefined || this.proofMachines.has(id) || this.pool.holds(id);
+  }
+
   /**
    * A fresh machine for proving an instructor's class lesson: a warm one if the pool has one
    * ready, else one booted now. It belongs to no session, so no token opens it and no learner is

@@ -48,6 +48,11 @@ export class WarmPool {
   }
 
   /** A booted sandbox for a session, if one waits. */
+  /** Whether a sandbox is one of the pool's (ready or booting). */
+  holds(id: string): boolean {
+    return this.ready.includes(id) || this.booting.has(id);
+  }
+
   take(): string | undefined {
     return this.ready.shift();
   }
