@@ -383,7 +383,7 @@ async function ensureUplink(m: ClusterMember): Promise<void> {
     bridge: settings().network,
     gateway: CLUSTER_LAB_SUBNET.split('/')[0]!,
     server: host,
-    ports: labPorts(config, 'incus'),
+    ports: labPorts(config),
   });
   await must('ip', ['netns', 'exec', m.netns, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
   await must('ip', ['netns', 'exec', m.netns, 'nft', '-f', '-'], { input: ruleset });

@@ -25,7 +25,7 @@ function main(argv: string[]): void {
     bridge: config.incus.network,
     gateway: config.incus.subnet.split('/')[0]!,
     server,
-    ports: labPorts(config, 'incus'),
+    ports: labPorts(config),
   });
   if (!argv.includes('--apply')) {
     process.stdout.write(ruleset);

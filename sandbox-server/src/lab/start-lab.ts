@@ -18,13 +18,13 @@ export interface Lab {
 }
 
 /** The ports of the lab services sandboxes may reach on the server's host. */
-export function labPorts(config: ServerConfig, runtime: SandboxRuntime['name']): LabPort[] {
+export function labPorts(config: ServerConfig): LabPort[] {
   return [
     ...(config.hub.enabled ? [{ protocol: 'tcp' as const, port: config.hub.port, as: 443 }] : []),
     ...(config.packageProxy.enabled ? [{ protocol: 'tcp' as const, port: config.packageProxy.port }] : []),
     ...(config.dns.enabled ? [{ protocol: 'udp' as const, port: config.dns.port, as: 53 }] : []),
-    // Incus sandboxes take their address from the lab bridge's DHCP server.
-    ...(runtime === 'incus' ? [{ protocol: 'udp' as const, port: 67 }] : []),
+    // No DHCP: Incus machines get a static address written before their first boot (dockyard-net),
+    // and the image has no DHCP client.
   ];
 }
 
@@ -45,7 +45,7 @@ export async function startLab(config: ServerConfig, runtime: SandboxRuntime['na
     ?.start()
     .catch((err: Error) => logger.error({ err }, 'builds inside sandboxes cannot reach Debian'));
   const dns = config.dns.enabled ? startLabDns(config.dns.port) : undefined;
-  const ports = labPorts(config, runtime);
+  const ports = labPorts(config);
   const firewall = config.firewall
     ? await applySandboxFirewall(sandboxInterfaces(runtime, config.incus.network, BRIDGE_PREFIX), ports, {
         forward: runtime === 'incus',
