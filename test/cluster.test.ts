@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../sandbox-server/src/config.ts';
 import { startTestCluster, type TestCluster } from './helpers/incus-cluster.ts';
+import { newInstructor } from './helpers/instructors.ts';
 import { Platform } from './helpers/platform.ts';
 import { inSandbox, runtime } from './helpers/sandbox-host.ts';
 import { TerminalClient } from './helpers/terminal-client.ts';
@@ -11,6 +12,7 @@ import { TerminalClient } from './helpers/terminal-client.ts';
 type Session = { id: string; token: string };
 
 const execFile = promisify(execFileCallback);
+const ADMIN = 'admin-cluster-test-token-0123456789';
 
 // Dockyard on an Incus cluster of two members, both made on this machine (each an incusd of its own
 // in a network namespace: test/helpers/incus-cluster.ts). The server works through member 1's
@@ -59,6 +61,7 @@ describe.skipIf(runtime !== 'incus')('an Incus cluster of two members', () => {
     platform = new Platform({
       DOCKYARD_INCUS_REMOTE: cluster.socket,
       DOCKYARD_MEMBER_WATCH_MS: '1000',
+      DOCKYARD_INSTRUCTOR_TOKEN: ADMIN,
       ...cluster.serverEnv,
     });
     await platform.start();
@@ -182,6 +185,53 @@ describe.skipIf(runtime !== 'incus')('an Incus cluster of two members', () => {
     expect(await connect(loadConfig().hub.port)).toBe('open');
     expect(await connect(port)).toBe('blocked');
   }, 120_000);
+
+  it("lets a class's instructor watch and help in a learner's terminal on either member", async () => {
+    const teacher = await newInstructor(platform, ADMIN, 'cluster-teacher');
+    const created = await platform.api(
+      'POST',
+      '/api/classes',
+      { name: 'Across members', capacity: 5 },
+      undefined,
+      teacher,
+    );
+    expect(created.status).toBe(201);
+    const learners: { member: string; session: Session; id: string }[] = [];
+    // Members on one host read the same free memory: the one with fewer machines gets the next,
+    // so two learners land one on each member.
+    for (const name of ['Ada', 'Grace']) {
+      const joined = await fetch(`${platform.url}/api/classes/join`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: created.body.code, name }),
+      });
+      const cookie = joined.headers.get('set-cookie')!.split(';')[0]!;
+      const session = await platform.session('containers-and-vms', cookie);
+      const roster = await platform.api(
+        'GET',
+        `/api/classes/${created.body.id}/roster`,
+        undefined,
+        undefined,
+        teacher,
+      );
+      const id = (roster.body.learners as { id: string; name: string }[]).find((l) => l.name === name)!.id;
+      learners.push({ member: await locationOf(session), session, id });
+    }
+    expect(learners.map((l) => l.member).sort()).toEqual(['m1', 'm2']);
+    for (const { member, session, id } of learners) {
+      const own = await prompt(session);
+      const url = (mode: string) =>
+        `${platform.wsUrl}/api/classes/${created.body.id}/learners/${id}/terminal?mode=${mode}`;
+      const watcher = await TerminalClient.open(url('watch'), { headers: teacher });
+      own.type(`echo typed-on-${member}\r`);
+      await watcher.waitFor(new RegExp(`typed-on-${member}`));
+      const helper = await TerminalClient.open(url('help'), { headers: teacher });
+      helper.type(`echo helped-on-$(hostname)-${member}\r`);
+      await own.waitFor(new RegExp(`helped-on-dockyard-${member}`));
+      await Promise.all([watcher.close(), helper.close(), own.close()]);
+      await platform.api('DELETE', `/api/sessions/${session.id}`, undefined, session.token);
+    }
+  }, 240_000);
 
   it('tells the learner on a member that went down, gives them a new machine elsewhere, and leaves the other learner be', async () => {
     const [onM1, onM2] = (await locationOf(sessions[0]!)) === 'm2' ? [sessions[1]!, sessions[0]!] : sessions;
