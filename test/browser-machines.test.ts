@@ -4,6 +4,7 @@ import {
   eventually,
   runInTerminal,
   usePlatformAndBrowser,
+  waitForPrompt,
   waitForStatus,
   waitForTerminal,
 } from './helpers/browser.ts';
@@ -25,7 +26,8 @@ async function expectPassed(page: Page, exerciseTitle: RegExp): Promise<void> {
 }
 
 // Lesson 13 in Chromium: a tab per machine, each its own shell; the learner solves both exercises
-// by typing in node1's and node2's terminals, and the page checks each on its machine.
+// by typing in node1's and node2's terminals, and the page checks each on its machine. The learner's
+// single machine of the other lessons stays theirs meanwhile.
 describe('the two-machine lesson in the browser', () => {
   const env = usePlatformAndBrowser();
 
@@ -33,6 +35,10 @@ describe('the two-machine lesson in the browser', () => {
     'solves the lesson through a terminal tab per machine',
     async () => {
       const page = await env.browser.newPage();
+      // The learner comes from lesson 1, where they have a single machine of their own.
+      await page.goto(`${env.platform.url}/lessons/first-container/`);
+      await waitForPrompt(page);
+      await runInTerminal(page, 'echo kept-on-my-single-machine > ~/kept.txt && echo saved', /^saved$/m);
       await page.goto(`${env.platform.url}/lessons/two-machines/`);
       const tabs = page.getByRole('tablist', { name: 'Workbench' });
       await eventually(async () =>
@@ -68,6 +74,11 @@ describe('the two-machine lesson in the browser', () => {
       await page.reload();
       await onMachine(page, 'node2');
       await waitForTerminal(page, /hello from node1/);
+
+      // Back on lesson 1: the single machine is still theirs, with its file.
+      await page.goto(`${env.platform.url}/lessons/first-container/`);
+      await waitForPrompt(page);
+      await runInTerminal(page, 'cat ~/kept.txt', /^kept-on-my-single-machine$/m);
       await page.close();
     },
     8 * 60_000,

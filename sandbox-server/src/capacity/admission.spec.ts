@@ -65,6 +65,33 @@ function setUp(
 const idOf = (a: Admitted) => (a.status === 202 ? undefined : a.record.id);
 const ticketOf = (a: Admitted) => (a.status === 202 ? a.ticket : '');
 
+describe('a lesson with several machines', () => {
+  it("gets a session of its own beside the learner's single machine, and each is given back on its own lessons", async () => {
+    const { sessions, admission } = setUp({ slots: 6, perLearner: 1 });
+    sessions.setMachinesFor((lesson) => (lesson === 'two-machines' ? 2 : 1));
+    const ask = (lesson: string | null) => admission.request({ lesson, learner: 'ada', address: '10.0.0.1' });
+    const single = await ask('volumes');
+    expect(single).toMatchObject({ status: 201, record: { machines: 1 } });
+    // The two-machine lesson: not the single machine back, a session with both machines.
+    const pair = await ask('two-machines');
+    expect(pair).toMatchObject({ status: 201, record: { machines: 2 } });
+    // Back on another lesson: the single machine; on the two-machine lesson: the pair.
+    expect(idOf(await ask('first-container'))).toBe(idOf(single));
+    expect(idOf(await ask('two-machines'))).toBe(idOf(pair));
+  });
+
+  it('counts every machine against the per-address limit', async () => {
+    const { sessions, admission } = setUp({ slots: 10, perAddress: 3 });
+    sessions.setMachinesFor((lesson) => (lesson === 'two-machines' ? 2 : 1));
+    const from = (learner: string, lesson: string) =>
+      admission.request({ lesson, learner, address: '10.0.0.9' });
+    await from('a', 'two-machines');
+    await from('b', 'volumes');
+    // Three machines from this address already.
+    await expect(from('c', 'volumes')).rejects.toThrow(/already has 3 machines/);
+  });
+});
+
 describe('getting a machine', () => {
   it('gives one at once while there is room, and a place in line (202) once every slot is taken', async () => {
     const { arrive } = setUp({ slots: 2 });

@@ -55,7 +55,12 @@ export class Admission {
     const { lesson, learner, address } = ask;
     if (learner) {
       // Another tab or a reload: their live machine, or the place they already hold.
-      const live = this.sessions.liveOf(learner);
+      // A lesson with several machines has a session of its own, given back on that lesson only;
+      // every other lesson shares the learner's single machines, up to `perLearner`.
+      const needs = this.sessions.machinesOf(lesson);
+      const live = this.sessions
+        .liveOf(learner)
+        .filter((r) => r.machines === needs && (needs === 1 || r.lesson === lesson));
       const sameLesson = live.find((r) => r.lesson === lesson);
       const own = sameLesson ?? (live.length >= this.policy.perLearner ? live[0] : undefined);
       if (own) return { status: 200, ...this.sessions.rejoin(own) };

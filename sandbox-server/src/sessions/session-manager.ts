@@ -141,6 +141,11 @@ export class SessionManager {
     this.machinesFor = machinesFor;
   }
 
+  /** How many machines a session of this lesson has (1 unless its frontmatter asks for more). */
+  machinesOf(lesson: string | null): number {
+    return Math.max(1, this.machinesFor(lesson));
+  }
+
   /**
    * Tells the manager how many warm sandboxes to keep on top of `poolSize`, asked each time the pool
    * is filled (a session starts or ends, the reaper's beat): the classes' pre-warm.
@@ -255,7 +260,7 @@ export class SessionManager {
     const token = newToken();
     // A lesson with several machines boots them for its session (the warm pool holds single
     // machines), and each counts against `maxSessions`.
-    const machines = Math.max(1, this.machinesFor(lesson));
+    const machines = this.machinesOf(lesson);
     const several = machines > 1;
     const warm = several ? undefined : this.pool.take();
     const claimed = several || warm || this.hasRoom() ? undefined : this.pool.claimBooting();

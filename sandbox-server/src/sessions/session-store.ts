@@ -140,12 +140,12 @@ export class SessionStore {
     ).map(fromRow);
   }
 
-  /** Sessions not yet ended that were asked for from this address. */
+  /** Machines of the sessions not yet ended that were asked for from this address. */
   countFrom(address: string): number {
     return (
       this.db
         .prepare(
-          "SELECT COUNT(*) AS n FROM sessions WHERE address = ? AND state IN ('starting', 'ready', 'failed')",
+          "SELECT COALESCE(SUM(machines), 0) AS n FROM sessions WHERE address = ? AND state IN ('starting', 'ready', 'failed')",
         )
         .get(address) as { n: number }
     ).n;
