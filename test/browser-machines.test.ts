@@ -54,6 +54,13 @@ describe('the two-machine lesson in the browser', () => {
         /"kept_on": "node1"/,
       );
       await expectPassed(page, /Fetch node1's inventory from node2/);
+      // The editor shows node2's files once the learner picks node2.
+      await page.getByRole('tablist', { name: 'Workbench' }).getByRole('tab', { name: 'Editor' }).click();
+      await page.getByRole('combobox', { name: 'Machine' }).selectOption('node2');
+      const tree = page.getByRole('tree', { name: 'Files' });
+      await eventually(async () =>
+        expect(await tree.getByRole('treeitem', { name: 'inventory.json' }).count()).toBe(1),
+      );
 
       // node1 serves a page of the learner's; node2 reads it.
       await onMachine(page, 'node1');

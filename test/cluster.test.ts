@@ -6,7 +6,7 @@ import { loadConfig } from '../sandbox-server/src/config.ts';
 import { startTestCluster, type TestCluster } from './helpers/incus-cluster.ts';
 import { newInstructor } from './helpers/instructors.ts';
 import { Platform } from './helpers/platform.ts';
-import { inSandbox, runtime } from './helpers/sandbox-host.ts';
+import { inSandbox, machineOf, runtime } from './helpers/sandbox-host.ts';
 import { TerminalClient } from './helpers/terminal-client.ts';
 
 type Session = { id: string; token: string };
@@ -231,6 +231,19 @@ describe.skipIf(runtime !== 'incus')('an Incus cluster of two members', () => {
       await Promise.all([watcher.close(), helper.close(), own.close()]);
       await platform.api('DELETE', `/api/sessions/${session.id}`, undefined, session.token);
     }
+  }, 240_000);
+
+  it('gives a lesson with two machines both on one member, joined by their own network', async () => {
+    const pair = await platform.session('two-machines');
+    const node2 = { ...pair, id: machineOf(pair.id, 'node2') };
+    expect(await locationOf(node2)).toBe(await locationOf(pair));
+    const reached = await inMachine(node2, 'hostname; ping -c 1 -W 2 node1 >/dev/null && echo reached');
+    expect(reached.stdout.trim().split('\n')).toEqual(['node2', 'reached']);
+    await platform.api('DELETE', `/api/sessions/${pair.id}`, undefined, pair.token);
+    const networks = JSON.parse((await cluster.incus('query', '/1.0/networks?recursion=1')).stdout) as {
+      config: Record<string, string> | null;
+    }[];
+    expect(networks.filter((n) => n.config?.['user.dockyard.session'] === pair.id)).toEqual([]);
   }, 240_000);
 
   it('tells the learner on a member that went down, gives them a new machine elsewhere, and leaves the other learner be', async () => {

@@ -70,6 +70,34 @@ describe('a lesson with two machines', () => {
     );
   });
 
+  it('edits the files of the machine the editor names', async () => {
+    const put = await platform.api(
+      'PUT',
+      `/api/sessions/${mine.id}/files/content?machine=node2`,
+      { path: '/home/learner/from-the-editor.txt', content: 'written on node2\n' },
+      mine.token,
+    );
+    expect(put.status).toBe(200);
+    expect((await inSandbox(node2(), 'cat ~/from-the-editor.txt')).stdout).toBe('written on node2\n');
+    expect((await inSandbox(mine.id, 'test -e ~/from-the-editor.txt || echo absent')).stdout).toBe(
+      'absent\n',
+    );
+    const listed = await platform.api(
+      'GET',
+      `/api/sessions/${mine.id}/files?machine=node2`,
+      undefined,
+      mine.token,
+    );
+    expect(listed.body.entries.map((e: { name: string }) => e.name)).toContain('from-the-editor.txt');
+    const wrong = await platform.api(
+      'GET',
+      `/api/sessions/${mine.id}/files?machine=node7`,
+      undefined,
+      mine.token,
+    );
+    expect(wrong.status).toBe(400);
+  });
+
   it('checks each exercise on its machine, and says what is missing', async () => {
     const check = () =>
       platform.api(
@@ -162,7 +190,7 @@ describe('a lesson with two machines', () => {
     const ending = await platform.session('two-machines');
     expect((await leftovers(ending.id)).length).toBe(runtime === 'incus' ? 3 : 5);
     const removed = await platform.api('DELETE', `/api/sessions/${ending.id}`, undefined, ending.token);
-    expect(removed.status).toBe(204);
+    expect(removed.status, platform.log.slice(-5).join('\n')).toBe(204);
     expect(await leftovers(ending.id)).toEqual([]);
   }, 120_000);
 });

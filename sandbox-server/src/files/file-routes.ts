@@ -47,14 +47,29 @@ const conflict = (code: string, message: string) => new ApiError(409, code, mess
  * `GET …/files/content?path=` and `PUT …/files/content`, with the session token. Everything runs
  * in the machine as the learner, under their home (docs/api.md).
  */
+/** Where a file call acts: the session, and which of its machines. */
+interface At {
+  id: string;
+  machine: string;
+}
+
 export function fileRoutes(sessions: SessionManager, options: { home?: string } = {}): Route[] {
   const home = options.home ?? LEARNER_HOME;
 
   /** Runs a script as the learner, once the machine is ready. */
-  const run = async (id: string, script: string): Promise<ExecResult> => {
+  const run = async ({ id, machine }: At, script: string): Promise<ExecResult> => {
     await sessions.requireReady(id);
-    return sessions.sandbox(id).exec(script, { user: 'learner', timeoutMs: EXEC_TIMEOUT_MS });
+    return sessions.sandbox(id, machine).exec(script, { user: 'learner', timeoutMs: EXEC_TIMEOUT_MS });
   };
+
+  /** The session and the machine a call names (`?machine=node2`; node1 when it names none). */
+  const target = (req: IncomingMessage, id: string): At => ({
+    id,
+    machine: sessions.requireMachine(
+      id,
+      new URL(req.url ?? '/', 'http://dockyard').searchParams.get('machine'),
+    ),
+  });
 
   /** A script's non-zero exit as the learner's sentence (an exit we do not know is logged). */
   const failure = (id: string, path: string, result: ExecResult): ApiError => {
@@ -120,7 +135,7 @@ export function fileRoutes(sessions: SessionManager, options: { home?: string } 
       handler: async (req, res, [id]) => {
         sessions.authorize(id!, bearerToken(req));
         const path = pathParam(req, home);
-        const result = await run(id!, listScript(path, home));
+        const result = await run(target(req, id!), listScript(path, home));
         if (result.exitCode !== 0) throw failure(id!, path, result);
         const entries = parseEntries(result.stdout);
         json(res, 200, {
@@ -136,7 +151,7 @@ export function fileRoutes(sessions: SessionManager, options: { home?: string } 
       handler: async (req, res, [id]) => {
         sessions.authorize(id!, bearerToken(req));
         const path = pathParam(req);
-        json(res, 200, { path, ...(await readFile(id!, path)) });
+        json(res, 200, { path, ...(await readFile(target(req, id!), path)) });
       },
     },
     {
@@ -156,7 +171,7 @@ export function fileRoutes(sessions: SessionManager, options: { home?: string } 
           throw badRequest('"expectedMtime" must be the mtime the file was opened with.', 'expectedMtime');
         const bytes = Buffer.from(content, 'utf8');
         if (bytes.length > MAX_FILE_BYTES) throw tooLarge();
-        const result = await writeFile(id!, path, bytes, expectedMtime);
+        const result = await writeFile(target(req, id!), path, bytes, expectedMtime);
         if (result.exitCode !== 0) throw failure(id!, path, result);
         const [size, mtime] = result.stdout.trim().split(' ');
         json(res, 200, { path, size: Number(size), mtime });
@@ -164,18 +179,18 @@ export function fileRoutes(sessions: SessionManager, options: { home?: string } 
     },
   ];
 
-  async function readFile(id: string, path: string) {
+  async function readFile(at: At, path: string) {
     // A file that changes between two pieces is read again from the start (a few times).
     for (let attempt = 0; attempt < 3; attempt++) {
-      const first = await run(id, readScript(path, home, 0, READ_CHUNK_BYTES));
-      if (first.exitCode !== 0) throw failure(id, path, first);
+      const first = await run(at, readScript(path, home, 0, READ_CHUNK_BYTES));
+      if (first.exitCode !== 0) throw failure(at.id, path, first);
       const head = parseRead(first.stdout);
       const pieces = [head.bytes];
       let whole = true;
       const want = Math.min(head.size, MAX_FILE_BYTES);
       for (let offset = head.bytes.length; offset < want && whole;) {
-        const next = await run(id, readScript(path, home, offset, Math.min(READ_CHUNK_BYTES, want - offset)));
-        if (next.exitCode !== 0) throw failure(id, path, next);
+        const next = await run(at, readScript(path, home, offset, Math.min(READ_CHUNK_BYTES, want - offset)));
+        if (next.exitCode !== 0) throw failure(at.id, path, next);
         const piece = parseRead(next.stdout);
         whole = piece.mtime === head.mtime && piece.size === head.size && piece.bytes.length > 0;
         pieces.push(piece.bytes);
@@ -187,21 +202,24 @@ export function fileRoutes(sessions: SessionManager, options: { home?: string } 
     throw conflict('file_busy', `${path} kept changing while it was read: try again in a moment.`);
   }
 
-  async function writeFile(id: string, path: string, bytes: Buffer, expectedMtime: string | undefined) {
+  async function writeFile(at: At, path: string, bytes: Buffer, expectedMtime: string | undefined) {
     if (bytes.length <= WRITE_CHUNK_BYTES)
-      return run(id, writeScript(path, home, { content: bytes }, expectedMtime));
-    const started = await run(id, startTempScript(bytes.subarray(0, WRITE_CHUNK_BYTES)));
+      return run(at, writeScript(path, home, { content: bytes }, expectedMtime));
+    const started = await run(at, startTempScript(bytes.subarray(0, WRITE_CHUNK_BYTES)));
     const temp = started.stdout.trim();
     if (started.exitCode !== 0 || !TEMP_FILE.test(temp)) return { ...started, exitCode: EXIT.writeFailed };
     try {
-      for (let at = WRITE_CHUNK_BYTES; at < bytes.length; at += WRITE_CHUNK_BYTES) {
-        const appended = await run(id, appendTempScript(temp, bytes.subarray(at, at + WRITE_CHUNK_BYTES)));
-        if (appended.exitCode !== 0) throw failure(id, path, { ...appended, exitCode: EXIT.writeFailed });
+      for (let from = WRITE_CHUNK_BYTES; from < bytes.length; from += WRITE_CHUNK_BYTES) {
+        const appended = await run(
+          at,
+          appendTempScript(temp, bytes.subarray(from, from + WRITE_CHUNK_BYTES)),
+        );
+        if (appended.exitCode !== 0) throw failure(at.id, path, { ...appended, exitCode: EXIT.writeFailed });
       }
       // The write script removes the temporary file itself, whatever its end.
-      return await run(id, writeScript(path, home, { temp }, expectedMtime));
+      return await run(at, writeScript(path, home, { temp }, expectedMtime));
     } catch (err) {
-      await run(id, removeTempScript(temp)).catch(() => undefined);
+      await run(at, removeTempScript(temp)).catch(() => undefined);
       throw err;
     }
   }

@@ -2,13 +2,14 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { logger } from '../logger.ts';
 import { networkOf } from '../runtime/lab-address.ts';
+import { LAN_PREFIX } from '../runtime/machine-lan.ts';
 
 const run = promisify(execFile);
 const CHAIN = 'DOCKYARD-INPUT';
 const FORWARD_CHAIN = 'DOCKYARD-FORWARD';
 const LAN_CHAIN = 'DOCKYARD-LAN';
-/** The bridges of sessions with several machines (incus-runtime.ts `lanName`), as iptables matches them. */
-const LANS = 'dkn+';
+/** The bridges of sessions with several machines (machine-lan.ts), as iptables matches them. */
+const LANS = `${LAN_PREFIX}+`;
 
 /** A lab service port sandboxes may reach on the host, and the port they call it by, if different. */
 export interface LabPort {

@@ -1,3 +1,4 @@
+import { LAN_PREFIX, LAN_SUBNET } from '../runtime/machine-lan.ts';
 import type { LabPort } from './firewall.ts';
 
 /** What one cluster member needs to send its machines' lab traffic to the server's host. */
@@ -26,12 +27,10 @@ export const MEMBER_TABLE = 'dockyard-member';
  */
 export function memberGatewayRuleset({ bridge, gateway, server, ports }: MemberGateway): string {
   const dev = JSON.stringify(bridge);
-  const dnat = ports
-    .filter((p) => p.port !== 67) // DHCP stays the member's own; the machines have static addresses anyway
-    .map(
-      (p) =>
-        `    iifname ${dev} ip daddr ${gateway} ${p.protocol} dport ${p.as ?? p.port} dnat to ${server}:${p.port}`,
-    );
+  const dnat = ports.map(
+    (p) =>
+      `    iifname ${dev} ip daddr ${gateway} ${p.protocol} dport ${p.as ?? p.port} dnat to ${server}:${p.port}`,
+  );
   return [
     `table ip ${MEMBER_TABLE}`,
     `delete table ip ${MEMBER_TABLE}`,
@@ -48,8 +47,10 @@ export function memberGatewayRuleset({ bridge, gateway, server, ports }: MemberG
     '  chain input {',
     '    type filter hook input priority filter; policy accept;',
     `    iifname ${dev} ct state established,related accept`,
-    `    iifname ${dev} udp dport 67 accept`,
     `    iifname ${dev} drop`,
+    // The networks of sessions with several machines (incus-runtime.ts `lanName`): nothing for
+    // the member itself.
+    `    iifname "${LAN_PREFIX}*" drop`,
     '  }',
     '  chain forward {',
     '    type filter hook forward priority filter; policy accept;',
@@ -58,6 +59,9 @@ export function memberGatewayRuleset({ bridge, gateway, server, ports }: MemberG
     `    oifname ${dev} ip saddr ${server} ct state new accept`,
     `    iifname ${dev} drop`,
     `    oifname ${dev} drop`,
+    // Between a session's own machines only: what is not for (or from) its network is not routed.
+    `    iifname "${LAN_PREFIX}*" ip daddr != ${LAN_SUBNET} drop`,
+    `    oifname "${LAN_PREFIX}*" ip saddr != ${LAN_SUBNET} drop`,
     '  }',
     '}',
     '',

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { ExecResult } from '../../../engine/src/sandbox.ts';
 import { logger } from '../logger.ts';
 import { IncusCluster, type MemberStatus } from './incus-cluster.ts';
 import { addressesHeld, drawFreeAddress } from './lab-address.ts';
+import { LAN_PREFIX, LAN_PREFIX_LENGTH, lanAddress, lanName } from './machine-lan.ts';
 import {
   boundedOutput,
   CommandTimeoutError,
@@ -38,17 +38,6 @@ const instanceName = (sessionId: string, machine: string = FIRST_MACHINE) => {
   return machine === FIRST_MACHINE ? `dockyard-${sessionId}` : `dockyard-${sessionId}-${machine}`;
 };
 
-/**
- * The network of a session with several machines: a bridge of Incus's with no address on the host
- * (`dkn…`: the host firewall drops whatever it sends the host, and routes none of it; see
- * firewall.ts). Its machines reach each other there, and nothing else.
- */
-export const LAN_PREFIX = 'dkn';
-export const lanName = (sessionId: string): string =>
-  LAN_PREFIX + createHash('sha256').update(sessionId).digest('hex').slice(0, 12);
-/** A machine's address on its session's network (node1 is 10.77.0.11, node2 .12…). */
-export const lanAddress = (machine: string): string => `10.77.0.${10 + Number(machine.slice(4))}`;
-const LAN_PREFIX_LENGTH = 24;
 const mib = (bytes: number) => `${Math.max(1, Math.floor(bytes / 1024 ** 2))}MiB`;
 
 /** An answer of Incus's REST API that is an error, with Incus's own status code. */
@@ -583,8 +572,30 @@ export class IncusRuntime implements SandboxRuntime {
         (name) => name === first || (name.startsWith(first) && /^-node[2-5]$/.test(name.slice(first.length))),
       );
     await Promise.all(names.map((name) => this.removeInstance(name)));
-    await this.api.operate('DELETE', `/1.0/networks/${lanName(sessionId)}`).catch(gone);
+    await this.removeLan(sessionId);
     logger.info({ sessionId }, 'sandbox removed');
+  }
+
+  /**
+   * Deletes the session's network, if it has one. Once in a full test run Incus refused it right
+   * after its machines were deleted (the session's DELETE answered 500, the reaper removed it
+   * later): it is asked again a few times, each refusal logged.
+   */
+  private async removeLan(sessionId: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.api.operate('DELETE', `/1.0/networks/${lanName(sessionId)}`);
+        return;
+      } catch (err) {
+        if (err instanceof IncusError && err.status === 404) return;
+        if (attempt >= 10) throw err;
+        logger.warn(
+          { sessionId, err, attempt },
+          "the session's network could not be removed yet; trying again",
+        );
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
   }
 
   /** Stops (forced) and deletes one instance; one already gone is fine. */

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import {
   fileProblem,
   foldersToRelist,
@@ -10,9 +10,11 @@ import {
   saveFile,
   sameEntries,
   type EditorRequest,
+  type FileAccess,
   type FileEntry,
   type SessionAccess,
 } from '../lib/file-editor.ts';
+import { firstMachine } from '../lib/lesson-machines.ts';
 import { pollWhileVisible } from '../lib/visible-poll.ts';
 import type { CodeViewHandle } from './FileCodeView.tsx';
 
@@ -47,15 +49,34 @@ interface Opened {
  * While `active` (its tab in front) and the page visible, the open folders are listed again as it
  * comes to the front and every few seconds, so files made in the terminal show up by themselves;
  * an open file deleted in the terminal is said so in the status line.
+ *
+ * A session with several `machines` shows one machine's files at a time, picked above the tree
+ * ("Machine"); it starts on `machine` (the terminal in front as the editor first opens). Each
+ * machine keeps its own open folders.
  */
 export default function FileEditor({
   sessionId,
   token,
   active = true,
-}: SessionAccess & { active?: boolean }) {
-  const access = useRef<SessionAccess>({ sessionId, token });
+  machines = [firstMachine],
+  machine: initialMachine,
+}: SessionAccess & {
+  active?: boolean;
+  /** The session's machines; with more than one, a picker chooses whose files are shown. */
+  machines?: readonly string[];
+  /** The machine shown first (the first machine when unset or not the session's). */
+  machine?: string;
+}) {
+  const [machine, setMachine] = useState(() =>
+    initialMachine !== undefined && machines.includes(initialMachine)
+      ? initialMachine
+      : (machines[0] ?? firstMachine),
+  );
+  const access = useRef<FileAccess>({ sessionId, token, machine });
   const [folders, setFolders] = useState<Record<string, Folder>>({});
   const [expanded, setExpanded] = useState<Set<string>>(() => new Set([HOME]));
+  /** The open folders of the machines not shown, for when the learner picks them again. */
+  const expandedElsewhere = useRef(new Map<string, Set<string>>());
   const [focused, setFocused] = useState<string | undefined>(undefined);
   const [opened, setOpened] = useState<Opened | undefined>(undefined);
   const [dirty, setDirty] = useState(false);
@@ -70,10 +91,11 @@ export default function FileEditor({
   const view = useRef<CodeViewHandle | undefined>(undefined);
   const pendingInsert = useRef<{ path: string; text: string } | undefined>(undefined);
   const tree = useRef<HTMLUListElement>(null);
+  const machineId = useId();
 
   useEffect(() => {
-    access.current = { sessionId, token };
-  }, [sessionId, token]);
+    access.current = { sessionId, token, machine };
+  }, [sessionId, token, machine]);
 
   /** Numbers the listings, so an answer older than the one shown for its folder is dropped. */
   const listingCount = useRef(0);
@@ -92,16 +114,19 @@ export default function FileEditor({
    * keeps the entries already shown, unless the folder is gone.
    */
   const loadFolders = useCallback(async (paths: string[], quiet: boolean) => {
+    const from = access.current;
     const answers = await Promise.all(
       paths.map(async (path) => {
         const count = ++listingCount.current;
         try {
-          return { path, count, listing: await listFolder(access.current, path) };
+          return { path, count, listing: await listFolder(from, path) };
         } catch (error) {
           return { path, count, error };
         }
       }),
     );
+    // Another machine was picked meanwhile: these are not the files shown now.
+    if (access.current.machine !== from.machine) return;
     const fresh = answers.filter(({ path, count }) => count > (shownListing.current.get(path) ?? 0));
     for (const { path, count } of fresh) shownListing.current.set(path, count);
     setFolders((all) => {
@@ -163,8 +188,11 @@ export default function FileEditor({
         return;
       setBusy(true);
       setProblem(undefined);
+      const from = access.current;
       try {
-        const file = await openFile(access.current, path);
+        const file = await openFile(from, path);
+        // Another machine was picked meanwhile: the file is not one of those shown.
+        if (access.current.machine !== from.machine) return;
         text.current = file.content;
         setOpened({
           path: file.path,
@@ -178,7 +206,7 @@ export default function FileEditor({
         setGone(undefined);
         setStatus(`Opened ${file.path}.`);
       } catch (error) {
-        setProblem(fileProblem(error));
+        if (access.current.machine === from.machine) setProblem(fileProblem(error));
       } finally {
         setBusy(false);
       }
@@ -210,6 +238,37 @@ export default function FileEditor({
       setBusy(false);
     }
   }, [opened, busy, overwrite]);
+
+  /**
+   * Shows another machine's files: its tree (with the folders open there last time) afresh, and no
+   * file open; unsaved changes are discarded only if the learner says so.
+   */
+  const pickMachine = useCallback(
+    (next: string) => {
+      if (next === machine || !machines.includes(next)) return;
+      if (dirty && opened && !window.confirm(`Discard your unsaved changes to ${opened.path}?`)) return;
+      expandedElsewhere.current.set(machine, expanded);
+      const nextExpanded = expandedElsewhere.current.get(next) ?? new Set([HOME]);
+      // At once, so listings already under way for the machine left are dropped as they come.
+      access.current = { ...access.current, machine: next };
+      latest.current = { expanded: nextExpanded };
+      shownListing.current.clear();
+      pendingInsert.current = undefined;
+      text.current = '';
+      setMachine(next);
+      setExpanded(nextExpanded);
+      setFolders({});
+      setFocused(undefined);
+      setOpened(undefined);
+      setDirty(false);
+      setOverwrite(false);
+      setProblem(undefined);
+      setGone(undefined);
+      setStatus(`Showing the files of ${next}.`);
+      void loadFolders(foldersToRelist(HOME, nextExpanded), false);
+    },
+    [machine, machines, dirty, opened, expanded, loadFolders],
+  );
 
   const reload = useCallback(() => {
     if (!opened || (dirty && !window.confirm(`Discard your changes to ${opened.path}?`))) return;
@@ -353,6 +412,24 @@ export default function FileEditor({
 
   return (
     <div className="file-editor">
+      {machines.length > 1 && (
+        <div className="file-editor-machine">
+          <label htmlFor={machineId}>Machine</label>
+          {/* Not while a file is being opened or saved, whose answer belongs to the machine shown. */}
+          <select
+            id={machineId}
+            value={machine}
+            disabled={busy}
+            onChange={(event) => pickMachine(event.target.value)}
+          >
+            {machines.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
       <div className="file-editor-tree">
         <div className="file-editor-tree-head">
           <span>{HOME}</span>

@@ -94,9 +94,17 @@ export default function Terminal({
           {
             id: 'editor',
             label: 'Editor',
-            // The editor shows the first machine's files (its routes take `?machine=`, not used yet).
+            // With several machines, the editor starts on the machine of the terminal last in front
+            // (it mounts as it first comes to the front) and has a picker for the others.
             render: (inFront: boolean) => (
-              <FileEditor key={session.id} sessionId={session.id} token={session.token} active={inFront} />
+              <FileEditor
+                key={session.id}
+                sessionId={session.id}
+                token={session.token}
+                active={inFront}
+                machines={session.machines}
+                machine={list.active.machine}
+              />
             ),
           },
         ]

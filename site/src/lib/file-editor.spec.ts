@@ -2,13 +2,17 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from './api.ts';
 import {
   fileProblem,
+  filesUrl,
   foldersToRelist,
   isMissing,
   sameEntries,
   insertSnippet,
   languageFor,
+  listFolder,
   onEditorRequest,
+  openFile,
   openInEditor,
+  saveFile,
   type EditorRequest,
 } from './file-editor.ts';
 
@@ -26,6 +30,65 @@ describe('languageFor', () => {
     expect(languageFor('/home/learner/.bashrc')).toBe('shell');
     expect(languageFor('notes.txt')).toBe('text');
     expect(languageFor('Makefile')).toBe('text');
+  });
+});
+
+describe('the file routes, on a machine', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("name the machine, unless it is the first (the routes' default)", () => {
+    expect(filesUrl({ sessionId: 's 1' }, 'list')).toBe('/api/sessions/s%201/files');
+    expect(filesUrl({ sessionId: 's1', machine: 'node1' }, 'list', '/home/learner/a b')).toBe(
+      '/api/sessions/s1/files?path=%2Fhome%2Flearner%2Fa%20b',
+    );
+    expect(filesUrl({ sessionId: 's1', machine: 'node2' }, 'list', '/home/learner')).toBe(
+      '/api/sessions/s1/files?path=%2Fhome%2Flearner&machine=node2',
+    );
+    expect(filesUrl({ sessionId: 's1', machine: 'node2' }, 'list')).toBe(
+      '/api/sessions/s1/files?machine=node2',
+    );
+    expect(filesUrl({ sessionId: 's1', machine: 'node3' }, 'content', '/home/learner/x')).toBe(
+      '/api/sessions/s1/files/content?path=%2Fhome%2Flearner%2Fx&machine=node3',
+    );
+    expect(filesUrl({ sessionId: 's1', machine: 'node2' }, 'content')).toBe(
+      '/api/sessions/s1/files/content?machine=node2',
+    );
+  });
+
+  it('list, open and save on the machine asked for', async () => {
+    const calls: { url: string; method: string; body?: unknown }[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string, init: RequestInit) => {
+        calls.push({
+          url,
+          method: init.method ?? 'GET',
+          body: typeof init.body === 'string' ? JSON.parse(init.body) : undefined,
+        });
+        return new Response(JSON.stringify({ path: '/home/learner', entries: [] }), { status: 200 });
+      }),
+    );
+    const node2 = { sessionId: 's1', token: 't', machine: 'node2' };
+    await listFolder(node2, '/home/learner');
+    await openFile(node2, '/home/learner/app.py');
+    await saveFile(node2, '/home/learner/app.py', 'print(1)\n', '2024-01-01T00:00:00Z');
+    await listFolder({ sessionId: 's1', token: 't' }, '/home/learner');
+    await saveFile({ sessionId: 's1', token: 't', machine: 'node1' }, '/home/learner/a', '');
+    expect(calls).toEqual([
+      { url: '/api/sessions/s1/files?path=%2Fhome%2Flearner&machine=node2', method: 'GET' },
+      { url: '/api/sessions/s1/files/content?path=%2Fhome%2Flearner%2Fapp.py&machine=node2', method: 'GET' },
+      {
+        url: '/api/sessions/s1/files/content?machine=node2',
+        method: 'PUT',
+        body: { path: '/home/learner/app.py', content: 'print(1)\n', expectedMtime: '2024-01-01T00:00:00Z' },
+      },
+      { url: '/api/sessions/s1/files?path=%2Fhome%2Flearner', method: 'GET' },
+      {
+        url: '/api/sessions/s1/files/content',
+        method: 'PUT',
+        body: { path: '/home/learner/a', content: '' },
+      },
+    ]);
   });
 });
 

@@ -1,8 +1,9 @@
 import { ApiError, apiRequest } from './api.ts';
+import { firstMachine } from './lesson-machines.ts';
 
-// The learner's files, as the file editor sees them: the session's file routes (docs/api.md), the
-// language a file is highlighted as, the sentences for refusals, and a tiny channel by which other
-// components ask the editor to open a file or put a snippet in one.
+// The learner's files, as the file editor sees them: the session's file routes (docs/api.md) on one
+// of its machines, the language a file is highlighted as, the sentences for refusals, and a tiny
+// channel by which other components ask the editor to open a file or put a snippet in one.
 
 export interface FileEntry {
   name: string;
@@ -36,28 +37,47 @@ export interface SessionAccess {
   token: string;
 }
 
-const filesPath = (sessionId: string) => `/api/sessions/${encodeURIComponent(sessionId)}/files`;
-
-export function listFolder({ sessionId, token }: SessionAccess, path?: string): Promise<FolderListing> {
-  const query = path === undefined ? '' : `?path=${encodeURIComponent(path)}`;
-  return apiRequest<FolderListing>(filesPath(sessionId) + query, { token });
+/** The session and, with several machines, the one whose files are meant (the first when unset). */
+export interface FileAccess extends SessionAccess {
+  machine?: string;
 }
 
-export function openFile({ sessionId, token }: SessionAccess, path: string): Promise<OpenedFile> {
-  return apiRequest<OpenedFile>(`${filesPath(sessionId)}/content?path=${encodeURIComponent(path)}`, {
-    token,
-  });
+/**
+ * A file route's address: `…/files` (a folder's listing) or `…/files/content` (a file), with
+ * `?path=` when given and `machine=` for any machine but the first (the route's own default).
+ */
+export function filesUrl(
+  { sessionId, machine }: Pick<FileAccess, 'sessionId' | 'machine'>,
+  route: 'list' | 'content',
+  path?: string,
+): string {
+  const query = [
+    ...(path === undefined ? [] : [`path=${encodeURIComponent(path)}`]),
+    ...(machine === undefined || machine === firstMachine ? [] : [`machine=${encodeURIComponent(machine)}`]),
+  ];
+  return (
+    `/api/sessions/${encodeURIComponent(sessionId)}/files${route === 'content' ? '/content' : ''}` +
+    (query.length > 0 ? `?${query.join('&')}` : '')
+  );
+}
+
+export function listFolder(access: FileAccess, path?: string): Promise<FolderListing> {
+  return apiRequest<FolderListing>(filesUrl(access, 'list', path), { token: access.token });
+}
+
+export function openFile(access: FileAccess, path: string): Promise<OpenedFile> {
+  return apiRequest<OpenedFile>(filesUrl(access, 'content', path), { token: access.token });
 }
 
 export function saveFile(
-  { sessionId, token }: SessionAccess,
+  access: FileAccess,
   path: string,
   content: string,
   expectedMtime?: string,
 ): Promise<SavedFile> {
-  return apiRequest<SavedFile>(`${filesPath(sessionId)}/content`, {
+  return apiRequest<SavedFile>(filesUrl(access, 'content'), {
     method: 'PUT',
-    token,
+    token: access.token,
     body: { path, content, ...(expectedMtime === undefined ? {} : { expectedMtime }) },
   });
 }
