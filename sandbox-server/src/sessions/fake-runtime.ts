@@ -9,7 +9,7 @@ import {
   type SandboxRuntime,
 } from '../runtime/sandbox-runtime.ts';
 
-type Step = 'create' | 'ready' | 'start';
+type Step = 'create' | 'ready' | 'start' | 'remove';
 
 /**
  * A runtime for the session specs: it keeps sandboxes in a map, and any of its slow steps (create,
@@ -21,7 +21,7 @@ export class FakeRuntime implements SandboxRuntime {
   /** Sandboxes on the "host", and whether each runs. */
   readonly sandboxes = new Map<string, { running: boolean }>();
   /** How often each step was asked for. */
-  readonly calls: Record<Step | 'remove' | 'stop', number> = {
+  readonly calls: Record<Step | 'stop', number> = {
     create: 0,
     ready: 0,
     start: 0,
@@ -158,9 +158,11 @@ export class FakeRuntime implements SandboxRuntime {
   removeFailure: Error | undefined;
 
   async remove(sessionId: string): Promise<void> {
-    this.calls.remove++;
-    if (this.removeFailure) throw this.removeFailure;
-    this.sandboxes.delete(sessionId);
+    if (this.removeFailure) {
+      this.calls.remove++;
+      throw this.removeFailure;
+    }
+    await this.gate('remove', () => this.sandboxes.delete(sessionId));
   }
 
   /** Sessions whose machines sit on a cluster member that is down (`stranded` answers them). */

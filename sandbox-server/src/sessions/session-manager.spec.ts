@@ -671,3 +671,22 @@ describe('a lesson with several machines', () => {
     await expect(manager.create('other')).rejects.toThrow(/in use/);
   });
 });
+
+describe('ending a session twice at once', () => {
+  it("removes its machines once: the reaper's beat waits for a DELETE's removal in flight", async () => {
+    const { runtime, manager } = setUp();
+    const { record } = await manager.create('lesson-1');
+    await manager.whenReady(record.id);
+    runtime.hold('remove');
+    const deleted = manager.destroy(record.id);
+    await settle();
+    // The session is `stopping` now: the reaper's beat finds it so.
+    const reaped = manager.reap();
+    await settle();
+    expect(runtime.calls.remove).toBe(1);
+    runtime.release('remove');
+    await Promise.all([deleted, reaped]);
+    expect(runtime.calls.remove).toBe(1);
+    expect(manager.state(record.id)).toBe('gone');
+  });
+});

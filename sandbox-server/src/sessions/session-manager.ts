@@ -114,6 +114,8 @@ export class SessionManager {
   private readonly proofMachines = new Set<string>();
   /** Sessions ended because their cluster member went down, whose machines are not removed yet. */
   private readonly stranded = new Set<string>();
+  /** Sessions being removed now: a second destroy (the reaper's beat, a DELETE) waits for it. */
+  private readonly removals = new Map<string, Promise<void>>();
   /** Proof machines whose removal failed: the reaper's beat tries again. */
   private readonly proofLeftovers = new Set<string>();
 
@@ -631,6 +633,17 @@ export class SessionManager {
   async destroy(id: string, notice?: EndNotice): Promise<void> {
     if (!this.store.get(id)) return;
     if (notice) this.endNotices.set(id, notice);
+    // One removal at a time: the reaper's beat once found a session `stopping` while its DELETE was
+    // removing it, and Incus refused the second removal ("A matching non-reusable operation has
+    // now succeeded"), which failed the DELETE.
+    const inFlight = this.removals.get(id);
+    if (inFlight) return inFlight;
+    const removal = this.removeSession(id).finally(() => this.removals.delete(id));
+    this.removals.set(id, removal);
+    return removal;
+  }
+
+  private async removeSession(id: string): Promise<void> {
     this.store.setState(id, statesLeadingTo('stopping'), 'stopping');
     this.boots.delete(id);
     // Should removal fail, the row stays `stopping` and the reaper tries again.
