@@ -577,9 +577,8 @@ export class IncusRuntime implements SandboxRuntime {
   }
 
   /**
-   * Deletes the session's network, if it has one. Once in a full test run Incus refused it right
-   * after its machines were deleted (the session's DELETE answered 500, the reaper removed it
-   * later): it is asked again a few times, each refusal logged.
+   * Deletes the session's network, if it has one, asking again a few times should Incus refuse
+   * (each refusal logged); a network that stays is removed with the session by the reaper later.
    */
   private async removeLan(sessionId: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
